@@ -1,0 +1,257 @@
+#include "config/reader.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <limits>
+
+namespace ingestd {
+namespace {
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+const char* TypeName(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map: return "a mapping";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Scalar: return "a scalar";
+    case YAML::NodeType::Null: return "null";
+    default: return "nothing";
+  }
+}
+
+}  // namespace
+
+ConfigNode::ConfigNode(YAML::Node node, std::string path, std::shared_ptr<const std::string> file)
+    : node_(std::move(node)), path_(std::move(path)), file_(std::move(file)) {
+  if (node_ && !node_.IsNull() && !node_.IsMap()) {
+    throw ConfigError(*file_ + ": " + (path_.empty() ? "<root>" : path_) +
+                      ": expected a mapping, got " + TypeName(node_));
+  }
+}
+
+std::string ConfigNode::PathOf(std::string_view key) const {
+  return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+}
+
+void ConfigNode::Fail(std::string_view key, const std::string& what) const {
+  throw ConfigError(*file_ + ": " + PathOf(key) + ": " + what);
+}
+
+bool ConfigNode::Has(std::string_view key) const {
+  return node_ && node_.IsMap() && node_[std::string(key)].IsDefined() && !node_[std::string(key)].IsNull();
+}
+
+YAML::Node ConfigNode::Get(std::string_view key) {
+  used_.emplace(key);
+  if (!node_ || !node_.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  YAML::Node v = node_[std::string(key)];
+  if (v.IsDefined() && v.IsNull()) return YAML::Node(YAML::NodeType::Undefined);
+  return v;
+}
+
+std::string ConfigNode::Scalar(std::string_view key, const YAML::Node& value) const {
+  if (!value.IsScalar()) Fail(key, std::string("expected a scalar value, got ") + TypeName(value));
+  return SubstituteEnv(value.Scalar(), *file_ + ": " + PathOf(key));
+}
+
+std::string ConfigNode::String(std::string_view key, const std::string& def) {
+  YAML::Node v = Get(key);
+  if (!v.IsDefined()) return def;
+  return Scalar(key, v);
+}
+
+std::string ConfigNode::Enum(std::string_view key, const std::string& def,
+                             std::initializer_list<std::string_view> allowed) {
+  std::string s = String(key, def);
+  for (auto a : allowed) {
+    if (s == a) return s;
+  }
+  std::string list;
+  for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+  Fail(key, "expected one of " + list + ", got \"" + s + "\"");
+}
+
+int64_t ConfigNode::Int(std::string_view key, int64_t def, int64_t min, int64_t max) {
+  YAML::Node v = Get(key);
+  if (!v.IsDefined()) return def;
+  const std::string s = Scalar(key, v);
+  size_t used = 0;
+  long long parsed = 0;
+  try {
+    parsed = std::stoll(s, &used, 10);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != s.size()) Fail(key, "expected an integer, got \"" + s + "\"");
+  if (parsed < min || parsed > max) {
+    Fail(key, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) +
+                  ", got " + s);
+  }
+  return parsed;
+}
+
+double ConfigNode::Double(std::string_view key, double def, double min, double max) {
+  YAML::Node v = Get(key);
+  if (!v.IsDefined()) return def;
+  const std::string s = Scalar(key, v);
+  size_t used = 0;
+  double parsed = 0;
+  try {
+    parsed = std::stod(s, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != s.size()) Fail(key, "expected a number, got \"" + s + "\"");
+  if (parsed < min || parsed > max) {
+    Fail(key, "expected a number from " + std::to_string(min) + " to " + std::to_string(max) +
+                  ", got " + s);
+  }
+  return parsed;
+}
+
+bool ConfigNode::Bool(std::string_view key, bool def) {
+  YAML::Node v = Get(key);
+  if (!v.IsDefined()) return def;
+  const std::string s = Scalar(key, v);
+  if (s == "true" || s == "yes" || s == "on") return true;
+  if (s == "false" || s == "no" || s == "off") return false;
+  Fail(key, "expected true or false, got \"" + s + "\"");
+}
+
+std::vector<std::string> ConfigNode::StringList(std::string_view key,
+                                                const std::vector<std::string>& def) {
+  YAML::Node v = Get(key);
+  if (!v.IsDefined()) return def;
+  if (!v.IsSequence()) Fail(key, std::string("expected a list, got ") + TypeName(v));
+  std::vector<std::string> out;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (!v[i].IsScalar()) {
+      Fail(std::string(key) + "[" + std::to_string(i) + "]",
+           std::string("expected a scalar, got ") + TypeName(v[i]));
+    }
+    out.push_back(SubstituteEnv(v[i].Scalar(), *file_ + ": " + PathOf(key)));
+  }
+  return out;
+}
+
+std::map<std::string, std::string> ConfigNode::StringMap(std::string_view key) {
+  YAML::Node v = Get(key);
+  std::map<std::string, std::string> out;
+  if (!v.IsDefined()) return out;
+  if (!v.IsMap()) Fail(key, std::string("expected a mapping, got ") + TypeName(v));
+  for (const auto& kv : v) {
+    const std::string k = kv.first.as<std::string>();
+    if (!kv.second.IsScalar()) Fail(PathOf(key) + "." + k, "expected a scalar value");
+    out[k] = SubstituteEnv(kv.second.Scalar(), *file_ + ": " + PathOf(key) + "." + k);
+  }
+  return out;
+}
+
+ConfigNode ConfigNode::Child(std::string_view key) {
+  return ConfigNode(Get(key), PathOf(key), file_);
+}
+
+void ConfigNode::Done() const {
+  if (!node_ || !node_.IsMap()) return;
+  for (const auto& kv : node_) {
+    const std::string k = kv.first.as<std::string>();
+    if (used_.count(k)) continue;
+    std::string best;
+    size_t best_d = std::numeric_limits<size_t>::max();
+    std::string known;
+    for (const auto& u : used_) {
+      known += (known.empty() ? "" : ", ") + u;
+      const size_t d = EditDistance(k, u);
+      if (d < best_d) {
+        best_d = d;
+        best = u;
+      }
+    }
+    std::string msg = "unknown key";
+    if (!best.empty() && best_d <= std::max<size_t>(2, k.size() / 3)) {
+      msg += " (did you mean \"" + best + "\"?)";
+    }
+    if (!known.empty()) msg += "; known keys here: " + known;
+    Fail(k, msg);
+  }
+}
+
+std::string SubstituteEnv(const std::string& value, const std::string& where) {
+  std::string out;
+  size_t pos = 0;
+  while (true) {
+    const size_t start = value.find("${", pos);
+    if (start == std::string::npos) break;
+    const size_t end = value.find('}', start);
+    if (end == std::string::npos) throw ConfigError(where + ": unterminated ${ in \"" + value + "\"");
+    out.append(value, pos, start - pos);
+    std::string expr = value.substr(start + 2, end - start - 2);
+    std::string def;
+    bool has_def = false;
+    if (auto d = expr.find(":-"); d != std::string::npos) {
+      def = expr.substr(d + 2);
+      expr.resize(d);
+      has_def = true;
+    }
+    const char* env = std::getenv(expr.c_str());
+    if (env && *env) {
+      out += env;
+    } else if (has_def) {
+      out += def;
+    } else {
+      throw ConfigError(where + ": environment variable " + expr + " is not set");
+    }
+    pos = end + 1;
+  }
+  out.append(value, pos, std::string::npos);
+  return out;
+}
+
+void ApplyOverride(YAML::Node& root, const std::string& assignment) {
+  const size_t eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    throw ConfigError("--set " + assignment + ": expected key.path=value");
+  }
+  const std::string path = assignment.substr(0, eq);
+  const std::string raw = assignment.substr(eq + 1);
+  YAML::Node value;
+  try {
+    value = YAML::Load(raw);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError("--set " + path + ": cannot parse value: " + e.what());
+  }
+  if (!root || !root.IsMap()) root = YAML::Node(YAML::NodeType::Map);
+  // yaml-cpp nodes are handles: walk with fresh handles, assign at the leaf.
+  std::vector<std::string> parts;
+  for (size_t p = 0;;) {
+    const size_t dot = path.find('.', p);
+    parts.push_back(path.substr(p, dot == std::string::npos ? std::string::npos : dot - p));
+    if (dot == std::string::npos) break;
+    p = dot + 1;
+  }
+  std::vector<YAML::Node> chain{root};
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    if (parts[i].empty()) throw ConfigError("--set " + path + ": empty key segment");
+    YAML::Node next = chain.back()[parts[i]];
+    if (!next.IsMap()) {
+      chain.back()[parts[i]] = YAML::Node(YAML::NodeType::Map);
+      next = chain.back()[parts[i]];
+    }
+    chain.push_back(next);
+  }
+  if (parts.back().empty()) throw ConfigError("--set " + path + ": empty key segment");
+  chain.back()[parts.back()] = value;
+}
+
+}  // namespace ingestd

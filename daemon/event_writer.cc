@@ -1,0 +1,245 @@
+#include "daemon/event_writer.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <simdjson.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+namespace ingestd {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void Str(Writer& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
+void Key(Writer& w, std::string_view k) { w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size())); }
+
+void OptStr(Writer& w, std::string_view key, const std::string& v) {
+  if (v.empty()) return;
+  Key(w, key);
+  Str(w, v);
+}
+
+std::string Base64(std::string_view in) {
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += kAlphabet[(n >> 6) & 63];
+    out += kAlphabet[n & 63];
+  }
+  if (i < in.size()) {
+    uint32_t n = uint8_t(in[i]) << 16;
+    if (i + 1 < in.size()) n |= uint8_t(in[i + 1]) << 8;
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += (i + 1 < in.size()) ? kAlphabet[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+void WriteInput(Writer& w, const InputPosition& in) {
+  Key(w, "input");
+  w.StartObject();
+  Key(w, "topic");
+  Str(w, in.topic);
+  Key(w, "partition");
+  w.Int(in.partition);
+  Key(w, "offset");
+  w.Int64(in.offset);
+  w.EndObject();
+}
+
+}  // namespace
+
+std::string NowRfc3339() {
+  const auto now = std::chrono::system_clock::now();
+  const auto secs = std::chrono::system_clock::to_time_t(now);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  return buf;
+}
+
+std::string EncodeEvent(const Article& a) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  Key(w, "schema");
+  Str(w, kEventSchema);
+  Key(w, "id");
+  Str(w, a.id);
+  Key(w, "url");
+  Str(w, a.url);
+  OptStr(w, "canonical_url", a.canonical_url);
+  OptStr(w, "source", a.source);
+  Key(w, "title");
+  Str(w, a.title);
+  Key(w, "text");
+  Str(w, a.text);
+  OptStr(w, "published_at", a.published_at);
+  OptStr(w, "fetched_at", a.fetched_at);
+  OptStr(w, "processed_at", a.processed_at);
+  if (a.content_hash) {
+    Key(w, "content_hash");
+    Str(w, a.content_hash->Hex());
+  }
+  if (a.utf8_replacements > 0) {
+    Key(w, "utf8_replacements");
+    w.Uint(a.utf8_replacements);
+  }
+  if (a.boilerplate) {
+    Key(w, "boilerplate");
+    w.StartObject();
+    Key(w, "lines_removed");
+    w.Uint(a.boilerplate->lines_removed);
+    if (!a.boilerplate->removed.empty()) {
+      Key(w, "removed");
+      w.StartArray();
+      for (const auto& l : a.boilerplate->removed) Str(w, l);
+      w.EndArray();
+    }
+    w.EndObject();
+  }
+  if (a.segments) {
+    Key(w, "segments");
+    w.StartArray();
+    for (const auto& s : *a.segments) {
+      w.StartObject();
+      Key(w, "start");
+      w.Uint(s.start);
+      Key(w, "end");
+      w.Uint(s.end);
+      OptStr(w, "title", s.title);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  if (a.dedupe) {
+    const auto& d = *a.dedupe;
+    Key(w, "dedupe");
+    w.StartObject();
+    Key(w, "status");
+    Str(w, DedupeStatusName(d.status));
+    Key(w, "duplicate_of");
+    if (d.duplicate_of.empty()) w.Null();
+    else Str(w, d.duplicate_of);
+    Key(w, "similarity");
+    w.Double(d.similarity);
+    OptStr(w, "story_id", d.story_id);
+    OptStr(w, "revision_of", d.revision_of);
+    w.EndObject();
+  }
+  if (a.language) {
+    const auto& l = *a.language;
+    Key(w, "language");
+    w.StartObject();
+    Key(w, "code");
+    Str(w, l.code);
+    Key(w, "confidence");
+    w.Double(l.confidence);
+    Key(w, "reliable");
+    w.Bool(l.reliable);
+    Key(w, "others");
+    w.StartArray();
+    for (const auto& o : l.others) {
+      w.StartObject();
+      Key(w, "code");
+      Str(w, o.code);
+      Key(w, "percent");
+      w.Double(o.percent);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+  if (a.tags) {
+    Key(w, "tags");
+    w.StartArray();
+    for (const auto& t : *a.tags) {
+      w.StartObject();
+      Key(w, "id");
+      Str(w, t.id);
+      Key(w, "type");
+      Str(w, t.type);
+      Key(w, "name");
+      Str(w, t.name);
+      Key(w, "count");
+      w.Uint(t.count);
+      Key(w, "mentions");
+      w.StartArray();
+      for (const auto& m : t.mentions) {
+        w.StartObject();
+        if (m.field == Mention::Field::kTitle) {
+          Key(w, "field");
+          Str(w, "title");
+        }
+        Key(w, "start");
+        w.Uint(m.start);
+        Key(w, "end");
+        w.Uint(m.end);
+        Key(w, "text");
+        Str(w, m.text);
+        w.EndObject();
+      }
+      w.EndArray();
+      if (!t.keywords.empty()) {
+        Key(w, "keywords");
+        w.StartArray();
+        for (const auto& k : t.keywords) Str(w, k);
+        w.EndArray();
+      }
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  if (a.input) WriteInput(w, *a.input);
+  Key(w, "meta");
+  w.StartObject();
+  for (const auto& [k, raw] : a.meta) {
+    Key(w, k);
+    w.RawValue(raw.data(), raw.size(), rapidjson::kObjectType);
+  }
+  w.EndObject();
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+std::string EncodeDeadLetterJson(const DeadLetterInfo& info, std::string_view raw, int64_t line,
+                                 const InputPosition* position) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  Key(w, "stage");
+  Str(w, info.stage);
+  Key(w, "reason");
+  Str(w, info.reason);
+  Key(w, "message");
+  Str(w, info.message);
+  if (line > 0) {
+    Key(w, "line");
+    w.Int64(line);
+  }
+  if (position) WriteInput(w, *position);
+  if (simdjson::validate_utf8(raw.data(), raw.size())) {
+    Key(w, "raw");
+    Str(w, raw);
+  } else {
+    Key(w, "raw_base64");
+    Str(w, Base64(raw));
+  }
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+}  // namespace ingestd

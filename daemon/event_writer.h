@@ -1,0 +1,31 @@
+// Encodes an Article as an `ingestd.article.v1` event (docs/event-schema.md), and
+// a dead letter for files (replay). RapidJSON's Writer does the escaping; fields a
+// stage has not filled are left out.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "stages/article.h"
+
+namespace ingestd {
+
+inline constexpr std::string_view kEventSchema = "ingestd.article.v1";
+
+[[nodiscard]] std::string EncodeEvent(const Article& article);
+
+struct DeadLetterInfo {
+  std::string stage;
+  std::string reason;
+  std::string message;
+};
+
+// {"stage","reason","message","line","raw"} or "raw_base64" when the input is not
+// valid UTF-8; plus "input" {topic,partition,offset} when known.
+[[nodiscard]] std::string EncodeDeadLetterJson(const DeadLetterInfo& info, std::string_view raw,
+                                               int64_t line, const InputPosition* position);
+
+// Current UTC time as RFC 3339 with milliseconds ("2026-11-21T05:00:00.123Z").
+[[nodiscard]] std::string NowRfc3339();
+
+}  // namespace ingestd

@@ -1,0 +1,21 @@
+#include "stages/registry.h"
+
+#include <stdexcept>
+
+#include "stages/normalize/normalize_stage.h"
+
+namespace ingestd {
+
+std::vector<std::unique_ptr<Stage>> BuildStages(const Config& config, const StageContext& context) {
+  std::vector<std::unique_ptr<Stage>> stages;
+  for (const auto& name : config.pipeline.stages) {
+    if (name == "normalize") {
+      stages.push_back(MakeNormalizeStage(config.normalize, context));
+    } else {
+      throw std::runtime_error("stage \"" + name + "\" is not available in this build");
+    }
+  }
+  return stages;
+}
+
+}  // namespace ingestd
