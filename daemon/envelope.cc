@@ -100,6 +100,16 @@ DecodeResult DecodeEnvelope(std::string_view bytes, const InputConfig& config) {
     if (err == simdjson::DEPTH_ERROR) {
       return DecodeError{"too_deep", "JSON nesting exceeds the parser's limit"};
     }
+    // Binary payloads (a producer writing the wrong serializer) are a different
+    // operational problem from a scraper emitting broken JSON: say which.
+    if (replacements > 0 || bytes.find('\0') != std::string_view::npos) {
+      return DecodeError{"binary", std::string("record is binary, not JSON text: ") + simdjson::error_message(err)};
+    }
+    const size_t last = input.find_last_not_of(" \t\r\n");
+    const bool cut_short = last != std::string_view::npos && input.front() == '{' && input[last] != '}';
+    if (err == simdjson::UNCLOSED_STRING || err == simdjson::INCOMPLETE_ARRAY_OR_OBJECT || cut_short) {
+      return DecodeError{"truncated_json", std::string("JSON ends early: ") + simdjson::error_message(err)};
+    }
     return DecodeError{"invalid_json", std::string("malformed JSON: ") + simdjson::error_message(err)};
   }
   if (root.type() != element_type::OBJECT) {

@@ -22,8 +22,9 @@
 namespace ingestd {
 
 struct DecodeError {
-  std::string reason;  // invalid_json, not_an_object, missing_field, wrong_type,
-                       // empty_body, too_large, too_deep, invalid_utf8
+  // invalid_json, truncated_json, binary, not_an_object, missing_field, wrong_type,
+  // empty_body, too_large, too_deep, invalid_utf8
+  std::string reason;
   std::string message;
 };
 

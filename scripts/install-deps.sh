@@ -17,7 +17,7 @@ packages=(
   # data
   iso-codes
   # tools used by tests and the demo
-  kcat prometheus python3 curl
+  kcat prometheus python3 python3-jsonschema curl
   # fuzzing (clang + sanitizer runtimes)
   clang libclang-rt-14-dev
   # chart rendering and validation (issue 9)

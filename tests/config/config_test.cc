@@ -1,0 +1,144 @@
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "config/reader.h"
+
+namespace ingestd {
+namespace {
+
+std::string ErrorOf(const std::string& yaml, const std::vector<std::string>& overrides = {}) {
+  try {
+    (void)ParseConfig(yaml, "test.yaml", overrides);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ConfigTest, EmptyConfigGivesDefaults) {
+  auto c = ParseConfig("", "test.yaml");
+  EXPECT_EQ(c->kafka.topics.input, "articles.raw");
+  EXPECT_EQ(c->kafka.topics.dead_letter, "articles.dead-letter");
+  EXPECT_EQ(c->runtime.workers, 2);
+  EXPECT_TRUE(c->input.repair_invalid_utf8);
+}
+
+TEST(ConfigTest, ReadsTypedValues) {
+  auto c = ParseConfig(R"(
+kafka:
+  brokers: "b1:9092,b2:9092"
+  topics: {input: in.topic}
+  consumer: {fetch.min.bytes: 1024, security.protocol: SASL_SSL}
+runtime: {workers: 4, max_inflight_records: 500}
+admin: {port: 0}
+input: {invalid_utf8: reject}
+pipeline: {stages: [normalize]}
+)",
+                       "test.yaml");
+  EXPECT_EQ(c->kafka.brokers, "b1:9092,b2:9092");
+  EXPECT_EQ(c->kafka.topics.input, "in.topic");
+  EXPECT_EQ(c->kafka.consumer.at("fetch.min.bytes"), "1024");
+  EXPECT_EQ(c->kafka.consumer.at("security.protocol"), "SASL_SSL");
+  EXPECT_EQ(c->runtime.workers, 4);
+  EXPECT_EQ(c->runtime.max_inflight_records, 500);
+  EXPECT_EQ(c->admin.port, 0);
+  EXPECT_FALSE(c->input.repair_invalid_utf8);
+  EXPECT_EQ(c->pipeline.stages, std::vector<std::string>{"normalize"});
+}
+
+TEST(ConfigTest, MisspeltKeyNamesFileKeyAndSuggestion) {
+  const std::string e = ErrorOf("kafka:\n  topcs: {input: x}\n");
+  EXPECT_NE(e.find("test.yaml"), std::string::npos) << e;
+  EXPECT_NE(e.find("kafka.topcs"), std::string::npos) << e;
+  EXPECT_NE(e.find("did you mean \"topics\""), std::string::npos) << e;
+}
+
+TEST(ConfigTest, UnknownTopLevelSectionFails) {
+  EXPECT_NE(ErrorOf("kafak: {}\n").find("kafak: unknown key"), std::string::npos);
+}
+
+TEST(ConfigTest, WrongTypeNamesKeyAndExpectation) {
+  const std::string e = ErrorOf("runtime:\n  workers: many\n");
+  EXPECT_NE(e.find("runtime.workers: expected an integer"), std::string::npos) << e;
+}
+
+TEST(ConfigTest, OutOfRangeValueFails) {
+  const std::string e = ErrorOf("admin:\n  port: 70000\n");
+  EXPECT_NE(e.find("admin.port: expected an integer from 0 to 65535"), std::string::npos) << e;
+}
+
+TEST(ConfigTest, SectionThatIsNotAMappingFails) {
+  const std::string e = ErrorOf("kafka: [a, b]\n");
+  EXPECT_NE(e.find("kafka: expected a mapping"), std::string::npos) << e;
+}
+
+TEST(ConfigTest, UnknownStageFails) {
+  const std::string e = ErrorOf("pipeline: {stages: [normalize, translate]}\n");
+  EXPECT_NE(e.find("unknown stage \"translate\""), std::string::npos) << e;
+}
+
+TEST(ConfigTest, InvalidYamlReportsLine) {
+  const std::string e = ErrorOf("kafka:\n  brokers: [unclosed\n");
+  EXPECT_NE(e.find("test.yaml: line"), std::string::npos) << e;
+}
+
+TEST(ConfigTest, SubstitutesEnvironmentVariables) {
+  ::setenv("INGESTD_TEST_BROKERS", "envhost:9092", 1);
+  auto c = ParseConfig("kafka:\n  brokers: \"${INGESTD_TEST_BROKERS}\"\n", "test.yaml");
+  EXPECT_EQ(c->kafka.brokers, "envhost:9092");
+  ::unsetenv("INGESTD_TEST_BROKERS");
+}
+
+TEST(ConfigTest, EnvDefaultAppliesWhenUnset) {
+  ::unsetenv("INGESTD_TEST_UNSET");
+  auto c = ParseConfig("kafka:\n  brokers: \"${INGESTD_TEST_UNSET:-fallback:9092}\"\n", "test.yaml");
+  EXPECT_EQ(c->kafka.brokers, "fallback:9092");
+}
+
+TEST(ConfigTest, UnsetEnvWithoutDefaultNamesVariableAndKey) {
+  ::unsetenv("INGESTD_TEST_UNSET");
+  const std::string e = ErrorOf("kafka:\n  brokers: \"${INGESTD_TEST_UNSET}\"\n");
+  EXPECT_NE(e.find("kafka.brokers"), std::string::npos) << e;
+  EXPECT_NE(e.find("INGESTD_TEST_UNSET is not set"), std::string::npos) << e;
+}
+
+TEST(ConfigTest, SetOverridesKeyAndCreatesSections) {
+  auto c = ParseConfig("runtime: {workers: 2}\n", "test.yaml",
+                       {"runtime.workers=8", "kafka.topics.input=other", "pipeline.stages=[normalize]"});
+  EXPECT_EQ(c->runtime.workers, 8);
+  EXPECT_EQ(c->kafka.topics.input, "other");
+  EXPECT_EQ(c->pipeline.stages.size(), 1u);
+}
+
+TEST(ConfigTest, SetWithMisspeltKeyFailsLikeTheFile) {
+  const std::string e = ErrorOf("", {"runtime.wrokers=3"});
+  EXPECT_NE(e.find("runtime.wrokers: unknown key"), std::string::npos) << e;
+}
+
+TEST(ConfigTest, SetWithoutEqualsFails) {
+  EXPECT_NE(ErrorOf("", {"runtime.workers"}).find("expected key.path=value"), std::string::npos);
+}
+
+TEST(ConfigTest, TaxonomyDirIsResolvedAgainstConfigDirectory) {
+  auto c = ParseConfig("tagging: {taxonomy_dir: taxonomy}\n", "/etc/ingestd/ingestd.yaml");
+  EXPECT_EQ(c->tagging.taxonomy_dir, "/etc/ingestd/taxonomy");
+}
+
+TEST(ConfigTest, ShippedConfigsAreValid) {
+  const char* src = std::getenv("INGESTD_SOURCE_DIR");
+  ASSERT_NE(src, nullptr);
+  for (const char* name : {"config/ingestd.yaml", "config/local.yaml"}) {
+    EXPECT_NO_THROW((void)LoadConfig(std::string(src) + "/" + name)) << name;
+  }
+}
+
+TEST(ConfigTest, MissingFileIsAnError) {
+  EXPECT_THROW((void)LoadConfig("/nonexistent/ingestd.yaml"), ConfigError);
+}
+
+}  // namespace
+}  // namespace ingestd

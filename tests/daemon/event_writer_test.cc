@@ -1,0 +1,96 @@
+#include "daemon/event_writer.h"
+
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+namespace ingestd {
+namespace {
+
+rapidjson::Document Parse(const std::string& json) {
+  rapidjson::Document d;
+  d.Parse(json.c_str(), json.size());
+  EXPECT_FALSE(d.HasParseError()) << json;
+  return d;
+}
+
+Article Minimal() {
+  Article a;
+  a.id = "id-1";
+  a.url = "https://x.example/a";
+  a.title = "Title";
+  a.text = "Body";
+  return a;
+}
+
+TEST(EventWriterTest, UnfilledStageFieldsAreAbsent) {
+  auto d = Parse(EncodeEvent(Minimal()));
+  EXPECT_STREQ(d["schema"].GetString(), "ingestd.article.v1");
+  EXPECT_STREQ(d["id"].GetString(), "id-1");
+  for (const char* absent : {"dedupe", "language", "tags", "content_hash", "canonical_url", "input", "boilerplate"}) {
+    EXPECT_FALSE(d.HasMember(absent)) << absent;
+  }
+  EXPECT_TRUE(d["meta"].IsObject());
+}
+
+TEST(EventWriterTest, EscapesControlCharactersQuotesAndKeepsUnicode) {
+  Article a = Minimal();
+  a.text = std::string("quote \" back \\ nul \0 tab \t داعش", 35);
+  auto d = Parse(EncodeEvent(a));
+  EXPECT_EQ(std::string(d["text"].GetString(), d["text"].GetStringLength()), a.text);
+}
+
+TEST(EventWriterTest, WritesStageResults) {
+  Article a = Minimal();
+  a.content_hash = HashText(a.text);
+  a.dedupe = DedupeResult{DedupeStatus::kNear, "orig-1", 0.92, "story-7", ""};
+  a.language = LanguageResult{"ps", 0.97, true, {{"en", 12.0}}};
+  a.tags = std::vector<Tag>{{"org/iskp", "organization", "Islamic State Khorasan Province", 1,
+                             {{Mention::Field::kTitle, 0, 6, "ISIS-K"}}, {}}};
+  a.input = InputPosition{"articles.raw", 3, 42};
+  a.meta = {{"views", "5400"}, {"tags", R"(["a","b"])"}};
+  auto d = Parse(EncodeEvent(a));
+  EXPECT_EQ(std::string(d["content_hash"].GetString()).size(), 32u);
+  EXPECT_STREQ(d["dedupe"]["status"].GetString(), "near");
+  EXPECT_STREQ(d["dedupe"]["duplicate_of"].GetString(), "orig-1");
+  EXPECT_DOUBLE_EQ(d["dedupe"]["similarity"].GetDouble(), 0.92);
+  EXPECT_STREQ(d["language"]["code"].GetString(), "ps");
+  EXPECT_TRUE(d["language"]["reliable"].GetBool());
+  EXPECT_STREQ(d["language"]["others"][0]["code"].GetString(), "en");
+  EXPECT_STREQ(d["tags"][0]["mentions"][0]["field"].GetString(), "title");
+  EXPECT_EQ(d["tags"][0]["mentions"][0]["end"].GetUint(), 6u);
+  EXPECT_EQ(d["input"]["partition"].GetInt(), 3);
+  EXPECT_EQ(d["input"]["offset"].GetInt64(), 42);
+  EXPECT_EQ(d["meta"]["views"].GetInt(), 5400);
+  EXPECT_STREQ(d["meta"]["tags"][1].GetString(), "b");
+}
+
+TEST(EventWriterTest, UniqueArticleHasNullDuplicateOf) {
+  Article a = Minimal();
+  a.dedupe = DedupeResult{};
+  auto d = Parse(EncodeEvent(a));
+  EXPECT_TRUE(d["dedupe"]["duplicate_of"].IsNull());
+  EXPECT_STREQ(d["dedupe"]["status"].GetString(), "unique");
+}
+
+TEST(EventWriterTest, DeadLetterKeepsValidUtf8RawAsText) {
+  auto d = Parse(EncodeDeadLetterJson({"parse", "invalid_json", "bad"}, "{oops", 7, nullptr));
+  EXPECT_STREQ(d["raw"].GetString(), "{oops");
+  EXPECT_EQ(d["line"].GetInt(), 7);
+  EXPECT_FALSE(d.HasMember("raw_base64"));
+}
+
+TEST(EventWriterTest, DeadLetterEncodesInvalidUtf8AsBase64) {
+  auto d = Parse(EncodeDeadLetterJson({"parse", "binary", "bad"}, std::string("\x00\xff\xfe", 3), 1, nullptr));
+  EXPECT_FALSE(d.HasMember("raw"));
+  EXPECT_STREQ(d["raw_base64"].GetString(), "AP/+");
+}
+
+TEST(EventWriterTest, ProcessedAtIsRfc3339Utc) {
+  const std::string t = NowRfc3339();
+  ASSERT_EQ(t.size(), 24u) << t;
+  EXPECT_EQ(t[10], 'T');
+  EXPECT_EQ(t.back(), 'Z');
+}
+
+}  // namespace
+}  // namespace ingestd
