@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/test_paths.h"
+
 #include <cstdlib>
 #include <string>
 
@@ -129,10 +131,9 @@ TEST(ConfigTest, TaxonomyDirIsResolvedAgainstConfigDirectory) {
 }
 
 TEST(ConfigTest, ShippedConfigsAreValid) {
-  const char* src = std::getenv("INGESTD_SOURCE_DIR");
-  ASSERT_NE(src, nullptr);
+  const std::string src = ingestd::testing::SourceDir();
   for (const char* name : {"config/ingestd.yaml", "config/local.yaml"}) {
-    EXPECT_NO_THROW((void)LoadConfig(std::string(src) + "/" + name)) << name;
+    EXPECT_NO_THROW((void)LoadConfig(src + "/" + name)) << name;
   }
 }
 

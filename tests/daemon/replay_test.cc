@@ -2,6 +2,8 @@
 #include "daemon/replay.h"
 
 #include <gtest/gtest.h>
+
+#include "tests/test_paths.h"
 #include <prometheus/registry.h>
 #include <rapidjson/document.h>
 
@@ -28,9 +30,7 @@ std::vector<std::string> ReadLines(const fs::path& p) {
 class ReplayTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* src = std::getenv("INGESTD_SOURCE_DIR");
-    ASSERT_NE(src, nullptr);
-    source_ = src;
+    source_ = ingestd::testing::SourceDir();
     dir_ = fs::temp_directory_path() / ("ingestd_replay_test_" + std::to_string(::getpid()));
     fs::create_directories(dir_);
   }

@@ -1,0 +1,86 @@
+// The binary's command line, run as users run it.
+#include <gtest/gtest.h>
+
+#include "tests/test_paths.h"
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+CommandResult Execute(const std::string& args) {
+  const std::string cmd = ingestd::testing::BinaryPath() + " " + args + " 2>&1";
+  CommandResult r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
+  const int status = ::pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string Source() { return ingestd::testing::SourceDir(); }
+
+TEST(CliTest, VersionPrintsVersion) {
+  const CommandResult r = Execute("--version");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.output.rfind("ingestd ", 0), 0u) << r.output;
+}
+
+TEST(CliTest, CheckConfigAcceptsShippedConfigs) {
+  for (const char* f : {"config/ingestd.yaml", "config/local.yaml"}) {
+    const CommandResult r = Execute("check-config --config " + Source() + "/" + f);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find(": ok"), std::string::npos) << r.output;
+  }
+}
+
+TEST(CliTest, CheckConfigNamesMisspeltKeyAndFails) {
+  const auto path = std::filesystem::temp_directory_path() / ("ingestd_cli_" + std::to_string(::getpid()) + ".yaml");
+  std::ofstream(path) << "kafka:\n  brokers: localhost:9092\nruntime:\n  wokers: 3\n";
+  const CommandResult r = Execute("check-config --config " + path.string());
+  std::filesystem::remove(path);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find(path.string() + ": runtime.wokers: unknown key (did you mean \"workers\"?)"),
+            std::string::npos)
+      << r.output;
+}
+
+TEST(CliTest, SetOverrideIsValidatedToo) {
+  const CommandResult r = Execute("check-config --config " + Source() + "/config/local.yaml --set admin.port=-1");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("admin.port: expected an integer from 0 to 65535"), std::string::npos) << r.output;
+}
+
+TEST(CliTest, MissingConfigFileFails) {
+  const CommandResult r = Execute("check-config --config /nonexistent.yaml");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("/nonexistent.yaml: cannot open"), std::string::npos) << r.output;
+}
+
+TEST(CliTest, UnknownCommandFailsWithUsage) {
+  const CommandResult r = Execute("frobnicate");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("usage: ingestd"), std::string::npos);
+}
+
+TEST(CliTest, ReplayReadsStdinAndWritesStdout) {
+  const CommandResult r = Execute("replay --quiet --config " + Source() +
+                        "/config/local.yaml < " + Source() + "/tests/fixtures/replay/articles.jsonl");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("\"schema\":\"ingestd.article.v1\""), std::string::npos);
+  EXPECT_NE(r.output.find("replay: done: 10 records"), std::string::npos) << r.output.substr(0, 300);
+}
+
+}  // namespace
