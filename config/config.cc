@@ -11,8 +11,8 @@ namespace {
 
 void ParseInput(ConfigNode n, InputConfig& out) {
   out.max_record_bytes = n.Int("max_record_bytes", out.max_record_bytes, 1024, int64_t{1} << 30);
-  out.repair_invalid_utf8 = n.Enum("invalid_utf8", out.repair_invalid_utf8 ? "repair" : "reject",
-                                   {"repair", "reject"}) == "repair";
+  out.repair_invalid_utf8 =
+      n.Enum("invalid_utf8", out.repair_invalid_utf8 ? "repair" : "reject", {"repair", "reject"}) == "repair";
   out.max_json_depth = n.Int("max_json_depth", out.max_json_depth, 2, 1024);
   n.Done();
 }
@@ -103,8 +103,7 @@ std::shared_ptr<const Config> Build(YAML::Node root, const std::string& name,
     ParseTaggingConfig(n, config->tagging);
     std::filesystem::path dir(config->tagging.taxonomy_dir);
     if (dir.is_relative()) {
-      config->tagging.taxonomy_dir =
-          (std::filesystem::path(name).parent_path() / dir).lexically_normal().string();
+      config->tagging.taxonomy_dir = (std::filesystem::path(name).parent_path() / dir).lexically_normal().string();
     }
   }
   top.Done();

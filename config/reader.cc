@@ -35,8 +35,8 @@ const char* TypeName(const YAML::Node& n) {
 ConfigNode::ConfigNode(YAML::Node node, std::string path, std::shared_ptr<const std::string> file)
     : node_(std::move(node)), path_(std::move(path)), file_(std::move(file)) {
   if (node_ && !node_.IsNull() && !node_.IsMap()) {
-    throw ConfigError(*file_ + ": " + (path_.empty() ? "<root>" : path_) +
-                      ": expected a mapping, got " + TypeName(node_));
+    throw ConfigError(*file_ + ": " + (path_.empty() ? "<root>" : path_) + ": expected a mapping, got " +
+                      TypeName(node_));
   }
 }
 
@@ -95,8 +95,7 @@ int64_t ConfigNode::Int(std::string_view key, int64_t def, int64_t min, int64_t 
   }
   if (used == 0 || used != s.size()) Fail(key, "expected an integer, got \"" + s + "\"");
   if (parsed < min || parsed > max) {
-    Fail(key, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) +
-                  ", got " + s);
+    Fail(key, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", got " + s);
   }
   return parsed;
 }
@@ -114,8 +113,7 @@ double ConfigNode::Double(std::string_view key, double def, double min, double m
   }
   if (used == 0 || used != s.size()) Fail(key, "expected a number, got \"" + s + "\"");
   if (parsed < min || parsed > max) {
-    Fail(key, "expected a number from " + std::to_string(min) + " to " + std::to_string(max) +
-                  ", got " + s);
+    Fail(key, "expected a number from " + std::to_string(min) + " to " + std::to_string(max) + ", got " + s);
   }
   return parsed;
 }
@@ -129,16 +127,14 @@ bool ConfigNode::Bool(std::string_view key, bool def) {
   Fail(key, "expected true or false, got \"" + s + "\"");
 }
 
-std::vector<std::string> ConfigNode::StringList(std::string_view key,
-                                                const std::vector<std::string>& def) {
+std::vector<std::string> ConfigNode::StringList(std::string_view key, const std::vector<std::string>& def) {
   YAML::Node v = Get(key);
   if (!v.IsDefined()) return def;
   if (!v.IsSequence()) Fail(key, std::string("expected a list, got ") + TypeName(v));
   std::vector<std::string> out;
   for (size_t i = 0; i < v.size(); ++i) {
     if (!v[i].IsScalar()) {
-      Fail(std::string(key) + "[" + std::to_string(i) + "]",
-           std::string("expected a scalar, got ") + TypeName(v[i]));
+      Fail(std::string(key) + "[" + std::to_string(i) + "]", std::string("expected a scalar, got ") + TypeName(v[i]));
     }
     out.push_back(SubstituteEnv(v[i].Scalar(), *file_ + ": " + PathOf(key)));
   }
@@ -158,9 +154,7 @@ std::map<std::string, std::string> ConfigNode::StringMap(std::string_view key) {
   return out;
 }
 
-ConfigNode ConfigNode::Child(std::string_view key) {
-  return ConfigNode(Get(key), PathOf(key), file_);
-}
+ConfigNode ConfigNode::Child(std::string_view key) { return ConfigNode(Get(key), PathOf(key), file_); }
 
 void ConfigNode::Done() const {
   if (!node_ || !node_.IsMap()) return;

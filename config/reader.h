@@ -37,8 +37,7 @@ class ConfigNode {
   [[nodiscard]] int64_t Int(std::string_view key, int64_t def, int64_t min, int64_t max);
   [[nodiscard]] double Double(std::string_view key, double def, double min, double max);
   [[nodiscard]] bool Bool(std::string_view key, bool def);
-  [[nodiscard]] std::vector<std::string> StringList(std::string_view key,
-                                                    const std::vector<std::string>& def);
+  [[nodiscard]] std::vector<std::string> StringList(std::string_view key, const std::vector<std::string>& def);
   // A map of scalars kept as strings (librdkafka properties); values are
   // environment-substituted.
   [[nodiscard]] std::map<std::string, std::string> StringMap(std::string_view key);

@@ -19,12 +19,11 @@ int ReplayCommand(const Args& args) {
                      "JSON Lines input, - for stdin")(
       "output,o", po::value<std::string>(&options.output)->default_value("-"), "enriched events, - for stdout")(
       "duplicates", po::value<std::string>(&options.duplicates), "duplicate events (default: with --output)")(
-      "dlq", po::value<std::string>(&options.dead_letters), "dead letters (default: stderr)")(
-      "quiet,q", "no progress lines");
+      "dlq", po::value<std::string>(&options.dead_letters), "dead letters (default: stderr)")("quiet,q",
+                                                                                              "no progress lines");
   po::variables_map vm;
   int code = 0;
-  if (!ParseArgs(args,
-                 "usage: ingestd replay --config FILE --input IN --output OUT [--duplicates DUP] [--dlq DLQ]",
+  if (!ParseArgs(args, "usage: ingestd replay --config FILE --input IN --output OUT [--duplicates DUP] [--dlq DLQ]",
                  desc, vm, &code)) {
     return code;
   }

@@ -1,11 +1,10 @@
 // The subcommands of the ingestd binary, one file each (cmd_*.cc).
 #pragma once
 
+#include <boost/program_options.hpp>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <boost/program_options.hpp>
 
 #include "config/config.h"
 

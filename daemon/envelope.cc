@@ -1,7 +1,6 @@
 #include "daemon/envelope.h"
 
 #include <simdjson.h>
-
 #include <utf8proc.h>
 
 namespace ingestd {
@@ -25,8 +24,8 @@ const char* TypeName(element_type t) {
 }
 
 bool IsKnownField(std::string_view k) {
-  return k == "id" || k == "url" || k == "title" || k == "text" || k == "html" || k == "source" ||
-         k == "language" || k == "published_at" || k == "fetched_at" || k == "meta";
+  return k == "id" || k == "url" || k == "title" || k == "text" || k == "html" || k == "source" || k == "language" ||
+         k == "published_at" || k == "fetched_at" || k == "meta";
 }
 
 // Measures nesting depth of the document, so "too deep" is its own reason rather
@@ -151,24 +150,33 @@ DecodeResult DecodeEnvelope(std::string_view bytes, const InputConfig& config) {
       continue;
     }
     if (v.type() != element_type::STRING) {
-      return DecodeError{"wrong_type", "field \"" + std::string(key) + "\" must be a string, got " +
-                                           TypeName(v.type())};
+      return DecodeError{"wrong_type",
+                         "field \"" + std::string(key) + "\" must be a string, got " + TypeName(v.type())};
     }
     std::string_view sv;
     if (v.get(sv) != simdjson::SUCCESS) {
-      return DecodeError{"wrong_type", "field \"" + std::string(key) + "\" must be a string, got " +
-                                           TypeName(v.type())};
+      return DecodeError{"wrong_type",
+                         "field \"" + std::string(key) + "\" must be a string, got " + TypeName(v.type())};
     }
     std::string s(sv);
-    if (key == "id") a.id = std::move(s);
-    else if (key == "url") a.url = std::move(s);
-    else if (key == "title") a.title = std::move(s);
-    else if (key == "text") a.text = std::move(s);
-    else if (key == "html") a.html = std::move(s);
-    else if (key == "source") a.source = std::move(s);
-    else if (key == "language") a.language_hint = std::move(s);
-    else if (key == "published_at") a.published_at = std::move(s);
-    else if (key == "fetched_at") a.fetched_at = std::move(s);
+    if (key == "id")
+      a.id = std::move(s);
+    else if (key == "url")
+      a.url = std::move(s);
+    else if (key == "title")
+      a.title = std::move(s);
+    else if (key == "text")
+      a.text = std::move(s);
+    else if (key == "html")
+      a.html = std::move(s);
+    else if (key == "source")
+      a.source = std::move(s);
+    else if (key == "language")
+      a.language_hint = std::move(s);
+    else if (key == "published_at")
+      a.published_at = std::move(s);
+    else if (key == "fetched_at")
+      a.fetched_at = std::move(s);
   }
   for (auto& e : extras) {
     bool shadowed = false;
@@ -176,9 +184,7 @@ DecodeResult DecodeEnvelope(std::string_view bytes, const InputConfig& config) {
     if (!shadowed) a.meta.push_back(std::move(e));
   }
   if (a.url.empty()) return DecodeError{"missing_field", "field \"url\" is required"};
-  auto blank = [](const std::string& s) {
-    return s.find_first_not_of(" \t\r\n") == std::string::npos;
-  };
+  auto blank = [](const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; };
   if (blank(a.text) && blank(a.html)) {
     return DecodeError{"empty_body", "neither \"text\" nor \"html\" has content"};
   }

@@ -66,8 +66,8 @@ std::string NowRfc3339() {
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
   return buf;
 }
 
@@ -132,8 +132,10 @@ std::string EncodeEvent(const Article& a) {
     Key(w, "status");
     Str(w, DedupeStatusName(d.status));
     Key(w, "duplicate_of");
-    if (d.duplicate_of.empty()) w.Null();
-    else Str(w, d.duplicate_of);
+    if (d.duplicate_of.empty())
+      w.Null();
+    else
+      Str(w, d.duplicate_of);
     Key(w, "similarity");
     w.Double(d.similarity);
     OptStr(w, "story_id", d.story_id);

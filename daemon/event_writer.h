@@ -22,8 +22,8 @@ struct DeadLetterInfo {
 
 // {"stage","reason","message","line","raw"} or "raw_base64" when the input is not
 // valid UTF-8; plus "input" {topic,partition,offset} when known.
-[[nodiscard]] std::string EncodeDeadLetterJson(const DeadLetterInfo& info, std::string_view raw,
-                                               int64_t line, const InputPosition* position);
+[[nodiscard]] std::string EncodeDeadLetterJson(const DeadLetterInfo& info, std::string_view raw, int64_t line,
+                                               const InputPosition* position);
 
 // Current UTC time as RFC 3339 with milliseconds ("2026-11-21T05:00:00.123Z").
 [[nodiscard]] std::string NowRfc3339();

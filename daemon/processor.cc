@@ -61,8 +61,10 @@ Processed Processor::Process(std::string_view bytes, const InputPosition* positi
   article.processed_at = NowRfc3339();
   out.key = article.id;
   out.value = EncodeEvent(article);
-  if (out.output == Output::kDuplicates) probe_.Duplicate();
-  else probe_.Enriched();
+  if (out.output == Output::kDuplicates)
+    probe_.Duplicate();
+  else
+    probe_.Enriched();
   return out;
 }
 

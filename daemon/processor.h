@@ -23,15 +23,14 @@ enum class Output { kEnriched, kDuplicates, kDeadLetter };
 
 struct Processed {
   Output output = Output::kEnriched;
-  std::string key;    // article id; empty for dead letters (they keep the input key)
-  std::string value;  // the encoded event; empty for dead letters
+  std::string key;             // article id; empty for dead letters (they keep the input key)
+  std::string value;           // the encoded event; empty for dead letters
   DeadLetterInfo dead_letter;  // set when output == kDeadLetter
 };
 
 class Processor {
  public:
-  Processor(std::shared_ptr<const Config> config, std::vector<std::unique_ptr<Stage>> stages,
-            PipelineProbe& probe);
+  Processor(std::shared_ptr<const Config> config, std::vector<std::unique_ptr<Stage>> stages, PipelineProbe& probe);
 
   [[nodiscard]] Processed Process(std::string_view bytes, const InputPosition* position);
 

@@ -1,12 +1,12 @@
 #include "daemon/replay.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace ingestd {
 namespace {
@@ -48,7 +48,8 @@ ReplaySummary RunReplay(Processor& processor, const ReplayOptions& options, std:
   }
   OutFile out(options.output);
   std::unique_ptr<OutFile> dup = options.duplicates.empty() ? nullptr : std::make_unique<OutFile>(options.duplicates);
-  std::unique_ptr<OutFile> dlq = options.dead_letters.empty() ? nullptr : std::make_unique<OutFile>(options.dead_letters);
+  std::unique_ptr<OutFile> dlq =
+      options.dead_letters.empty() ? nullptr : std::make_unique<OutFile>(options.dead_letters);
 
   ReplaySummary summary;
   const auto start = std::chrono::steady_clock::now();
@@ -71,8 +72,10 @@ ReplaySummary RunReplay(Processor& processor, const ReplayOptions& options, std:
       case Output::kDeadLetter: {
         ++summary.dead_letters;
         const std::string dl = EncodeDeadLetterJson(p.dead_letter, line, summary.records, nullptr);
-        if (dlq) dlq->WriteLine(dl);
-        else log << dl << '\n';
+        if (dlq)
+          dlq->WriteLine(dl);
+        else
+          log << dl << '\n';
         break;
       }
     }
@@ -91,7 +94,8 @@ ReplaySummary RunReplay(Processor& processor, const ReplayOptions& options, std:
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double rate = summary.seconds > 0 ? static_cast<double>(summary.records) / summary.seconds : 0;
   log << fmt::format(
-      "replay: done: {} records, {} enriched, {} duplicates, {} dead letters in {:.2f} s ({:.0f} records/s, {:.1f} MB/s)\n",
+      "replay: done: {} records, {} enriched, {} duplicates, {} dead letters in {:.2f} s ({:.0f} records/s, {:.1f} "
+      "MB/s)\n",
       summary.records, summary.enriched, summary.duplicates, summary.dead_letters, summary.seconds, rate,
       summary.seconds > 0 ? static_cast<double>(summary.bytes) / 1e6 / summary.seconds : 0);
   return summary;

@@ -32,10 +32,9 @@ const char* DedupeStatusName(DedupeStatus status) {
 }
 
 size_t Article::ByteSize() const {
-  size_t n = sizeof(Article) + id.size() + url.size() + title.size() + text.size() + html.size() +
-             source.size() + canonical_url.size() + folded_text.text.size() +
-             folded_text.origin.size() * sizeof(uint32_t) + folded_title.text.size() +
-             folded_title.origin.size() * sizeof(uint32_t);
+  size_t n = sizeof(Article) + id.size() + url.size() + title.size() + text.size() + html.size() + source.size() +
+             canonical_url.size() + folded_text.text.size() + folded_text.origin.size() * sizeof(uint32_t) +
+             folded_title.text.size() + folded_title.origin.size() * sizeof(uint32_t);
   for (const auto& [k, v] : meta) n += k.size() + v.size();
   return n;
 }

@@ -100,7 +100,7 @@ struct Article {
   std::string language_hint;
   std::string published_at;
   std::string fetched_at;
-  std::vector<RawField> meta;  // `meta` members, then unknown top-level fields
+  std::vector<RawField> meta;      // `meta` members, then unknown top-level fields
   uint32_t utf8_replacements = 0;  // invalid sequences repaired on decode
 
   // Filled by the runtime.

@@ -13,9 +13,7 @@ class Clock {
 
 class SystemClock final : public Clock {
  public:
-  [[nodiscard]] std::chrono::system_clock::time_point Now() const override {
-    return std::chrono::system_clock::now();
-  }
+  [[nodiscard]] std::chrono::system_clock::time_point Now() const override { return std::chrono::system_clock::now(); }
 };
 
 // For tests: time moves only when told to.

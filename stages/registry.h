@@ -22,7 +22,6 @@ struct StageContext {
 };
 
 // Throws std::runtime_error when a stage cannot start (e.g. a bad taxonomy).
-[[nodiscard]] std::vector<std::unique_ptr<Stage>> BuildStages(const Config& config,
-                                                              const StageContext& context);
+[[nodiscard]] std::vector<std::unique_ptr<Stage>> BuildStages(const Config& config, const StageContext& context);
 
 }  // namespace ingestd

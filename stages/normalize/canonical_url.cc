@@ -90,7 +90,8 @@ std::string CanonicalUrl(std::string_view url, const std::vector<std::string>& e
   if ((scheme == "http" && port == "80") || (scheme == "https" && port == "443")) port.clear();
 
   std::string_view path = rest.substr(0, rest.find('?'));
-  std::string_view query = rest.find('?') == std::string_view::npos ? std::string_view{} : rest.substr(rest.find('?') + 1);
+  std::string_view query =
+      rest.find('?') == std::string_view::npos ? std::string_view{} : rest.substr(rest.find('?') + 1);
   std::vector<std::string_view> params;
   size_t pos = 0;
   while (pos < query.size()) {

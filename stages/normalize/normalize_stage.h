@@ -9,7 +9,6 @@
 
 namespace ingestd {
 
-[[nodiscard]] std::unique_ptr<Stage> MakeNormalizeStage(const NormalizeConfig& config,
-                                                        const StageContext& context);
+[[nodiscard]] std::unique_ptr<Stage> MakeNormalizeStage(const NormalizeConfig& config, const StageContext& context);
 
 }  // namespace ingestd

@@ -17,25 +17,31 @@ bool IsDropped(int32_t cp) {
     case 0x2060:  // word joiner
     case 0xFEFF:  // BOM
     case 0x00AD:  // soft hyphen
-    case 0x200E: case 0x200F:  // LRM, RLM
-    case 0x202A: case 0x202B: case 0x202C: case 0x202D: case 0x202E:
-    case 0x2066: case 0x2067: case 0x2068: case 0x2069:
-      return true;
-    default:
-      return false;
+    case 0x200E:
+    case 0x200F:  // LRM, RLM
+    case 0x202A:
+    case 0x202B:
+    case 0x202C:
+    case 0x202D:
+    case 0x202E:
+    case 0x2066:
+    case 0x2067:
+    case 0x2068:
+    case 0x2069: return true;
+    default: return false;
   }
 }
 
 bool IsHorizontalSpace(int32_t cp) {
-  return cp == ' ' || cp == '\t' || cp == 0x00A0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
-         cp == 0x202F || cp == 0x205F || cp == 0x3000;
+  return cp == ' ' || cp == '\t' || cp == 0x00A0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F ||
+         cp == 0x205F || cp == 0x3000;
 }
 
 std::string Nfc(std::string_view s) {
   utf8proc_uint8_t* out = nullptr;
-  const auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(s.data()),
-                              static_cast<utf8proc_ssize_t>(s.size()), &out,
-                              static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
+  const auto n =
+      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(s.data()), static_cast<utf8proc_ssize_t>(s.size()), &out,
+                   static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
   if (n < 0) return std::string(s);
   std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> owner(out, &std::free);
   return std::string(reinterpret_cast<const char*>(out), static_cast<size_t>(n));

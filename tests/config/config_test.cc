@@ -2,12 +2,11 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/test_paths.h"
-
 #include <cstdlib>
 #include <string>
 
 #include "config/reader.h"
+#include "tests/test_paths.h"
 
 namespace ingestd {
 namespace {
@@ -137,9 +136,7 @@ TEST(ConfigTest, ShippedConfigsAreValid) {
   }
 }
 
-TEST(ConfigTest, MissingFileIsAnError) {
-  EXPECT_THROW((void)LoadConfig("/nonexistent/ingestd.yaml"), ConfigError);
-}
+TEST(ConfigTest, MissingFileIsAnError) { EXPECT_THROW((void)LoadConfig("/nonexistent/ingestd.yaml"), ConfigError); }
 
 }  // namespace
 }  // namespace ingestd

@@ -1,7 +1,5 @@
 // The binary's command line, run as users run it.
 #include <gtest/gtest.h>
-
-#include "tests/test_paths.h"
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -9,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+
+#include "tests/test_paths.h"
 
 namespace {
 
@@ -76,8 +76,8 @@ TEST(CliTest, UnknownCommandFailsWithUsage) {
 }
 
 TEST(CliTest, ReplayReadsStdinAndWritesStdout) {
-  const CommandResult r = Execute("replay --quiet --config " + Source() +
-                        "/config/local.yaml < " + Source() + "/tests/fixtures/replay/articles.jsonl");
+  const CommandResult r = Execute("replay --quiet --config " + Source() + "/config/local.yaml < " + Source() +
+                                  "/tests/fixtures/replay/articles.jsonl");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("\"schema\":\"ingestd.article.v1\""), std::string::npos);
   EXPECT_NE(r.output.find("replay: done: 10 records"), std::string::npos) << r.output.substr(0, 300);

@@ -44,8 +44,12 @@ TEST(EventWriterTest, WritesStageResults) {
   a.content_hash = HashText(a.text);
   a.dedupe = DedupeResult{DedupeStatus::kNear, "orig-1", 0.92, "story-7", ""};
   a.language = LanguageResult{"ps", 0.97, true, {{"en", 12.0}}};
-  a.tags = std::vector<Tag>{{"org/iskp", "organization", "Islamic State Khorasan Province", 1,
-                             {{Mention::Field::kTitle, 0, 6, "ISIS-K"}}, {}}};
+  a.tags = std::vector<Tag>{{"org/iskp",
+                             "organization",
+                             "Islamic State Khorasan Province",
+                             1,
+                             {{Mention::Field::kTitle, 0, 6, "ISIS-K"}},
+                             {}}};
   a.input = InputPosition{"articles.raw", 3, 42};
   a.meta = {{"views", "5400"}, {"tags", R"(["a","b"])"}};
   auto d = Parse(EncodeEvent(a));

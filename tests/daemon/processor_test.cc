@@ -12,7 +12,8 @@ namespace {
 // A stage that does what the test says, to exercise the runtime's routing.
 class ScriptedStage final : public Stage {
  public:
-  ScriptedStage(std::string name, std::function<StageResult(Article&)> fn) : name_(std::move(name)), fn_(std::move(fn)) {}
+  ScriptedStage(std::string name, std::function<StageResult(Article&)> fn)
+      : name_(std::move(name)), fn_(std::move(fn)) {}
   std::string_view Name() const override { return name_; }
   StageResult Process(Article& a) override {
     ++calls;
@@ -50,7 +51,10 @@ constexpr const char* kGood = R"({"url":"https://x.example/a","title":"T","text"
 TEST_F(ProcessorTest, RunsStagesInOrderAndEnriches) {
   std::vector<std::unique_ptr<Stage>> stages;
   std::string order;
-  stages.push_back(std::make_unique<ScriptedStage>("a", [&](Article&) { order += "a"; return StageResult::Continue(); }));
+  stages.push_back(std::make_unique<ScriptedStage>("a", [&](Article&) {
+    order += "a";
+    return StageResult::Continue();
+  }));
   stages.push_back(std::make_unique<ScriptedStage>("b", [&](Article& art) {
     order += "b";
     art.language = LanguageResult{"en", 0.9, true, {}};
@@ -90,9 +94,8 @@ TEST_F(ProcessorTest, DuplicateVerdictStopsTheChainAndRoutesToDuplicates) {
 
 TEST_F(ProcessorTest, DeadLetterCarriesStageAndReason) {
   std::vector<std::unique_ptr<Stage>> stages;
-  stages.push_back(std::make_unique<ScriptedStage>("lang", [](Article&) {
-    return StageResult::DeadLetter("too_short", "nothing to detect");
-  }));
+  stages.push_back(std::make_unique<ScriptedStage>(
+      "lang", [](Article&) { return StageResult::DeadLetter("too_short", "nothing to detect"); }));
   Processor p = Make(std::move(stages));
   Processed out = p.Process(kGood, nullptr);
   EXPECT_EQ(out.output, Output::kDeadLetter);
@@ -111,9 +114,8 @@ TEST_F(ProcessorTest, ParseErrorsAreDeadLettersFromParseStage) {
 
 TEST_F(ProcessorTest, StageExceptionBecomesDeadLetterNotACrash) {
   std::vector<std::unique_ptr<Stage>> stages;
-  stages.push_back(std::make_unique<ScriptedStage>("buggy", [](Article&) -> StageResult {
-    throw std::runtime_error("index out of range");
-  }));
+  stages.push_back(std::make_unique<ScriptedStage>(
+      "buggy", [](Article&) -> StageResult { throw std::runtime_error("index out of range"); }));
   Processor p = Make(std::move(stages));
   Processed out = p.Process(kGood, nullptr);
   EXPECT_EQ(out.output, Output::kDeadLetter);

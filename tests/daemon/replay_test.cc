@@ -2,8 +2,6 @@
 #include "daemon/replay.h"
 
 #include <gtest/gtest.h>
-
-#include "tests/test_paths.h"
 #include <prometheus/registry.h>
 #include <rapidjson/document.h>
 
@@ -14,6 +12,7 @@
 #include <sstream>
 
 #include "stages/registry.h"
+#include "tests/test_paths.h"
 
 namespace ingestd {
 namespace {
@@ -93,8 +92,8 @@ TEST_F(ReplayTest, EveryFixtureLineLandsInExactlyOneOutput) {
     EXPECT_TRUE(dead_lines.insert(d["line"].GetInt64()).second) << "line dead-lettered twice";
     reasons.insert(d["reason"].GetString());
   }
-  for (const char* r : {"invalid_json", "truncated_json", "not_an_object", "missing_field", "empty_body",
-                        "wrong_type", "too_deep", "too_large", "binary"}) {
+  for (const char* r : {"invalid_json", "truncated_json", "not_an_object", "missing_field", "empty_body", "wrong_type",
+                        "too_deep", "too_large", "binary"}) {
     EXPECT_TRUE(reasons.count(r)) << "no dead letter with reason " << r;
   }
   for (const auto& l : out) {
