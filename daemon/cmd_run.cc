@@ -1,18 +1,140 @@
-// `ingestd run` and `ingestd embedded-broker`: the Kafka half is being built
-// (issue 3); until it lands these commands say so and fail.
-#include <iostream>
+// `ingestd run`: the daemon. Wires the production pieces together, in one place:
+// config -> logging -> stages -> Processor -> admin server -> Kafka runtime, and
+// runs the control thread (signals, admin requests, reloads) until the runtime
+// has drained.
+#include <prometheus/registry.h>
+#include <spdlog/spdlog.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+
+#include "daemon/admin_handlers.h"
+#include "daemon/admin_server.h"
 #include "daemon/commands.h"
+#include "daemon/embedded_broker.h"
+#include "daemon/kafka_runtime.h"
+#include "daemon/logging.h"
+#include "daemon/processor.h"
+#include "daemon/readiness.h"
+#include "stages/registry.h"
 
 namespace ingestd {
+namespace {
 
-int RunCommand(const Args&) {
-  std::cerr << "ingestd: run: the Kafka runtime is not part of this build yet\n";
-  return 1;
-}
+// The share of runtime.shutdown_grace_ms given to finishing in-flight records; the
+// rest is for the final commit, leaving the group and flushing the producer.
+constexpr double kDrainShareOfGrace = 0.7;
 
-int EmbeddedBrokerCommand(const Args&) {
-  std::cerr << "ingestd: embedded-broker: not part of this build yet\n";
+}  // namespace
+
+int RunCommand(const Args& args) {
+  namespace po = boost::program_options;
+  ConfigOptions config_options;
+  int embedded_partitions = 4;
+  po::options_description desc("run options");
+  config_options.Add(desc);
+  desc.add_options()("embedded-kafka", "start an embedded broker (librdkafka's mock cluster) in this process")(
+      "embedded-partitions", po::value<int>(&embedded_partitions)->default_value(4),
+      "partitions per topic of the embedded broker");
+  po::variables_map vm;
+  int code = 0;
+  if (!ParseArgs(args, "usage: ingestd run --config FILE [--set key=value]... [--embedded-kafka]", desc, vm, &code)) {
+    return code;
+  }
+  std::shared_ptr<const Config> config = config_options.Load();
+  if (!config) return 1;
+  SetUpLogging(config->logging);
+
+  std::optional<EmbeddedBroker> broker;
+  if (vm.count("embedded-kafka")) {
+    const KafkaTopics& t = config->kafka.topics;
+    try {
+      broker.emplace(1, embedded_partitions,
+                     std::vector<std::string>{t.input, t.enriched, t.duplicates, t.dead_letter, t.dedupe_index});
+    } catch (const std::exception& e) {
+      spdlog::critical("{}", e.what());
+      return 1;
+    }
+    auto copy = std::make_shared<Config>(*config);
+    copy->kafka.brokers = broker->bootstrap();
+    config = std::move(copy);
+    spdlog::info("embedded kafka listening on {}", broker->bootstrap());
+  }
+
+  try {
+    auto registry = std::make_shared<prometheus::Registry>();
+    SystemClock clock;
+    PipelineProbe probe(*registry);
+    Processor processor(config, BuildStages(*config, StageContext{registry.get(), &clock}), probe);
+    Readiness readiness;
+
+    boost::asio::io_context io;
+    AdminServer admin(io, config->admin.address, config->admin.port);
+    auto reload = [&processor](std::string* error) {
+      const bool ok = processor.Reload(error);
+      if (ok) {
+        spdlog::info("reloaded");
+      } else {
+        spdlog::error("reload failed: {}", *error);
+      }
+      return ok;
+    };
+    admin.Handle("GET", "/metrics", MetricsHandler(*registry));
+    admin.Handle("GET", "/healthz", HealthzHandler(readiness));
+    admin.Handle("GET", "/readyz", ReadyzHandler(readiness));
+    admin.Handle("POST", "/reload", ReloadHandler(reload));
+    admin.Start();
+    spdlog::info("admin server listening on {}:{}", admin.address(), admin.port());
+
+    KafkaRuntime runtime(config, processor, readiness, *registry);
+    runtime.SetFinishedCallback([&io] { boost::asio::post(io, [&io] { io.stop(); }); });
+
+    const auto grace = std::chrono::milliseconds(config->runtime.shutdown_grace_ms);
+    boost::asio::steady_timer grace_timer(io);
+    bool stopping = false;
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+    std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
+                                                                               int signo) {
+      if (ec) return;
+      if (signo == SIGHUP) {
+        std::string error;
+        reload(&error);
+      } else if (!stopping) {
+        stopping = true;
+        spdlog::info("{}: stopping (grace {} ms; send it again to exit at once)", strsignal(signo), grace.count());
+        readiness.Hold(KafkaRuntime::kReadinessCondition, "draining");
+        runtime.RequestStop(std::chrono::milliseconds(static_cast<int64_t>(grace.count() * kDrainShareOfGrace)));
+        grace_timer.expires_after(grace);
+        grace_timer.async_wait([](const boost::system::error_code& ec) {
+          if (ec) return;
+          spdlog::critical("shutdown grace period passed; exiting now");
+          std::_Exit(1);
+        });
+      } else {
+        spdlog::warn("{} again: exiting now", strsignal(signo));
+        std::_Exit(128 + signo);
+      }
+      signals.async_wait(on_signal);
+    };
+    signals.async_wait(on_signal);
+
+    runtime.Start();
+    io.run();
+    admin.Stop();
+    const int exit_code = runtime.Wait();
+    spdlog::info("exiting with {}", exit_code);
+    return exit_code;
+  } catch (const KafkaConfigError& e) {
+    spdlog::critical("config error: {}: {}", config->file, e.what());
+  } catch (const std::exception& e) {
+    spdlog::critical("run: {}", e.what());
+  }
   return 1;
 }
 

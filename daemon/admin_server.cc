@@ -1,0 +1,123 @@
+#include "daemon/admin_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <optional>
+
+namespace ingestd {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = boost::asio::ip::tcp;
+
+constexpr size_t kMaxBodyBytes = 1 << 20;
+constexpr auto kIdleTimeout = std::chrono::seconds(30);
+
+// One connection: read a request, answer it, repeat while keep-alive.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, const AdminServer& server) : stream_(std::move(socket)), server_(server) {}
+
+  void Read() {
+    parser_.emplace();
+    parser_->body_limit(kMaxBodyBytes);
+    stream_.expires_after(kIdleTimeout);
+    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->Close();
+      self->Answer(self->parser_->release());
+    });
+  }
+
+ private:
+  void Answer(http::request<http::string_body> req) {
+    AdminRequest in;
+    in.method = std::string(req.method_string());
+    const std::string target(req.target());
+    const size_t q = target.find('?');
+    in.path = target.substr(0, q);
+    if (q != std::string::npos) in.query = target.substr(q + 1);
+    in.body = std::move(req.body());
+    AdminResponse out = server_.Dispatch(in);
+
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(out.status),
+                                                                    req.version());
+    res->set(http::field::server, "ingestd");
+    res->set(http::field::content_type, out.content_type);
+    res->keep_alive(req.keep_alive());
+    res->body() = std::move(out.body);
+    res->prepare_payload();
+    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
+      if (ec || !res->keep_alive()) return self->Close();
+      self->Read();
+    });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  const AdminServer& server_;
+};
+
+}  // namespace
+
+AdminServer::AdminServer(boost::asio::io_context& io, const std::string& address, int port)
+    : io_(io), acceptor_(io) {
+  const tcp::endpoint endpoint(boost::asio::ip::make_address(address), static_cast<uint16_t>(port));
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen();
+}
+
+AdminServer::~AdminServer() { Stop(); }
+
+void AdminServer::Handle(const std::string& method, const std::string& path, AdminHandler handler) {
+  handlers_[{method, path}] = std::move(handler);
+}
+
+void AdminServer::Start() { Accept(); }
+
+void AdminServer::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  boost::system::error_code ec;
+  acceptor_.close(ec);
+}
+
+std::string AdminServer::address() const { return acceptor_.local_endpoint().address().to_string(); }
+int AdminServer::port() const { return acceptor_.local_endpoint().port(); }
+
+AdminResponse AdminServer::Dispatch(const AdminRequest& request) const {
+  if (auto it = handlers_.find({request.method, request.path}); it != handlers_.end()) {
+    try {
+      return it->second(request);
+    } catch (const std::exception& e) {
+      spdlog::error("admin: {} {}: {}", request.method, request.path, e.what());
+      return AdminResponse{500, "text/plain; charset=utf-8", std::string("internal error: ") + e.what() + "\n"};
+    }
+  }
+  for (const auto& [key, handler] : handlers_) {
+    if (key.second == request.path) return AdminResponse{405, "text/plain; charset=utf-8", "method not allowed\n"};
+  }
+  return AdminResponse{404, "text/plain; charset=utf-8", "not found\n"};
+}
+
+void AdminServer::Accept() {
+  acceptor_.async_accept(io_, [this](boost::system::error_code ec, tcp::socket socket) {
+    if (stopped_) return;
+    if (!ec) std::make_shared<Session>(std::move(socket), *this)->Read();
+    Accept();
+  });
+}
+
+}  // namespace ingestd

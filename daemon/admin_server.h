@@ -1,0 +1,60 @@
+// The admin HTTP server (Boost.Beast): a table of (method, path) -> handler. The
+// handlers live one per file (admin_*_handler.cc, declared in admin_handlers.h);
+// the run command wires them. Issue 8's endpoints (/config, /tap) plug in the same
+// way with Handle().
+//
+// Threading: runs on the io_context it is given (the control thread in `ingestd
+// run`), so handlers run there too, one at a time.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+
+namespace ingestd {
+
+struct AdminRequest {
+  std::string method;  // "GET", "POST"
+  std::string path;    // without the query
+  std::string query;   // after '?', undecoded
+  std::string body;
+};
+
+struct AdminResponse {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+};
+
+using AdminHandler = std::function<AdminResponse(const AdminRequest&)>;
+
+class AdminServer {
+ public:
+  // Binds address:port (port 0: any free port). Throws boost::system::system_error.
+  AdminServer(boost::asio::io_context& io, const std::string& address, int port);
+  ~AdminServer();
+
+  void Handle(const std::string& method, const std::string& path, AdminHandler handler);
+  void Start();
+  void Stop();
+
+  [[nodiscard]] std::string address() const;
+  [[nodiscard]] int port() const;
+
+  // Routes one request (also used by tests without a socket).
+  [[nodiscard]] AdminResponse Dispatch(const AdminRequest& request) const;
+
+ private:
+  void Accept();
+
+  boost::asio::io_context& io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::map<std::pair<std::string, std::string>, AdminHandler> handlers_;
+  bool stopped_ = false;
+};
+
+}  // namespace ingestd

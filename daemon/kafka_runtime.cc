@@ -1,0 +1,599 @@
+#include "daemon/kafka_runtime.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+namespace ingestd {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kPollTimeout = std::chrono::milliseconds(100);
+constexpr auto kCommitRetryAfter = std::chrono::seconds(10);
+
+KafkaRuntime* Self(void* opaque) { return static_cast<KafkaRuntime*>(opaque); }
+
+void LogCallback(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
+  const auto lvl = level <= 3   ? spdlog::level::err
+                   : level == 4 ? spdlog::level::warn
+                   : level <= 6 ? spdlog::level::info
+                                : spdlog::level::debug;
+  spdlog::log(lvl, "librdkafka {} {}: {}", rd_kafka_name(rk), facility, message);
+}
+
+std::string ErrorText(rd_kafka_error_t* error) {
+  std::string s = rd_kafka_error_string(error);
+  rd_kafka_error_destroy(error);
+  return s;
+}
+
+int64_t SessionTimeoutMs(const KafkaProperties& props) {
+  auto it = props.find("session.timeout.ms");
+  if (it == props.end()) return 45000;  // librdkafka's default
+  try {
+    return std::stoll(it->second);
+  } catch (const std::exception&) {
+    return 45000;
+  }
+}
+
+}  // namespace
+
+// Trampolines from librdkafka's C callbacks; `opaque` is the KafkaRuntime.
+struct KafkaRuntimeCallbacks {
+  static void Rebalance(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts, void* opaque) {
+    Self(opaque)->OnRebalance(err, parts);
+  }
+  static void Commit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets, void* opaque) {
+    Self(opaque)->OnCommit(err, offsets);
+  }
+  static void Delivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
+    Self(opaque)->OnDelivery(message);
+  }
+  static void Error(rd_kafka_t* rk, int err, const char* reason, void* opaque) { Self(opaque)->OnError(rk, err, reason); }
+  static int Stats(rd_kafka_t* rk, char* json, size_t len, void* opaque) {
+    auto* self = Self(opaque);
+    if (self->stats_listener_) {
+      self->stats_listener_(rd_kafka_type(rk) == RD_KAFKA_CONSUMER ? "consumer" : "producer",
+                            std::string_view(json, len));
+    }
+    return 0;  // librdkafka frees json
+  }
+};
+
+KafkaRuntime::KafkaRuntime(std::shared_ptr<const Config> config, Processor& processor, Readiness& readiness,
+                           prometheus::Registry& registry)
+    : config_(std::move(config)), processor_(processor), readiness_(readiness), probe_(registry) {
+  readiness_.Hold(kReadinessCondition, "starting");
+}
+
+KafkaRuntime::~KafkaRuntime() {
+  if (started_ && consumer_thread_.joinable()) {
+    RequestStop(std::chrono::milliseconds(0));
+    (void)Wait();
+  }
+}
+
+void KafkaRuntime::SetStatisticsListener(std::function<void(std::string_view, std::string_view)> listener) {
+  stats_listener_ = std::move(listener);
+}
+
+void KafkaRuntime::SetFinishedCallback(std::function<void()> finished) { finished_ = std::move(finished); }
+
+void KafkaRuntime::Start() {
+  const KafkaConfig& kc = config_->kafka;
+  const KafkaProperties consumer_props = ConsumerProperties(kc);
+  const KafkaProperties producer_props = ProducerProperties(kc);
+  spdlog::info("kafka consumer: {}", Redacted(consumer_props));
+  spdlog::info("kafka producer: {}", Redacted(producer_props));
+  revoke_deadline_ = std::chrono::milliseconds(
+      std::min<int64_t>(config_->runtime.drain_timeout_ms, SessionTimeoutMs(consumer_props) / 2));
+
+  char err[512];
+  rd_kafka_conf_t* cconf = MakeKafkaConf(consumer_props, "consumer");
+  rd_kafka_conf_set_opaque(cconf, this);
+  rd_kafka_conf_set_rebalance_cb(cconf, &KafkaRuntimeCallbacks::Rebalance);
+  rd_kafka_conf_set_offset_commit_cb(cconf, &KafkaRuntimeCallbacks::Commit);
+  rd_kafka_conf_set_error_cb(cconf, &KafkaRuntimeCallbacks::Error);
+  rd_kafka_conf_set_log_cb(cconf, &LogCallback);
+  rd_kafka_conf_set_stats_cb(cconf, &KafkaRuntimeCallbacks::Stats);
+  consumer_ = rd_kafka_new(RD_KAFKA_CONSUMER, cconf, err, sizeof err);
+  if (!consumer_) {
+    rd_kafka_conf_destroy(cconf);
+    throw std::runtime_error(std::string("kafka consumer: ") + err);
+  }
+  rd_kafka_poll_set_consumer(consumer_);
+  consumer_queue_ = rd_kafka_queue_get_consumer(consumer_);
+
+  rd_kafka_conf_t* pconf = MakeKafkaConf(producer_props, "producer");
+  rd_kafka_conf_set_opaque(pconf, this);
+  rd_kafka_conf_set_dr_msg_cb(pconf, &KafkaRuntimeCallbacks::Delivery);
+  rd_kafka_conf_set_error_cb(pconf, &KafkaRuntimeCallbacks::Error);
+  rd_kafka_conf_set_log_cb(pconf, &LogCallback);
+  rd_kafka_conf_set_stats_cb(pconf, &KafkaRuntimeCallbacks::Stats);
+  producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, pconf, err, sizeof err);
+  if (!producer_) {
+    rd_kafka_conf_destroy(pconf);
+    throw std::runtime_error(std::string("kafka producer: ") + err);
+  }
+  out_topics_[static_cast<int>(Output::kEnriched)] = rd_kafka_topic_new(producer_, kc.topics.enriched.c_str(), nullptr);
+  out_topics_[static_cast<int>(Output::kDuplicates)] =
+      rd_kafka_topic_new(producer_, kc.topics.duplicates.c_str(), nullptr);
+  out_topics_[static_cast<int>(Output::kDeadLetter)] =
+      rd_kafka_topic_new(producer_, kc.topics.dead_letter.c_str(), nullptr);
+
+  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(topics, kc.topics.input.c_str(), RD_KAFKA_PARTITION_UA);
+  const rd_kafka_resp_err_t e = rd_kafka_subscribe(consumer_, topics);
+  rd_kafka_topic_partition_list_destroy(topics);
+  if (e) throw std::runtime_error(std::string("kafka subscribe: ") + rd_kafka_err2str(e));
+  readiness_.Hold(kReadinessCondition, "joining consumer group " + kc.group_id);
+
+  started_ = true;
+  for (int i = 0; i < config_->runtime.workers; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+  producer_thread_ = std::thread([this] { ProducerLoop(); });
+  consumer_thread_ = std::thread([this] { ConsumerLoop(); });
+  spdlog::info("consuming {} as group {} with {} workers (in flight at most {} records, {} bytes)", kc.topics.input,
+               kc.group_id, config_->runtime.workers, config_->runtime.max_inflight_records,
+               config_->runtime.max_inflight_bytes);
+}
+
+void KafkaRuntime::RequestStop(std::chrono::milliseconds deadline) {
+  stop_deadline_ms_.store(deadline.count());
+  stop_requested_.store(true);
+  Wake();
+}
+
+int KafkaRuntime::Wait() {
+  if (consumer_thread_.joinable()) consumer_thread_.join();
+  return fatal_.load() ? 1 : 0;
+}
+
+void KafkaRuntime::Wake() {
+  dirty_.store(true);
+  if (sleeping_.exchange(false) && consumer_queue_) rd_kafka_queue_yield(consumer_queue_);
+  std::lock_guard lock(wake_mu_);
+  wake_cv_.notify_one();
+}
+
+void KafkaRuntime::WaitForWork(std::chrono::milliseconds at_most) {
+  std::unique_lock lock(wake_mu_);
+  wake_cv_.wait_for(lock, at_most, [this] { return dirty_.load(); });
+}
+
+void KafkaRuntime::Fatal(const std::string& why) {
+  if (!fatal_.exchange(true)) {
+    spdlog::critical("fatal: {}; stopping (offsets of unacknowledged records are not committed)", why);
+    readiness_.MarkFatal(why);
+  }
+  Wake();
+}
+
+void KafkaRuntime::ConsumerLoop() {
+  while (!fatal_.load()) {
+    if (stop_requested_.load() && !draining_) {
+      draining_ = true;
+      drain_deadline_ = Clock::now() + std::chrono::milliseconds(stop_deadline_ms_.load());
+      readiness_.Hold(kReadinessCondition, "draining");
+      if (!paused_) SetPaused(true);
+      spdlog::info("draining: {} records in flight, {} ms at most", InflightRecords(), stop_deadline_ms_.load());
+    }
+    if (draining_ && (Drained() || Clock::now() >= drain_deadline_)) break;
+    sleeping_.store(true);
+    const int timeout = dirty_.load() ? 0 : static_cast<int>(kPollTimeout.count());
+    rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer_, timeout);
+    sleeping_.store(false);
+    if (message) HandleMessage(message);
+    Pump();
+    MaybeCommit(false);
+    UpdateBackpressure();
+  }
+  Finish();
+}
+
+void KafkaRuntime::HandleMessage(rd_kafka_message_t* message) {
+  if (message->err) {
+    if (message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      static Clock::time_point last_log{};
+      if (Clock::now() - last_log > std::chrono::seconds(5)) {
+        last_log = Clock::now();
+        spdlog::warn("kafka consume: {}", rd_kafka_message_errstr(message));
+      }
+    }
+    rd_kafka_message_destroy(message);
+    return;
+  }
+  auto it = partitions_.find(message->partition);
+  if (draining_ || it == partitions_.end()) {
+    rd_kafka_message_destroy(message);  // not ours (anymore): its offset is not stored, so it is re-read
+    return;
+  }
+  auto record = it->second->window.Push(message, message->offset, message->len);
+  {
+    std::lock_guard lock(work_mu_);
+    work_.push_back(std::move(record));
+  }
+  work_cv_.notify_one();
+}
+
+void KafkaRuntime::Pump() {
+  dirty_.store(false);
+  rd_kafka_topic_partition_list_t* stores = nullptr;
+  for (auto& [id, p] : partitions_) {
+    PartitionWindow& w = p->window;
+    if (!closing_) w.ProduceReady([this](const std::shared_ptr<InflightRecord>& r) { return Produce(r); });
+    const int64_t before = w.watermark();
+    while (auto r = w.AckedFront()) {
+      if (r->delivery_error) {
+        const auto err = static_cast<rd_kafka_resp_err_t>(r->delivery_error);
+        if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE && !closing_) {
+          // The broker's limit is below the producer's: re-send as a dead letter,
+          // without the value if it is one already (see Produce).
+          spdlog::warn("partition {} offset {}: broker rejected {} output as too large", id, r->offset,
+                       OutputName(r->result.output));
+          r->delivery_error = 0;
+          if (r->result.output == Output::kDeadLetter) {
+            r->value_dropped = true;
+            probe_.dead_letter_values_dropped.Increment();
+          } else {
+            r->result.output = Output::kDeadLetter;
+            r->result.dead_letter = {"output", "too_large", "event exceeds the broker's message size limit"};
+          }
+          r->state.store(InflightRecord::kProcessed);
+          if (!Produce(r)) r->state.store(InflightRecord::kAcked);  // queue full: retry on the next pump
+          break;
+        }
+        probe_.delivery_errors.Increment();
+        Fatal(std::string("delivery to ") + OutputName(r->result.output) + " failed: " + rd_kafka_err2str(err));
+        break;
+      }
+      w.PopFront();
+    }
+    if (w.watermark() != before) {
+      if (!stores) stores = rd_kafka_topic_partition_list_new(static_cast<int>(partitions_.size()));
+      rd_kafka_topic_partition_list_add(stores, config_->kafka.topics.input.c_str(), id)->offset = w.watermark();
+    }
+  }
+  if (stores) {
+    if (rd_kafka_resp_err_t e = rd_kafka_offsets_store(consumer_, stores); e) {
+      spdlog::debug("kafka offsets_store: {}", rd_kafka_err2str(e));
+    }
+    rd_kafka_topic_partition_list_destroy(stores);
+  }
+  probe_.inflight_records.Set(static_cast<double>(InflightRecords()));
+  probe_.inflight_bytes.Set(static_cast<double>(InflightBytes()));
+}
+
+bool KafkaRuntime::Produce(const std::shared_ptr<InflightRecord>& record) {
+  Processed& p = record->result;
+  const rd_kafka_message_t* in = record->message;
+  rd_kafka_vu_t vu[6];
+  size_t n = 0;
+  vu[n].vtype = RD_KAFKA_VTYPE_RKT;
+  vu[n++].u.rkt = out_topics_[static_cast<int>(p.output)];
+  rd_kafka_headers_t* headers = nullptr;
+  if (p.output == Output::kDeadLetter) {
+    // The input's key, value and headers untouched, plus why and where from.
+    rd_kafka_headers_t* input_headers = nullptr;
+    if (in && rd_kafka_message_headers(in, &input_headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      headers = rd_kafka_headers_copy(input_headers);
+    } else {
+      headers = rd_kafka_headers_new(8);
+    }
+    auto add = [headers](const char* name, const std::string& value) {
+      rd_kafka_header_add(headers, name, -1, value.data(), static_cast<ssize_t>(value.size()));
+    };
+    add("ingestd.error.stage", p.dead_letter.stage);
+    add("ingestd.error.reason", p.dead_letter.reason);
+    add("ingestd.error.message", p.dead_letter.message);
+    add("ingestd.error.topic", config_->kafka.topics.input);
+    add("ingestd.error.partition", std::to_string(in ? in->partition : -1));
+    add("ingestd.error.offset", std::to_string(record->offset));
+    if (record->value_dropped) add("ingestd.error.value_dropped_bytes", std::to_string(record->bytes));
+    vu[n].vtype = RD_KAFKA_VTYPE_KEY;
+    vu[n].u.mem.ptr = in ? in->key : nullptr;
+    vu[n++].u.mem.size = in ? in->key_len : 0;
+    vu[n].vtype = RD_KAFKA_VTYPE_VALUE;
+    vu[n].u.mem.ptr = record->value_dropped || !in ? nullptr : in->payload;
+    vu[n++].u.mem.size = record->value_dropped || !in ? 0 : in->len;
+    vu[n].vtype = RD_KAFKA_VTYPE_HEADERS;
+    vu[n++].u.headers = headers;
+  } else {
+    vu[n].vtype = RD_KAFKA_VTYPE_KEY;
+    vu[n].u.mem.ptr = p.key.data();
+    vu[n++].u.mem.size = p.key.size();
+    vu[n].vtype = RD_KAFKA_VTYPE_VALUE;
+    vu[n].u.mem.ptr = p.value.data();
+    vu[n++].u.mem.size = p.value.size();
+  }
+  // No copy: the bytes live in `record`, which the delivery report's opaque keeps alive.
+  auto* holder = new std::shared_ptr<InflightRecord>(record);
+  vu[n].vtype = RD_KAFKA_VTYPE_OPAQUE;
+  vu[n++].u.ptr = holder;
+  rd_kafka_error_t* error = rd_kafka_produceva(producer_, vu, n);
+  if (!error) {
+    record->state.store(InflightRecord::kProduced, std::memory_order_release);
+    return true;
+  }
+  delete holder;
+  if (headers) rd_kafka_headers_destroy(headers);  // not taken over on failure
+  const rd_kafka_resp_err_t code = rd_kafka_error_code(error);
+  const std::string text = ErrorText(error);
+  if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL) return false;
+  if (code == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
+    if (p.output != Output::kDeadLetter) {
+      p.output = Output::kDeadLetter;
+      p.dead_letter = {"output", "too_large",
+                       "event of " + std::to_string(p.value.size()) + " bytes exceeds the producer's message.max.bytes"};
+      return Produce(record);
+    }
+    if (!record->value_dropped) {
+      record->value_dropped = true;
+      probe_.dead_letter_values_dropped.Increment();
+      return Produce(record);
+    }
+  }
+  Fatal(std::string("produce to ") + OutputName(p.output) + ": " + text);
+  return false;
+}
+
+void KafkaRuntime::OnDelivery(const rd_kafka_message_t* message) {
+  auto* holder = static_cast<std::shared_ptr<InflightRecord>*>(message->_private);
+  (*holder)->delivery_error = message->err;
+  (*holder)->state.store(InflightRecord::kAcked, std::memory_order_release);
+  delete holder;
+  Wake();
+}
+
+void KafkaRuntime::MaybeCommit(bool force) {
+  size_t acked = 0;
+  for (const auto& [id, p] : partitions_) acked += p->window.records() - p->window.unacked();
+  if (acked == 0) return;
+  const auto now = Clock::now();
+  if (commit_pending_ && now - commit_sent_ < kCommitRetryAfter) return;
+  const bool due = now - last_commit_ >= std::chrono::milliseconds(config_->runtime.commit_interval_ms) ||
+                   acked * 2 >= static_cast<size_t>(config_->runtime.max_inflight_records) || paused_;
+  if (!force && !due) return;
+  commit_pending_ = true;
+  commit_sent_ = last_commit_ = now;
+  if (rd_kafka_resp_err_t e = rd_kafka_commit(consumer_, nullptr, 1); e) {
+    commit_pending_ = false;
+    spdlog::debug("kafka commit: {}", rd_kafka_err2str(e));
+  }
+}
+
+void KafkaRuntime::OnCommit(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets) {
+  commit_pending_ = false;
+  if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
+  if (err) {
+    probe_.commit_failures.Increment();
+    spdlog::warn("kafka commit failed: {}", rd_kafka_err2str(err));
+  } else {
+    probe_.commits.Increment();
+  }
+  if (!offsets) return;
+  for (int i = 0; i < offsets->cnt; ++i) {
+    const auto& tp = offsets->elems[i];
+    if (tp.err || tp.offset < 0 || config_->kafka.topics.input != tp.topic) continue;
+    if (auto it = partitions_.find(tp.partition); it != partitions_.end()) it->second->window.OnCommitted(tp.offset);
+  }
+}
+
+void KafkaRuntime::UpdateBackpressure() {
+  if (draining_) return;
+  const size_t records = InflightRecords();
+  const size_t bytes = InflightBytes();
+  const auto max_records = static_cast<size_t>(config_->runtime.max_inflight_records);
+  const auto max_bytes = static_cast<size_t>(config_->runtime.max_inflight_bytes);
+  if (!paused_ && (records >= max_records || bytes >= max_bytes)) {
+    SetPaused(true);
+  } else if (paused_ && records <= max_records * 3 / 4 && bytes <= max_bytes * 3 / 4) {
+    SetPaused(false);
+  }
+}
+
+void KafkaRuntime::SetPaused(bool paused) {
+  paused_ = paused;
+  if (partitions_.empty()) {
+    probe_.paused_partitions.Set(0);
+    return;
+  }
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(partitions_.size()));
+  for (const auto& [id, p] : partitions_) rd_kafka_topic_partition_list_add(list, config_->kafka.topics.input.c_str(), id);
+  const rd_kafka_resp_err_t e =
+      paused ? rd_kafka_pause_partitions(consumer_, list) : rd_kafka_resume_partitions(consumer_, list);
+  if (e) spdlog::warn("kafka {}: {}", paused ? "pause" : "resume", rd_kafka_err2str(e));
+  rd_kafka_topic_partition_list_destroy(list);
+  probe_.paused_partitions.Set(paused ? static_cast<double>(partitions_.size()) : 0);
+  spdlog::debug("{} {} partitions", paused ? "paused" : "resumed", partitions_.size());
+}
+
+void KafkaRuntime::OnRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions) {
+  probe_.rebalances.Increment();
+  const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(consumer_), "COOPERATIVE") == 0;
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    Assign(partitions);
+    if (cooperative) {
+      if (rd_kafka_error_t* e = rd_kafka_incremental_assign(consumer_, partitions)) Fatal("assign: " + ErrorText(e));
+    } else {
+      rd_kafka_assign(consumer_, partitions);
+    }
+    if (paused_) SetPaused(true);  // the new partitions too
+    if (!joined_) {
+      joined_ = true;
+      if (!draining_) readiness_.Release(kReadinessCondition);
+    }
+  } else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+    Revoke(partitions);
+    if (cooperative) {
+      if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(consumer_, partitions)) {
+        spdlog::warn("unassign: {}", ErrorText(e));
+      }
+    } else {
+      rd_kafka_assign(consumer_, nullptr);
+    }
+  } else {
+    spdlog::error("kafka rebalance: {}", rd_kafka_err2str(err));
+    Revoke(partitions);
+    rd_kafka_assign(consumer_, nullptr);
+  }
+  probe_.assigned_partitions.Set(static_cast<double>(partitions_.size()));
+}
+
+void KafkaRuntime::Assign(rd_kafka_topic_partition_list_t* partitions) {
+  std::string ids;
+  for (int i = 0; i < partitions->cnt; ++i) {
+    const int32_t id = partitions->elems[i].partition;
+    partitions_[id] = std::make_unique<Partition>(Partition{id, {}});
+    ids += (ids.empty() ? "" : ",") + std::to_string(id);
+  }
+  spdlog::info("assigned {} partitions [{}]", partitions->cnt, ids);
+}
+
+void KafkaRuntime::Revoke(rd_kafka_topic_partition_list_t* partitions) {
+  const bool lost = rd_kafka_assignment_lost(consumer_);
+  const auto deadline = Clock::now() + (closing_ || lost ? std::chrono::milliseconds(0) : revoke_deadline_);
+  std::vector<int32_t> ids;
+  for (int i = 0; i < partitions->cnt; ++i) {
+    if (partitions_.count(partitions->elems[i].partition)) ids.push_back(partitions->elems[i].partition);
+  }
+  auto pending = [&] {
+    size_t n = 0;
+    for (int32_t id : ids) n += partitions_[id]->window.unacked();
+    return n;
+  };
+  // Finish what the workers and the broker can finish in time.
+  while (true) {
+    Pump();
+    if (pending() == 0 || Clock::now() >= deadline || fatal_.load()) break;
+    WaitForWork(std::chrono::milliseconds(5));
+  }
+  if (!lost) {
+    rd_kafka_topic_partition_list_t* commit = rd_kafka_topic_partition_list_new(static_cast<int>(ids.size()));
+    for (int32_t id : ids) {
+      const PartitionWindow& w = partitions_[id]->window;
+      if (w.watermark() > w.committed()) {
+        rd_kafka_topic_partition_list_add(commit, config_->kafka.topics.input.c_str(), id)->offset = w.watermark();
+      }
+    }
+    if (commit->cnt > 0) {
+      if (rd_kafka_resp_err_t e = rd_kafka_commit(consumer_, commit, 0); e) {
+        spdlog::warn("commit on revoke: {}", rd_kafka_err2str(e));
+      }
+    }
+    rd_kafka_topic_partition_list_destroy(commit);
+  }
+  const size_t abandoned = pending();
+  std::string list;
+  for (int32_t id : ids) {
+    partitions_[id]->window.Revoke();
+    partitions_.erase(id);
+    list += (list.empty() ? "" : ",") + std::to_string(id);
+  }
+  spdlog::info("revoked {} partitions [{}]{}{}", ids.size(), list, lost ? " (lost)" : "",
+               abandoned ? ", abandoned " + std::to_string(abandoned) + " unfinished records" : std::string());
+}
+
+void KafkaRuntime::OnError(rd_kafka_t* rk, int err, const char* reason) {
+  if (err == RD_KAFKA_RESP_ERR__FATAL) {
+    char why[512];
+    rd_kafka_fatal_error(rk, why, sizeof why);
+    Fatal(std::string("kafka ") + rd_kafka_name(rk) + ": " + why);
+    return;
+  }
+  spdlog::warn("kafka {}: {}: {}", rd_kafka_name(rk), rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)),
+               reason);
+}
+
+void KafkaRuntime::Finish() {
+  const size_t unfinished = [&] {
+    size_t n = 0;
+    for (const auto& [id, p] : partitions_) n += p->window.unacked();
+    return n;
+  }();
+  if (!fatal_.load()) {
+    if (unfinished) {
+      spdlog::warn("drain deadline passed with {} records unfinished; they will be consumed again", unfinished);
+    } else {
+      spdlog::info("drained");
+    }
+  }
+  // Commit what is acknowledged, then leave the group (the revoke callback abandons the rest).
+  if (rd_kafka_resp_err_t e = rd_kafka_commit(consumer_, nullptr, 0); e && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+    spdlog::warn("final commit: {}", rd_kafka_err2str(e));
+  }
+  closing_ = true;
+  if (rd_kafka_resp_err_t e = rd_kafka_consumer_close(consumer_); e) {
+    spdlog::warn("consumer close: {}", rd_kafka_err2str(e));
+  }
+  {
+    std::lock_guard lock(work_mu_);
+    workers_stop_ = true;
+    work_.clear();
+  }
+  work_cv_.notify_all();
+  for (auto& t : workers_) t.join();
+  producer_stop_.store(true);
+  producer_thread_.join();
+  if (rd_kafka_resp_err_t e = rd_kafka_flush(producer_, 2000); e) {
+    spdlog::warn("producer flush: {} messages not delivered", rd_kafka_outq_len(producer_));
+  }
+  partitions_.clear();
+  rd_kafka_queue_destroy(consumer_queue_);
+  consumer_queue_ = nullptr;
+  rd_kafka_destroy(consumer_);
+  for (auto*& t : out_topics_) {
+    rd_kafka_topic_destroy(t);
+    t = nullptr;
+  }
+  rd_kafka_destroy(producer_);
+  spdlog::info("kafka clients closed");
+  if (finished_) finished_();
+}
+
+void KafkaRuntime::WorkerLoop() {
+  const std::string& topic = config_->kafka.topics.input;
+  while (true) {
+    std::shared_ptr<InflightRecord> r;
+    {
+      std::unique_lock lock(work_mu_);
+      work_cv_.wait(lock, [this] { return workers_stop_ || !work_.empty(); });
+      if (workers_stop_) return;
+      r = std::move(work_.front());
+      work_.pop_front();
+    }
+    if (!r->revoked->load(std::memory_order_relaxed)) {
+      const InputPosition position{topic, r->message ? r->message->partition : -1, r->offset};
+      r->result = processor_.Process(r->payload(), &position);
+    }
+    r->state.store(InflightRecord::kProcessed, std::memory_order_release);
+    Wake();
+  }
+}
+
+void KafkaRuntime::ProducerLoop() {
+  while (!producer_stop_.load()) rd_kafka_poll(producer_, static_cast<int>(kPollTimeout.count()));
+}
+
+size_t KafkaRuntime::InflightRecords() const {
+  size_t n = 0;
+  for (const auto& [id, p] : partitions_) n += p->window.records();
+  return n;
+}
+
+size_t KafkaRuntime::InflightBytes() const {
+  size_t n = 0;
+  for (const auto& [id, p] : partitions_) n += p->window.bytes();
+  return n;
+}
+
+bool KafkaRuntime::Drained() const {
+  for (const auto& [id, p] : partitions_) {
+    if (p->window.unacked() > 0) return false;
+  }
+  return true;
+}
+
+}  // namespace ingestd

@@ -1,0 +1,149 @@
+// The Kafka runtime of `ingestd run`: a group consumer feeds a pool of workers
+// running Processor::Process; results are produced, per input partition in offset
+// order, to the enriched / duplicates / dead-letter topics by an idempotent
+// producer; an input offset is stored (then committed) only when that record and
+// every record before it in its partition were acknowledged by the broker.
+// At-least-once. See docs/runtime.md for the whole story.
+//
+// Threads and what they own:
+//   consumer thread   the consumer, the partition windows, produce calls, offset
+//                     stores and commits, pause/resume, rebalance callbacks.
+//   worker threads    Processor::Process on one record at a time.
+//   producer thread   rd_kafka_poll(producer): delivery reports mark records acked.
+//   caller (control)  Start, RequestStop, Wait.
+// Workers and delivery reports wake the consumer thread (rd_kafka_queue_yield).
+//
+// Lifecycle: Start() -> (running) -> RequestStop() or a fatal error -> drain,
+// commit, close -> Wait() returns the exit code. One run per object.
+#pragma once
+
+#include <prometheus/registry.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "config/config.h"
+#include "daemon/kafka_properties.h"
+#include "daemon/partition_window.h"
+#include "daemon/processor.h"
+#include "daemon/readiness.h"
+#include "daemon/runtime_probe.h"
+
+namespace ingestd {
+
+class KafkaRuntime {
+ public:
+  // The readiness condition the runtime holds while not consuming normally.
+  static constexpr const char* kReadinessCondition = "kafka";
+
+  KafkaRuntime(std::shared_ptr<const Config> config, Processor& processor, Readiness& readiness,
+               prometheus::Registry& registry);
+  ~KafkaRuntime();
+  KafkaRuntime(const KafkaRuntime&) = delete;
+  KafkaRuntime& operator=(const KafkaRuntime&) = delete;
+
+  // Called (on a librdkafka thread) with each statistics JSON document when
+  // `statistics.interval.ms` is set in kafka.consumer / kafka.producer. Before Start().
+  void SetStatisticsListener(std::function<void(std::string_view role, std::string_view json)> listener);
+  // Called on the consumer thread when the run ended (drained or fatal). Before Start().
+  void SetFinishedCallback(std::function<void()> finished);
+
+  // Creates the clients and starts the threads. Throws KafkaConfigError or
+  // std::runtime_error when a client cannot be created.
+  void Start();
+  // Begins the drain (any thread): stop fetching, finish in-flight records within
+  // `deadline`, commit, close.
+  void RequestStop(std::chrono::milliseconds deadline);
+  // Joins every thread; 0 after a clean drain, 1 after a fatal error.
+  [[nodiscard]] int Wait();
+
+ private:
+  friend struct KafkaRuntimeCallbacks;
+  struct Partition {
+    int32_t id;
+    PartitionWindow window;
+  };
+
+  void ConsumerLoop();
+  void HandleMessage(rd_kafka_message_t* message);
+  void Pump();
+  bool Produce(const std::shared_ptr<InflightRecord>& record);
+  void MaybeCommit(bool force);
+  void UpdateBackpressure();
+  void SetPaused(bool paused);
+  void Finish();
+  void Fatal(const std::string& why);
+  void Wake();
+  void WaitForWork(std::chrono::milliseconds at_most);
+  void WorkerLoop();
+  void ProducerLoop();
+
+  // librdkafka callbacks (static trampolines in the .cc).
+  void OnRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
+  void Assign(rd_kafka_topic_partition_list_t* partitions);
+  void Revoke(rd_kafka_topic_partition_list_t* partitions);
+  void OnCommit(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets);
+  void OnDelivery(const rd_kafka_message_t* message);
+  void OnError(rd_kafka_t* rk, int err, const char* reason);
+
+  [[nodiscard]] size_t InflightRecords() const;
+  [[nodiscard]] size_t InflightBytes() const;
+  [[nodiscard]] bool Drained() const;
+
+  const std::shared_ptr<const Config> config_;
+  Processor& processor_;
+  Readiness& readiness_;
+  RuntimeProbe probe_;
+  std::function<void(std::string_view, std::string_view)> stats_listener_;
+  std::function<void()> finished_;
+
+  rd_kafka_t* consumer_ = nullptr;
+  rd_kafka_t* producer_ = nullptr;
+  rd_kafka_queue_t* consumer_queue_ = nullptr;
+  rd_kafka_topic_t* out_topics_[3] = {nullptr, nullptr, nullptr};  // by Output
+  std::chrono::milliseconds revoke_deadline_{10000};
+
+  // Consumer thread state.
+  std::map<int32_t, std::unique_ptr<Partition>> partitions_;
+  bool paused_ = false;
+  bool draining_ = false;
+  bool closing_ = false;     // consumer_close: revocations abandon at once
+  bool commit_pending_ = false;
+  std::chrono::steady_clock::time_point commit_sent_{};
+  std::chrono::steady_clock::time_point last_commit_{};
+  std::chrono::steady_clock::time_point drain_deadline_{};
+  bool joined_ = false;
+
+  // Cross-thread signals.
+  std::atomic<bool> stop_requested_{false};
+  std::atomic<int64_t> stop_deadline_ms_{0};
+  std::atomic<bool> fatal_{false};
+  std::atomic<bool> dirty_{false};     // a record changed state since the last Pump
+  std::atomic<bool> sleeping_{false};  // the consumer thread is (about to be) in poll
+  std::mutex wake_mu_;
+  std::condition_variable wake_cv_;
+
+  // Worker queue.
+  std::mutex work_mu_;
+  std::condition_variable work_cv_;
+  std::deque<std::shared_ptr<InflightRecord>> work_;
+  bool workers_stop_ = false;
+
+  std::atomic<bool> producer_stop_{false};
+  std::thread consumer_thread_;
+  std::thread producer_thread_;
+  std::vector<std::thread> workers_;
+  bool started_ = false;
+};
+
+}  // namespace ingestd

@@ -1,0 +1,25 @@
+// Metrics of the Kafka runtime, declared once. Updated by the consumer thread.
+// Issue 8 (observability) adds lag from the statistics JSON here.
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+namespace ingestd {
+
+struct RuntimeProbe {
+  explicit RuntimeProbe(prometheus::Registry& registry);
+
+  prometheus::Gauge& inflight_records;    // consumed, not yet committed
+  prometheus::Gauge& inflight_bytes;
+  prometheus::Gauge& paused_partitions;   // paused for backpressure or drain
+  prometheus::Gauge& assigned_partitions;
+  prometheus::Counter& rebalances;
+  prometheus::Counter& commits;
+  prometheus::Counter& commit_failures;
+  prometheus::Counter& delivery_errors;
+  prometheus::Counter& dead_letter_values_dropped;
+};
+
+}  // namespace ingestd
