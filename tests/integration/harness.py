@@ -1,0 +1,249 @@
+"""Processes and clients for the Kafka runtime's integration tests.
+
+Everything here waits with deadlines and polling, never fixed sleeps, and binds
+port 0. The outside client is kcat, as an operator would use it.
+"""
+import json
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+
+class TestFailure(AssertionError):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise TestFailure(message)
+
+
+def wait_for(predicate, timeout, what, interval=0.1):
+    """Polls predicate() until it returns a true value or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise TestFailure(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+class Broker:
+    """`ingestd embedded-broker`; test hooks go to its stdin."""
+
+    def __init__(self, binary, partitions=4, brokers=1, topics=None):
+        args = [binary, "embedded-broker", "--partitions", str(partitions), "--brokers", str(brokers)]
+        if topics:
+            args += ["--topics", ",".join(topics)]
+        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.bootstrap = self.proc.stdout.readline().strip()
+        check(re.match(r"^[\d.]+:\d+", self.bootstrap), f"embedded-broker printed {self.bootstrap!r}")
+
+    def command(self, line):
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        answer = self.proc.stdout.readline().strip()
+        check(answer == "ok", f"broker command {line!r}: {answer}")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout=20)
+
+
+RUNNING = []  # every Daemon started, so a failed test can kill what is left
+
+
+class Daemon:
+    """`ingestd run` with a generated config; stderr goes to a log file."""
+
+    def __init__(self, binary, workdir, name, bootstrap, extra_yaml="", sets=()):
+        RUNNING.append(self)
+        self.name = name
+        self.config = os.path.join(workdir, f"{name}.yaml")
+        self.log = os.path.join(workdir, f"{name}.log")
+        with open(self.config, "w") as f:
+            f.write(
+                f"""kafka:
+  brokers: "{bootstrap}"
+  group_id: itest
+  consumer:
+    session.timeout.ms: "6000"
+    heartbeat.interval.ms: "500"
+    topic.metadata.refresh.interval.ms: "2000"
+runtime:
+  workers: 2
+  max_inflight_records: 500
+  shutdown_grace_ms: 15000
+admin:
+  address: 127.0.0.1
+  port: 0
+logging:
+  level: info
+pipeline:
+  stages: [normalize]
+{extra_yaml}"""
+            )
+        args = [binary, "run", "--config", self.config]
+        for s in sets:
+            args += ["--set", s]
+        self.logfile = open(self.log, "w")
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=self.logfile)
+        self.port = int(
+            wait_for(lambda: self._grep(r"admin server listening on [\d.]+:(\d+)"), 20, f"{name}'s admin port")
+        )
+
+    def _grep(self, pattern):
+        with open(self.log) as f:
+            m = re.search(pattern, f.read())
+        if not m and self.proc.poll() is not None:
+            raise TestFailure(f"{self.name} exited with {self.proc.returncode}:\n{self.log_text()}")
+        return m.group(1) if m else None
+
+    def log_text(self):
+        with open(self.log) as f:
+            return f.read()
+
+    def get(self, path, method="GET"):
+        req = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", method=method)
+        try:
+            with urllib.request.urlopen(req, timeout=5) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+    def metric(self, name):
+        _, body = self.get("/metrics")
+        total = 0.0
+        for line in body.splitlines():
+            if line.startswith(name + " ") or line.startswith(name + "{"):
+                total += float(line.rsplit(" ", 1)[1])
+        return total
+
+    def wait_ready(self, timeout=30):
+        wait_for(lambda: self.get("/readyz")[0] == 200, timeout, f"{self.name} ready")
+
+    def signal(self, signo):
+        self.proc.send_signal(signo)
+
+    def wait_exit(self, timeout):
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise TestFailure(f"{self.name} did not exit within {timeout}s:\n{self.log_text()[-3000:]}")
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def make_articles(n, malformed_every=37, seed_prefix="a"):
+    """(key, value) pairs: JSON articles, and every `malformed_every`-th one broken in some way."""
+    broken = [
+        "not json at all {i}",
+        '{{"url": "https://x.example/{i}", "text": "unterminated',
+        '{{"title": "no url {i}", "text": "body"}}',
+        "[1, 2, {i}]",
+        '{{"url": "https://x.example/{i}", "text": ""}}',
+    ]
+    out = []
+    for i in range(n):
+        key = f"k{i}"
+        if i % malformed_every == malformed_every - 1:
+            out.append((key, broken[(i // malformed_every) % len(broken)].format(i=i)))
+        else:
+            body = f"Paragraph {i} of a report about item {i}. " * (3 + i % 7)
+            out.append(
+                (
+                    key,
+                    json.dumps(
+                        {
+                            "id": f"{seed_prefix}{i}",
+                            "url": f"https://news.example.com/story/{i}?utm_source=x",
+                            "title": f"Story number {i}",
+                            "text": body,
+                            "source": "news.example.com",
+                        }
+                    ),
+                )
+            )
+    return out
+
+
+def produce(bootstrap, topic, records, headers=()):
+    """Writes (key, value) records with kcat; values must not contain tabs or newlines."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+        for k, v in records:
+            f.write(f"{k}\t{v}\n")
+        path = f.name
+    args = ["kcat", "-P", "-b", bootstrap, "-t", topic, "-K", "\t", "-l", path]
+    for h in headers:
+        args += ["-H", h]
+    subprocess.run(args, check=True, timeout=60)
+    os.unlink(path)
+
+
+def consume(bootstrap, topic):
+    """Every record of `topic` as kcat's JSON envelope (topic, partition, offset, key, payload, headers)."""
+    r = subprocess.run(
+        ["kcat", "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q", "-J"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    check(r.returncode == 0, f"kcat -C {topic}: {r.stderr}")
+    return [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+
+
+def headers_of(record):
+    h = record.get("headers") or []
+    return dict(zip(h[0::2], h[1::2]))
+
+
+class Outputs:
+    """The three output topics, keyed by the input position each record came from."""
+
+    TOPICS = ("articles.enriched", "articles.duplicates", "articles.dead-letter")
+
+    def __init__(self, bootstrap):
+        self.by_position = {}
+        self.records = {}
+        for topic in self.TOPICS:
+            self.records[topic] = consume(bootstrap, topic)
+            for r in self.records[topic]:
+                if topic == "articles.dead-letter":
+                    h = headers_of(r)
+                    pos = (int(h["ingestd.error.partition"]), int(h["ingestd.error.offset"]))
+                else:
+                    event = json.loads(r["payload"])
+                    pos = (event["input"]["partition"], event["input"]["offset"])
+                self.by_position.setdefault(pos, []).append((topic, r))
+
+    def total(self):
+        return sum(len(v) for v in self.records.values())
+
+
+def count_outputs(bootstrap):
+    total = 0
+    for topic in Outputs.TOPICS:
+        r = subprocess.run(
+            ["kcat", "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q", "-f", "x\n"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        total += r.stdout.count("x\n")
+    return total
+
+
+def input_positions(bootstrap, topic="articles.raw"):
+    return {(r["partition"], r["offset"]): r for r in consume(bootstrap, topic)}

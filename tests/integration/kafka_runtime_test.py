@@ -1,0 +1,260 @@
+#!/usr/bin/env python3
+"""Integration tests of `ingestd run` against `ingestd embedded-broker`, with kcat as
+the outside client. One case per ctest test (label `integration`):
+
+  kafka_runtime_test.py CASE --binary build/ingestd
+"""
+import argparse
+import signal
+import sys
+import tempfile
+import time
+
+from harness import (
+    RUNNING,
+    Broker,
+    Daemon,
+    Outputs,
+    check,
+    count_outputs,
+    headers_of,
+    input_positions,
+    make_articles,
+    produce,
+    wait_for,
+)
+
+
+def wait_all_out(bootstrap, n, timeout, daemons=()):
+    def done():
+        for d in daemons:
+            if d.proc.poll() is not None:
+                raise AssertionError(f"{d.name} exited with {d.proc.returncode}:\n{d.log_text()[-3000:]}")
+        return count_outputs(bootstrap) >= n
+
+    wait_for(done, timeout, f"{n} output records", interval=0.3)
+
+
+def check_every_input_once(bootstrap, inputs, allow_extra=0):
+    """Every input position appears in the outputs; exactly once unless allow_extra > 0
+    (then at most allow_extra repeats in total). Returns the Outputs."""
+    out = Outputs(bootstrap)
+    missing = [p for p in inputs if p not in out.by_position]
+    check(not missing, f"{len(missing)} input records lost, e.g. {sorted(missing)[:5]}")
+    strangers = [p for p in out.by_position if p not in inputs]
+    check(not strangers, f"outputs for unknown inputs {strangers[:5]}")
+    repeats = sum(len(v) - 1 for v in out.by_position.values())
+    check(repeats <= allow_extra, f"{repeats} records delivered more than once (allowed {allow_extra})")
+    # A re-delivered record must carry the same outcome each time.
+    for pos, outs in out.by_position.items():
+        check(len({t for t, _ in outs}) == 1, f"input {pos} went to several outputs: {[t for t, _ in outs]}")
+    print(f"checked {len(inputs)} inputs: {out.total()} outputs, {repeats} repeats", flush=True)
+    return out
+
+
+def check_dead_letters(out, inputs):
+    dead = out.records["articles.dead-letter"]
+    check(dead, "no dead letters although malformed records were sent")
+    for r in dead:
+        h = headers_of(r)
+        pos = (int(h["ingestd.error.partition"]), int(h["ingestd.error.offset"]))
+        src = inputs[pos]
+        check(r["payload"] == src["payload"], f"dead letter {pos}: value changed")
+        check(r["key"] == src["key"], f"dead letter {pos}: key changed")
+        for name in ("ingestd.error.stage", "ingestd.error.reason", "ingestd.error.message"):
+            check(h.get(name), f"dead letter {pos}: header {name} missing")
+        check(h["ingestd.error.topic"] == "articles.raw", f"dead letter {pos}: source topic {h['ingestd.error.topic']}")
+        # Input headers are kept too.
+        check(headers_of(src).items() <= h.items(), f"dead letter {pos}: input headers lost")
+    print(f"checked {len(dead)} dead letters: bytes, key and headers", flush=True)
+
+
+def case_clean_run(binary, work):
+    broker = Broker(binary, partitions=6)
+    try:
+        records = make_articles(3000)
+        good = [r for i, r in enumerate(records) if i % 2 == 0]
+        odd = [r for i, r in enumerate(records) if i % 2 == 1]
+        produce(broker.bootstrap, "articles.raw", good)
+        produce(broker.bootstrap, "articles.raw", odd, headers=["scraper=itest", "batch=2"])
+        inputs = input_positions(broker.bootstrap)
+        check(len(inputs) == 3000, f"{len(inputs)} inputs in the topic")
+        check(len({p for p, _ in inputs}) == 6, "inputs not spread over 6 partitions")
+        d = Daemon(binary, work, "d1", broker.bootstrap)
+        d.wait_ready()
+        wait_all_out(broker.bootstrap, len(inputs), 90, [d])
+        out = check_every_input_once(broker.bootstrap, inputs)
+        check_dead_letters(out, inputs)
+        check(d.metric("ingestd_records_in_total") == 3000, "records_in_total != 3000")
+        start = time.monotonic()
+        d.signal(signal.SIGTERM)
+        code = d.wait_exit(15)
+        check(code == 0, f"exit code {code} after SIGTERM")
+        print(f"SIGTERM -> exit 0 in {time.monotonic() - start:.2f}s", flush=True)
+    finally:
+        broker.stop()
+
+
+def case_sigkill_restart(binary, work):
+    inflight = 200
+    broker = Broker(binary, partitions=4)
+    try:
+        broker.command("rtt 1 20")  # slow enough to kill it mid-run
+        produce(broker.bootstrap, "articles.raw", make_articles(4000))
+        inputs = input_positions(broker.bootstrap)
+        sets = [f"runtime.max_inflight_records={inflight}"]
+        d = Daemon(binary, work, "first", broker.bootstrap, sets=sets)
+        wait_for(lambda: count_outputs(broker.bootstrap) >= 800, 60, "800 outputs", interval=0.2)
+        d.kill()
+        done_at_kill = count_outputs(broker.bootstrap)
+        print(f"SIGKILL after {done_at_kill} outputs", flush=True)
+        check(done_at_kill < len(inputs), "the daemon finished before it was killed; the test proves nothing")
+        d2 = Daemon(binary, work, "second", broker.bootstrap, sets=sets)
+        wait_for(
+            lambda: len(Outputs(broker.bootstrap).by_position) >= len(inputs) or None,
+            90,
+            "every input in the outputs",
+            interval=0.5,
+        )
+        check_every_input_once(broker.bootstrap, inputs, allow_extra=inflight)
+        d2.signal(signal.SIGTERM)
+        check(d2.wait_exit(15) == 0, "second daemon did not exit 0")
+    finally:
+        broker.stop()
+
+
+def case_two_daemons(binary, work):
+    broker = Broker(binary, partitions=6)
+    try:
+        broker.command("rtt 1 10")
+        produce(broker.bootstrap, "articles.raw", make_articles(4000))
+        inputs = input_positions(broker.bootstrap)
+        sets = ["runtime.max_inflight_records=200"]
+        a = Daemon(binary, work, "a", broker.bootstrap, sets=sets)
+        b = Daemon(binary, work, "b", broker.bootstrap, sets=sets)
+        # Both members hold partitions before one leaves.
+        wait_for(lambda: a.metric("ingestd_assigned_partitions") > 0 and b.metric("ingestd_assigned_partitions") > 0,
+                 60, "both daemons assigned")
+        wait_for(lambda: a.metric("ingestd_records_in_total") > 100, 60, "a processing")
+        a.signal(signal.SIGTERM)
+        check(a.wait_exit(15) == 0, "a did not exit 0 after SIGTERM")
+        check(count_outputs(broker.bootstrap) < len(inputs), "everything was done before a left; proves nothing")
+        wait_for(lambda: b.metric("ingestd_assigned_partitions") == 6, 60, "b takes every partition")
+        wait_all_out(broker.bootstrap, len(inputs), 90, [b])
+        # The leaving member committed what it finished: repeats are bounded by its in-flight bound.
+        check_every_input_once(broker.bootstrap, inputs, allow_extra=200)
+        b.signal(signal.SIGTERM)
+        check(b.wait_exit(15) == 0, "b did not exit 0")
+    finally:
+        broker.stop()
+
+
+def case_broker_errors(binary, work):
+    broker = Broker(binary, partitions=4)
+    try:
+        records = make_articles(3000)
+        produce(broker.bootstrap, "articles.raw", records[:1000])
+        d = Daemon(binary, work, "d", broker.bootstrap)
+        d.wait_ready()
+        wait_for(lambda: d.metric("ingestd_records_in_total") >= 1000, 60, "first batch consumed")
+        # Produce, Fetch and OffsetCommit requests fail for a while (retriable errors:
+        # NOT_LEADER_OR_FOLLOWER=6, REQUEST_TIMED_OUT=7, COORDINATOR_NOT_AVAILABLE=15).
+        broker.command("errors 0 6 10")
+        broker.command("errors 0 7 5")
+        broker.command("errors 1 6 10")
+        broker.command("errors 8 15 5")
+        produce(broker.bootstrap, "articles.raw", records[1000:2000])
+        wait_for(lambda: d.metric("ingestd_records_in_total") >= 2000, 60, "second batch consumed")
+        # The broker goes away until the daemon has noticed, then comes back.
+        broker.command("down 1")
+        wait_for(lambda: "Connection refused" in d.log_text() or "Disconnected" in d.log_text()
+                 or "brokers are down" in d.log_text(), 30, "the daemon to notice the broker is down")
+        broker.command("up 1")
+        produce(broker.bootstrap, "articles.raw", records[2000:])
+        inputs = input_positions(broker.bootstrap)
+        check(len(inputs) == 3000, f"{len(inputs)} inputs")
+        wait_for(lambda: len(Outputs(broker.bootstrap).by_position) >= len(inputs) or None, 90,
+                 "every input in the outputs", interval=0.5)
+        check(d.proc.poll() is None, "the daemon exited")
+        check_every_input_once(broker.bootstrap, inputs, allow_extra=500)
+        d.wait_ready()
+        d.signal(signal.SIGTERM)
+        check(d.wait_exit(15) == 0, "did not exit 0")
+    finally:
+        broker.stop()
+
+
+def case_drain(binary, work):
+    broker = Broker(binary, partitions=2)
+    try:
+        produce(broker.bootstrap, "articles.raw", make_articles(3000))
+        grace_s = 8
+        d = Daemon(binary, work, "d", broker.bootstrap, sets=["runtime.max_inflight_records=300",
+                                                              f"runtime.shutdown_grace_ms={grace_s * 1000}"])
+        d.wait_ready()
+        check(d.get("/healthz")[0] == 200, "healthz")
+        status, body = d.get("/reload", method="POST")
+        check(status == 200, f"POST /reload: {status} {body}")
+        check(d.get("/reload")[0] == 405, "GET /reload is not allowed")
+        check(d.get("/nope")[0] == 404, "unknown path")
+        metrics = d.get("/metrics")[1]
+        for name in ("ingestd_records_in_total", "ingestd_records_out_total", "ingestd_stage_seconds",
+                     "ingestd_inflight_records"):
+            check(name in metrics, f"{name} missing from /metrics")
+        wait_for(lambda: d.metric("ingestd_records_in_total") > 0, 60, "processing")
+        # Slow acknowledgements, so the drain takes a moment.
+        broker.command("rtt 1 400")
+        start = time.monotonic()
+        d.signal(signal.SIGTERM)
+        seen = []
+        while d.proc.poll() is None and time.monotonic() - start < grace_s + 2:
+            try:
+                seen.append(d.get("/readyz")[0])
+            except OSError:
+                break  # the admin server closed just before exit
+        code = d.wait_exit(grace_s + 2)
+        elapsed = time.monotonic() - start
+        check(code == 0, f"exit code {code}")
+        check(elapsed < grace_s, f"took {elapsed:.1f}s, grace is {grace_s}s")
+        check(seen and all(s == 503 for s in seen), f"/readyz during drain: {sorted(set(seen))}")
+        print(f"drain: /readyz 503 x{len(seen)}, exit 0 in {elapsed:.2f}s", flush=True)
+        check("drained" in d.log_text() or "drain deadline passed" in d.log_text(), "no drain in the log")
+    finally:
+        broker.stop()
+
+
+CASES = {
+    "clean_run": case_clean_run,
+    "sigkill_restart": case_sigkill_restart,
+    "two_daemons": case_two_daemons,
+    "broker_errors": case_broker_errors,
+    "drain": case_drain,
+}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("case", choices=sorted(CASES))
+    parser.add_argument("--binary", required=True)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix=f"ingestd-{args.case}-") as work:
+        try:
+            CASES[args.case](args.binary, work)
+        except AssertionError as e:
+            print(f"FAIL {args.case}: {e}", file=sys.stderr)
+            import glob
+
+            for log in sorted(glob.glob(f"{work}/*.log")):
+                print(f"--- {log} (tail)", file=sys.stderr)
+                with open(log) as f:
+                    print(f.read()[-4000:], file=sys.stderr)
+            return 1
+        finally:
+            for d in RUNNING:
+                d.kill()
+    print(f"PASS {args.case}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
