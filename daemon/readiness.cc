@@ -14,13 +14,13 @@ void Readiness::Release(const std::string& name) {
 
 void Readiness::MarkFatal(const std::string& why) {
   std::lock_guard lock(mu_);
+  if (!fatal_) fatal_why_ = why;
   fatal_ = true;
-  held_["fatal"] = why;
 }
 
 bool Readiness::Ready() const {
   std::lock_guard lock(mu_);
-  return held_.empty();
+  return held_.empty() && !fatal_;
 }
 
 bool Readiness::Fatal() const {
@@ -30,7 +30,7 @@ bool Readiness::Fatal() const {
 
 std::string Readiness::Describe() const {
   std::lock_guard lock(mu_);
-  std::string out;
+  std::string out = fatal_ ? "fatal: " + fatal_why_ + "\n" : "";
   for (const auto& [name, why] : held_) out += name + ": " + why + "\n";
   return out;
 }

@@ -34,6 +34,7 @@ class Readiness {
   mutable std::mutex mu_;
   std::map<std::string, std::string> held_;
   bool fatal_ = false;
+  std::string fatal_why_;
 };
 
 }  // namespace ingestd
