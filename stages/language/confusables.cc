@@ -2,6 +2,7 @@
 
 #include <utf8proc.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
@@ -136,19 +137,35 @@ bool MostlyArabicScript(const std::vector<std::u32string>& words) {
   return all > 0 && arabic * 2 > all;
 }
 
-// Latin text that uses ê, î or û and no letter outside the Kurmanji alphabet
-// (a-z, ç ê î ş û): French and Portuguese give themselves away with é è à ã...
+bool MostlyCyrillic(const std::vector<std::u32string>& words) {
+  size_t cyrillic = 0, all = 0;
+  for (const auto& w : words) {
+    for (char32_t c : w) {
+      ++all;
+      cyrillic += c >= 0x400 && c <= 0x52F;
+    }
+  }
+  return all > 0 && cyrillic * 2 > all;
+}
+
+// Latin text that uses ê, î or û, no letter outside the Kurmanji alphabet (a-z,
+// ç ê î ş û: French, Portuguese and Romanian give themselves away with é à ã ă...)
+// and one of Kurmanji's most frequent little words.
 bool LooksKurmanji(const std::vector<std::u32string>& words) {
   constexpr std::u32string_view kExtra = U"çêîşû";
+  constexpr std::array<std::u32string_view, 14> kLittleWords = {U"û",  U"ji", U"bi", U"di",  U"li",  U"ên", U"yên",
+                                                                 U"ya", U"xwe", U"wî", U"wê", U"jî", U"ku", U"an"};
   size_t marks = 0;
+  bool little_word = false;
   for (const auto& w : words) {
     for (char32_t c : w) {
       if (c >= U'a' && c <= U'z') continue;
       if (kExtra.find(c) == std::u32string_view::npos) return false;
       marks += c == U'ê' || c == U'î' || c == U'û';
     }
+    little_word = little_word || std::find(kLittleWords.begin(), kLittleWords.end(), w) != kLittleWords.end();
   }
-  return marks > 0;
+  return marks > 0 && little_word;
 }
 
 }  // namespace
@@ -177,6 +194,8 @@ std::optional<GroupDecision> ResolveConfusable(std::string_view code, std::strin
       group = kArabicScript;
     } else if (LooksKurmanji(words)) {
       group = kTurkicLatin;
+    } else if (code.empty() && MostlyCyrillic(words)) {  // CLD2 found nothing
+      group = kCyrillic;
     } else {
       return std::nullopt;
     }

@@ -36,7 +36,8 @@ struct GroupDecision {
 // at most the first `max_bytes` of `text`. When `code` is in no group, the text
 // itself may pull it into one: Arabic-script text CLD2 gave to a language outside
 // the Arabic-script group (Sindhi, Balochi... on short text), or Latin text written
-// only with the Kurmanji alphabet and its ê î û (CLD2 rarely answers "ku" itself).
+// only with the Kurmanji alphabet and its ê î û (CLD2 rarely answers "ku" itself),
+// or Cyrillic text on which CLD2 found nothing (`code` empty).
 // nullopt when no group applies.
 [[nodiscard]] std::optional<GroupDecision> ResolveConfusable(std::string_view code, std::string_view text,
                                                              size_t max_bytes = 2048);

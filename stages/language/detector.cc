@@ -182,10 +182,6 @@ LanguageResult LanguageDetector::Detect(const DetectorInput& input) const {
 
   const CLD2::Language top = a.language3[0] != CLD2::UNKNOWN_LANGUAGE ? a.language3[0] : a.summary;
   std::string code = ToBcp47(CLD2::LanguageCode(top));
-  if (code.empty()) {
-    result.code = "und";
-    return result;
-  }
 
   // Second opinion inside confusable groups, on the part of the text CLD2 gave to `top`.
   double margin = std::numeric_limits<double>::infinity();
@@ -197,11 +193,16 @@ LanguageResult LanguageDetector::Detect(const DetectorInput& input) const {
     if (decision->by_letters || decision->margin >= kOverrideMargin || !cld2_allowed) code = decision->code;
     margin = decision->margin;
   }
+  if (code.empty()) {
+    result.code = "und";
+    return result;
+  }
   code = PersianVariant(code, hint, tld);
 
   // Shares: the main language's (with group mates CLD2 split it into), then the others.
   std::vector<LanguageShare> shares;
-  AddShare(shares, code, a.percent3[0]);
+  // CLD2 gives no share when it found nothing and the group model answered.
+  AddShare(shares, code, a.percent3[0] > 0 ? a.percent3[0] : 100);
   for (int i = 1; i < 3; ++i) {
     if (a.language3[i] == CLD2::UNKNOWN_LANGUAGE || a.percent3[i] <= 0) continue;
     std::string other = ToBcp47(CLD2::LanguageCode(a.language3[i]));
