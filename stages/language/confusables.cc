@@ -91,6 +91,7 @@ std::vector<std::u32string> Words(std::string_view text) {
 
 std::string Utf8(std::u32string_view s) {
   std::string out;
+  out.reserve(s.size() * 2);
   for (char32_t c : s) {
     utf8proc_uint8_t buf[4];
     const auto n = utf8proc_encode_char(static_cast<utf8proc_int32_t>(c), buf);
@@ -99,19 +100,33 @@ std::string Utf8(std::u32string_view s) {
   return out;
 }
 
-struct LanguageModel {
-  float unseen = 0;
-  std::unordered_map<std::string, float> grams;
+// All group tables in one map, so scoring a gram is one lookup for every language.
+struct Models {
+  std::vector<std::string_view> codes;
+  std::vector<float> unseen;                                 // per language
+  std::unordered_map<std::string, std::vector<float>> grams;  // gram -> log prob per language
+  [[nodiscard]] int Index(std::string_view code) const {
+    for (size_t i = 0; i < codes.size(); ++i) {
+      if (codes[i] == code) return static_cast<int>(i);
+    }
+    return -1;
+  }
 };
 
-const std::unordered_map<std::string_view, LanguageModel>& Models() {
-  static const auto* models = [] {
-    auto* m = new std::unordered_map<std::string_view, LanguageModel>();
-    for (const auto& table : GroupModelTables()) {
-      auto& model = (*m)[table.code];
-      model.unseen = table.unseen_log_prob;
-      model.grams.reserve(table.grams.size());
-      for (const auto& g : table.grams) model.grams.emplace(std::string(g.gram), g.log_prob);
+const Models& GroupModels() {
+  static const Models* models = [] {
+    auto* m = new Models();
+    const auto& tables = GroupModelTables();
+    for (const auto& t : tables) {
+      m->codes.push_back(t.code);
+      m->unseen.push_back(t.unseen_log_prob);
+    }
+    for (size_t i = 0; i < tables.size(); ++i) {
+      for (const auto& g : tables[i].grams) {
+        auto [it, inserted] = m->grams.try_emplace(std::string(g.gram));
+        if (inserted) it->second = m->unseen;
+        it->second[i] = g.log_prob;
+      }
     }
     return m;
   }();
@@ -222,10 +237,14 @@ std::optional<GroupDecision> ResolveConfusable(std::string_view code, std::strin
   }
 
   // Step 2: n-grams among the survivors.
-  const auto& models = Models();
+  const Models& models = GroupModels();
+  std::vector<int> index(survivors.size());
+  for (size_t s = 0; s < survivors.size(); ++s) index[s] = models.Index(survivors[s]);
+  constexpr float kNoTable = -30.0f;  // a member without a table is never preferred by n-grams
   std::vector<double> scores(survivors.size(), 0.0);
   size_t grams = 0;
   std::u32string padded;
+  std::string gram;
   for (const auto& w : words) {
     padded.assign(U" ");
     padded += w;
@@ -233,16 +252,12 @@ std::optional<GroupDecision> ResolveConfusable(std::string_view code, std::strin
     for (size_t n = 1; n <= 4; ++n) {
       for (size_t i = 0; i + n <= padded.size(); ++i) {
         if (n == 1 && padded[i] == U' ') continue;
-        const std::string gram = Utf8(std::u32string_view(padded).substr(i, n));
+        gram = Utf8(std::u32string_view(padded).substr(i, n));
         ++grams;
+        const auto it = models.grams.find(gram);
         for (size_t s = 0; s < survivors.size(); ++s) {
-          const auto it = models.find(survivors[s]);
-          if (it == models.end()) {
-            scores[s] += -30.0;  // no table for it: never preferred by n-grams
-            continue;
-          }
-          const auto g = it->second.grams.find(gram);
-          scores[s] += g == it->second.grams.end() ? it->second.unseen : g->second;
+          const int l = index[s];
+          scores[s] += l < 0 ? kNoTable : (it == models.grams.end() ? models.unseen[l] : it->second[l]);
         }
       }
     }

@@ -21,6 +21,8 @@ namespace {
 
 constexpr size_t kMaxTitleBytes = 1024;
 constexpr size_t kSampleWindows = 4;
+// Text given to the group model at most: its cost per byte is well above CLD2's.
+constexpr size_t kGroupModelBytes = 1024;
 // Below this mean log-odds per n-gram, the group model's pick is a guess.
 constexpr double kConfidentMargin = 0.3;
 // Below this, the group model does not overrule CLD2 when the letters allow CLD2's answer.
@@ -185,9 +187,9 @@ LanguageResult LanguageDetector::Detect(const DetectorInput& input) const {
 
   // Second opinion inside confusable groups, on the part of the text CLD2 gave to `top`.
   double margin = std::numeric_limits<double>::infinity();
-  std::string own_text = ChunkText(buffer, a.chunks, top, /*include_unknown=*/true, 2048);
-  if (own_text.empty()) own_text = buffer.substr(0, 2048);
-  if (auto decision = ResolveConfusable(code, own_text)) {
+  std::string own_text = ChunkText(buffer, a.chunks, top, /*include_unknown=*/true, kGroupModelBytes);
+  if (own_text.empty()) own_text = buffer.substr(0, kGroupModelBytes);
+  if (auto decision = ResolveConfusable(code, own_text, kGroupModelBytes)) {
     const bool cld2_allowed =
         std::find(decision->survivors.begin(), decision->survivors.end(), code) != decision->survivors.end();
     if (decision->by_letters || decision->margin >= kOverrideMargin || !cld2_allowed) code = decision->code;
@@ -208,8 +210,8 @@ LanguageResult LanguageDetector::Detect(const DetectorInput& input) const {
     std::string other = ToBcp47(CLD2::LanguageCode(a.language3[i]));
     if (other.empty()) continue;
     if (!GroupOf(other).empty()) {
-      const std::string part = ChunkText(buffer, a.chunks, a.language3[i], false, 2048);
-      if (auto decision = ResolveConfusable(other, part.empty() ? own_text : part)) other = decision->code;
+      const std::string part = ChunkText(buffer, a.chunks, a.language3[i], false, kGroupModelBytes);
+      if (auto decision = ResolveConfusable(other, part.empty() ? own_text : part, kGroupModelBytes)) other = decision->code;
       other = PersianVariant(other, hint, tld);
     }
     AddShare(shares, other, a.percent3[i]);
