@@ -15,7 +15,8 @@ namespace {
 const std::vector<std::string>& Sentences() {
   static const std::vector<std::string> kSentences = {
       "The council met on Tuesday to discuss the new water supply plan for the northern districts. ",
-      "وزارت داخله اعلام کرد که جاده‌های اصلی شهر پس از بارندگی شدید بازگشایی شده‌اند. ",
+      "وزارت داخله اعلام کرد که جاده‌های اصلی شهر پس از بارندگی شدید بازگشایی "
+      "شده‌اند. ",
       "د ولایت والي وویل چې د ښوونځیو د بیا جوړولو کار به ډېر ژر پیل شي. ",
       "Городской совет утвердил бюджет на следующий год после долгого обсуждения. ",
       "Hükümet, yeni ulaşım projesinin gelecek ay başlayacağını açıkladı. ",
@@ -40,7 +41,8 @@ void BM_LanguageStage(benchmark::State& state) {
   const std::string text = Article(static_cast<size_t>(state.range(1)), static_cast<size_t>(state.range(0)));
   const ingestd::language::LanguageDetector detector({.max_sample_bytes = 8192});
   for (auto _ : state) {
-    benchmark::DoNotOptimize(detector.Detect({.title = "Headline of the day", .text = text, .language_hint = {}, .url = {}}));
+    benchmark::DoNotOptimize(
+        detector.Detect({.title = "Headline of the day", .text = text, .language_hint = {}, .url = {}}));
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
 }

@@ -103,7 +103,7 @@ std::string Utf8(std::u32string_view s) {
 // All group tables in one map, so scoring a gram is one lookup for every language.
 struct Models {
   std::vector<std::string_view> codes;
-  std::vector<float> unseen;                                 // per language
+  std::vector<float> unseen;                                  // per language
   std::unordered_map<std::string, std::vector<float>> grams;  // gram -> log prob per language
   [[nodiscard]] int Index(std::string_view code) const {
     for (size_t i = 0; i < codes.size(); ++i) {
@@ -168,8 +168,8 @@ bool MostlyCyrillic(const std::vector<std::u32string>& words) {
 // and one of Kurmanji's most frequent little words.
 bool LooksKurmanji(const std::vector<std::u32string>& words) {
   constexpr std::u32string_view kExtra = U"çêîşû";
-  constexpr std::array<std::u32string_view, 14> kLittleWords = {U"û",  U"ji", U"bi", U"di",  U"li",  U"ên", U"yên",
-                                                                 U"ya", U"xwe", U"wî", U"wê", U"jî", U"ku", U"an"};
+  constexpr std::array<std::u32string_view, 14> kLittleWords = {U"û",  U"ji",  U"bi", U"di", U"li", U"ên", U"yên",
+                                                                U"ya", U"xwe", U"wî", U"wê", U"jî", U"ku", U"an"};
   size_t marks = 0;
   bool little_word = false;
   for (const auto& w : words) {

@@ -62,8 +62,8 @@ struct Cld2Answer {
   bool reliable = false;
 };
 
-Cld2Answer RunCld2(std::string_view buffer, const std::string& language_hint, const std::string& tld,
-                   bool best_effort, bool want_chunks) {
+Cld2Answer RunCld2(std::string_view buffer, const std::string& language_hint, const std::string& tld, bool best_effort,
+                   bool want_chunks) {
   Cld2Answer a;
   CLD2::CLDHints hints{language_hint.empty() ? nullptr : language_hint.c_str(), tld.empty() ? nullptr : tld.c_str(),
                        CLD2::UNKNOWN_ENCODING, CLD2::UNKNOWN_LANGUAGE};
@@ -71,8 +71,8 @@ Cld2Answer RunCld2(std::string_view buffer, const std::string& language_hint, co
   int valid_prefix_bytes = 0;
   a.summary = CLD2::ExtDetectLanguageSummaryCheckUTF8(
       buffer.data(), static_cast<int>(buffer.size()), /*is_plain_text=*/true, &hints,
-      best_effort ? CLD2::kCLDFlagBestEffort : 0, a.language3, a.percent3, a.score3,
-      want_chunks ? &a.chunks : nullptr, &text_bytes, &a.reliable, &valid_prefix_bytes);
+      best_effort ? CLD2::kCLDFlagBestEffort : 0, a.language3, a.percent3, a.score3, want_chunks ? &a.chunks : nullptr,
+      &text_bytes, &a.reliable, &valid_prefix_bytes);
   return a;
 }
 
@@ -168,7 +168,8 @@ std::string LanguageDetector::Cld2Only(std::string_view text, bool best_effort) 
 
 LanguageResult LanguageDetector::Detect(const DetectorInput& input) const {
   LanguageResult result;
-  const std::string_view title = input.title.substr(0, BackToBoundary(input.title, std::min(input.title.size(), kMaxTitleBytes)));
+  const std::string_view title =
+      input.title.substr(0, BackToBoundary(input.title, std::min(input.title.size(), kMaxTitleBytes)));
   std::string buffer(title);
   if (!buffer.empty()) buffer.push_back('\n');
   buffer += SampleText(input.text, options_.max_sample_bytes);
@@ -211,7 +212,8 @@ LanguageResult LanguageDetector::Detect(const DetectorInput& input) const {
     if (other.empty()) continue;
     if (!GroupOf(other).empty()) {
       const std::string part = ChunkText(buffer, a.chunks, a.language3[i], false, kGroupModelBytes);
-      if (auto decision = ResolveConfusable(other, part.empty() ? own_text : part, kGroupModelBytes)) other = decision->code;
+      if (auto decision = ResolveConfusable(other, part.empty() ? own_text : part, kGroupModelBytes))
+        other = decision->code;
       other = PersianVariant(other, hint, tld);
     }
     AddShare(shares, other, a.percent3[i]);

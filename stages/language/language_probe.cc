@@ -14,8 +14,8 @@ prometheus::Registry& RegistryOr(prometheus::Registry* registry, std::shared_ptr
 const std::initializer_list<std::string_view>& LanguageProbe::Labels() {
   // The languages our readers route on, plus the large neighbours they are confused with.
   static const std::initializer_list<std::string_view> kLabels = {
-      "ar", "fa", "prs", "ps", "ur", "ckb", "ru", "uk", "tg", "uz", "kk", "ky", "tr", "ku", "az", "zh",
-      "zh-Hant", "so", "ha", "fr", "en", "es", "pt", "de", "id", "ms", "hi", "bn", "ug", "und"};
+      "ar", "fa",      "prs", "ps", "ur", "ckb", "ru", "uk", "tg", "uz", "kk", "ky", "tr", "ku", "az",
+      "zh", "zh-Hant", "so",  "ha", "fr", "en",  "es", "pt", "de", "id", "ms", "hi", "bn", "ug", "und"};
   return kLabels;
 }
 

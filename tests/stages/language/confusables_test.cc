@@ -15,25 +15,24 @@ std::string Detect(std::string_view text) {
 }
 
 TEST(ConfusablesTest, SeparatesPersianPashtoAndUrdu) {
-  EXPECT_EQ(Detect("والي وویل چې ښوونځي به ژر پرانیستل شي"), "ps");                // ښ
-  EXPECT_EQ(Detect("حکومت نے کہا کہ سڑکیں کل کھول دی جائیں گی"), "ur");           // ے ں ھ
-  EXPECT_EQ(Detect("دولت گفت که جاده‌ها فردا باز خواهند شد"), "fa");               // گ, none of the above
-  EXPECT_EQ(Detect("قالت الحكومة إن الطرق ستفتح غدا أمام السيارات"), "ar");       // ة-free, no Persian letters
+  EXPECT_EQ(Detect("والي وویل چې ښوونځي به ژر پرانیستل شي"), "ps");      // ښ
+  EXPECT_EQ(Detect("حکومت نے کہا کہ سڑکیں کل کھول دی جائیں گی"), "ur");  // ے ں ھ
+  EXPECT_EQ(Detect("دولت گفت که جاده‌ها فردا باز خواهند شد"),
+            "fa");                                                           // گ, none of the above
+  EXPECT_EQ(Detect("قالت الحكومة إن الطرق ستفتح غدا أمام السيارات"), "ar");  // ة-free, no Persian letters
 }
 
 TEST(ConfusablesTest, SeparatesCyrillicLanguages) {
-  EXPECT_EQ(Detect("Үкімет жаңа жол салуды қолдайтынын айтты"), "kk");   // ә ғ қ ң ө ұ ү і
+  EXPECT_EQ(Detect("Үкімет жаңа жол салуды қолдайтынын айтты"), "kk");      // ә ғ қ ң ө ұ ү і
   EXPECT_EQ(Detect("Өкмөт жаңы жол курууну колдой турганын айтты"), "ky");  // ң ө ү, no Kazakh-only letters
-  EXPECT_EQ(Detect("Ҳукумат гуфт, ки роҳи навро месозад"), "tg");          // ҳ ӣ ҷ
-  EXPECT_EQ(Detect("Уряд заявив, що підтримує нову дорогу"), "uk");        // і ї є ґ
+  EXPECT_EQ(Detect("Ҳукумат гуфт, ки роҳи навро месозад"), "tg");           // ҳ ӣ ҷ
+  EXPECT_EQ(Detect("Уряд заявив, що підтримує нову дорогу"), "uk");         // і ї є ґ
   EXPECT_EQ(Detect("Правительство заявило, что поддержит новую дорогу"), "ru");
 }
 
 TEST(ConfusablesTest, SeparatesIndonesianAndMalay) {
-  EXPECT_EQ(Detect("Pemerintah mengatakan bahwa jalan baru akan dibuka minggu depan karena banjir sudah surut."),
-            "id");
-  EXPECT_EQ(Detect("Kerajaan berkata bahawa jalan baharu akan dibuka minggu hadapan kerana banjir telah surut."),
-            "ms");
+  EXPECT_EQ(Detect("Pemerintah mengatakan bahwa jalan baru akan dibuka minggu depan karena banjir sudah surut."), "id");
+  EXPECT_EQ(Detect("Kerajaan berkata bahawa jalan baharu akan dibuka minggu hadapan kerana banjir telah surut."), "ms");
 }
 
 TEST(ConfusablesTest, SeparatesSpanishAndPortuguese) {

@@ -34,9 +34,12 @@ TEST(LanguageDetectorTest, UsesTheFullTablesForPashto) {
 
 TEST(LanguageDetectorTest, AnswersModernBcp47Codes) {
   EXPECT_EQ(Detect("הממשלה החליטה הבוקר להקים ועדה חדשה שתבדוק את מצב הכבישים בצפון הארץ לפני החורף").code, "he");
-  EXPECT_EQ(Detect("市政府今天宣布，將在明年春天開放一座新的公共圖書館，並且延長開放時間，讓更多學生和家庭可以使用。").code,
-            "zh-Hant");
-  EXPECT_EQ(Detect("市政府今天宣布，将在明年春天开放一座新的公共图书馆，并且延长开放时间，让更多学生和家庭可以使用。").code, "zh");
+  EXPECT_EQ(
+      Detect("市政府今天宣布，將在明年春天開放一座新的公共圖書館，並且延長開放時間，讓更多學生和家庭可以使用。").code,
+      "zh-Hant");
+  EXPECT_EQ(
+      Detect("市政府今天宣布，将在明年春天开放一座新的公共图书馆，并且延长开放时间，让更多学生和家庭可以使用。").code,
+      "zh");
 }
 
 TEST(LanguageDetectorTest, ReportsUrduInvocationInsideEnglishText) {
@@ -78,7 +81,8 @@ TEST(LanguageDetectorTest, TextWithoutLettersIsUndetermined) {
 
 TEST(LanguageDetectorTest, AfghanDomainMakesPersianDari) {
   constexpr std::string_view kPersian =
-      "وزارت داخله اعلام کرد که جاده‌های اصلی شهر پس از بارندگی شدید امروز صبح دوباره بازگشایی شده‌اند";
+      "وزارت داخله اعلام کرد که جاده‌های اصلی شهر پس از بارندگی شدید امروز صبح دوباره بازگشایی "
+      "شده‌اند";
   EXPECT_EQ(Detect(kPersian, {}, "https://news.example.af/a/1").code, "prs");
   EXPECT_EQ(Detect(kPersian, {}, "https://news.example.ir/a/1").code, "fa");
   EXPECT_EQ(Detect(kPersian, {}, {}, "fa-AF").code, "prs");
