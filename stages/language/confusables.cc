@@ -246,9 +246,10 @@ std::optional<GroupDecision> ResolveConfusable(std::string_view code, std::strin
   std::u32string padded;
   std::string gram;
   for (const auto& w : words) {
-    padded.assign(U" ");
-    padded += w;
-    padded += U' ';
+    padded.clear();  // (not assign(U" "): GCC 12 warns -Wrestrict on it, a false positive)
+    padded.push_back(U' ');
+    padded.append(w);
+    padded.push_back(U' ');
     for (size_t n = 1; n <= 4; ++n) {
       for (size_t i = 0; i + n <= padded.size(); ++i) {
         if (n == 1 && padded[i] == U' ') continue;
