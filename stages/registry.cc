@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "stages/language/language_stage.h"
 #include "stages/normalize/normalize_stage.h"
 
 namespace ingestd {
@@ -11,6 +12,8 @@ std::vector<std::unique_ptr<Stage>> BuildStages(const Config& config, const Stag
   for (const auto& name : config.pipeline.stages) {
     if (name == "normalize") {
       stages.push_back(MakeNormalizeStage(config.normalize, context));
+    } else if (name == "language") {
+      stages.push_back(MakeLanguageStage(config.language, context));
     } else {
       throw std::runtime_error("stage \"" + name + "\" is not available in this build");
     }

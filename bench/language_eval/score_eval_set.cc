@@ -1,0 +1,92 @@
+// Scores the language evaluation set: CLD2 alone vs the language stage's detector,
+// accuracy by snippet length. Build the set first (bench/language_eval/README.md):
+//
+//   python3 bench/language_eval/build_eval_set.py --out build/language_eval
+//   build/bench/language_eval build/language_eval/test.tsv [--errors]
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "stages/language/confusables.h"
+#include "stages/language/detector.h"
+
+namespace {
+
+struct Tally {
+  int total = 0;
+  int cld2 = 0;
+  int cld2_best_effort = 0;
+  int stage = 0;
+};
+
+double Pct(int n, int d) { return d == 0 ? 0.0 : 100.0 * n / d; }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << "usage: language_eval TEST.tsv [--errors]\n";
+    return 2;
+  }
+  const bool show_errors = argc > 2 && std::string(argv[2]) == "--errors";
+  std::ifstream in(argv[1]);
+  if (!in) {
+    std::cerr << "cannot read " << argv[1] << "\n";
+    return 2;
+  }
+  const ingestd::language::LanguageDetector detector({});
+  std::map<int, Tally> by_length;
+  std::map<int, Tally> confusable_by_length;
+  std::map<std::pair<int, std::string>, Tally> by_language;
+  std::map<std::string, int> confusions;  // "length expected->got" for the stage
+  std::string line;
+  while (std::getline(in, line)) {
+    const size_t a = line.find('\t');
+    const size_t b = line.find('\t', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    const int length = std::stoi(line.substr(0, a));
+    const std::string expected = line.substr(a + 1, b - a - 1);
+    const std::string text = line.substr(b + 1);
+    const bool cld2 = ingestd::language::LanguageDetector::Cld2Only(text, false) == expected;
+    const bool cld2_be = ingestd::language::LanguageDetector::Cld2Only(text, true) == expected;
+    const auto result = detector.Detect({.title = {}, .text = text, .language_hint = {}, .url = {}});
+    const bool stage = result.code == expected;
+    std::vector<Tally*> tallies = {&by_length[length], &by_language[{length, expected}]};
+    if (!ingestd::language::GroupOf(expected).empty()) tallies.push_back(&confusable_by_length[length]);
+    for (Tally* t : tallies) {
+      ++t->total;
+      t->cld2 += cld2;
+      t->cld2_best_effort += cld2_be;
+      t->stage += stage;
+    }
+    if (!stage) ++confusions[std::to_string(length) + " " + expected + "->" + result.code];
+  }
+  std::printf("| snippet length (chars) | snippets | CLD2 alone | CLD2 alone, best effort | language stage |\n");
+  std::printf("|---:|---:|---:|---:|---:|\n");
+  for (const auto& [length, t] : by_length) {
+    std::printf("| %d | %d | %.1f%% | %.1f%% | **%.1f%%** |\n", length, t.total, Pct(t.cld2, t.total),
+                Pct(t.cld2_best_effort, t.total), Pct(t.stage, t.total));
+  }
+  std::printf("\nConfusable-group languages only:\n\n");
+  std::printf("| snippet length (chars) | snippets | CLD2 alone | CLD2 alone, best effort | language stage |\n");
+  std::printf("|---:|---:|---:|---:|---:|\n");
+  for (const auto& [length, t] : confusable_by_length) {
+    std::printf("| %d | %d | %.1f%% | %.1f%% | **%.1f%%** |\n", length, t.total, Pct(t.cld2, t.total),
+                Pct(t.cld2_best_effort, t.total), Pct(t.stage, t.total));
+  }
+  if (show_errors) {
+    std::printf("\nPer language (length: CLD2 best effort / stage):\n");
+    for (const auto& [key, t] : by_language) {
+      if (t.stage < t.total || t.cld2_best_effort < t.total) {
+        std::printf("%4d %-8s n=%-4d cld2=%.0f%% stage=%.0f%%\n", key.first, key.second.c_str(), t.total,
+                    Pct(t.cld2_best_effort, t.total), Pct(t.stage, t.total));
+      }
+    }
+    std::printf("\nStage errors (length expected->got: count):\n");
+    for (const auto& [k, n] : confusions) std::printf("%s: %d\n", k.c_str(), n);
+  }
+  return 0;
+}

@@ -1,0 +1,250 @@
+#include "stages/language/detector.h"
+
+// CLD2's public header needs <cstdio> first (it uses FILE without including it).
+#include <cstdio>
+// clang-format off
+#include <cld2/public/compact_lang_det.h>
+#include <cld2/public/encodings.h>
+// clang-format on
+#include <utf8proc.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <vector>
+
+#include "stages/language/bcp47.h"
+#include "stages/language/confusables.h"
+
+namespace ingestd::language {
+namespace {
+
+constexpr size_t kMaxTitleBytes = 1024;
+constexpr size_t kSampleWindows = 4;
+// Text given to the group model at most: its cost per byte is well above CLD2's.
+constexpr size_t kGroupModelBytes = 1024;
+// Below this mean log-odds per n-gram, the group model's pick is a guess.
+constexpr double kConfidentMargin = 0.3;
+// Below this, the group model does not overrule CLD2 when the letters allow CLD2's answer.
+constexpr double kOverrideMargin = 0.1;
+
+bool IsContinuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+size_t BackToBoundary(std::string_view s, size_t pos) {
+  while (pos > 0 && pos < s.size() && IsContinuation(s[pos])) --pos;
+  return pos;
+}
+
+size_t CountLetters(std::string_view text) {
+  size_t letters = 0;
+  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
+  utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(text.size());
+  while (left > 0) {
+    utf8proc_int32_t cp = 0;
+    utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
+    if (n <= 0) n = 1, cp = -1;
+    p += n;
+    left -= n;
+    if (cp >= 0) {
+      const auto c = utf8proc_category(cp);
+      letters += c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO;
+    }
+  }
+  return letters;
+}
+
+struct Cld2Answer {
+  CLD2::Language summary = CLD2::UNKNOWN_LANGUAGE;
+  CLD2::Language language3[3] = {CLD2::UNKNOWN_LANGUAGE, CLD2::UNKNOWN_LANGUAGE, CLD2::UNKNOWN_LANGUAGE};
+  int percent3[3] = {0, 0, 0};
+  double score3[3] = {0, 0, 0};
+  CLD2::ResultChunkVector chunks;
+  bool reliable = false;
+};
+
+Cld2Answer RunCld2(std::string_view buffer, const std::string& language_hint, const std::string& tld, bool best_effort,
+                   bool want_chunks) {
+  Cld2Answer a;
+  CLD2::CLDHints hints{language_hint.empty() ? nullptr : language_hint.c_str(), tld.empty() ? nullptr : tld.c_str(),
+                       CLD2::UNKNOWN_ENCODING, CLD2::UNKNOWN_LANGUAGE};
+  int text_bytes = 0;
+  int valid_prefix_bytes = 0;
+  a.summary = CLD2::ExtDetectLanguageSummaryCheckUTF8(
+      buffer.data(), static_cast<int>(buffer.size()), /*is_plain_text=*/true, &hints,
+      best_effort ? CLD2::kCLDFlagBestEffort : 0, a.language3, a.percent3, a.score3, want_chunks ? &a.chunks : nullptr,
+      &text_bytes, &a.reliable, &valid_prefix_bytes);
+  return a;
+}
+
+// The envelope hint, reduced to what CLD2 parses: lower-case letters, '-' and ','.
+std::string SanitizeHint(std::string_view hint) {
+  std::string out;
+  for (char c : hint.substr(0, 32)) {
+    if (std::isalpha(static_cast<unsigned char>(c)) || c == '-' || c == ',') {
+      out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    } else if (c == '_') {
+      out.push_back('-');
+    }
+  }
+  return out;
+}
+
+// Text of the chunks CLD2 gave to `language` (plus unlabeled ones), for the group model.
+std::string ChunkText(std::string_view buffer, const CLD2::ResultChunkVector& chunks, CLD2::Language language,
+                      bool include_unknown, size_t max_bytes) {
+  std::string out;
+  for (const auto& c : chunks) {
+    const auto lang = static_cast<CLD2::Language>(c.lang1);
+    if (lang != language && !(include_unknown && lang == CLD2::UNKNOWN_LANGUAGE)) continue;
+    if (c.offset < 0 || static_cast<size_t>(c.offset) >= buffer.size()) continue;
+    out.append(buffer.substr(static_cast<size_t>(c.offset), static_cast<size_t>(c.bytes)));
+    out.push_back(' ');
+    if (out.size() >= max_bytes) break;
+  }
+  return out;
+}
+
+// Dari and Iranian Persian are written almost alike; where the article comes from
+// is the better signal when the source says so.
+std::string PersianVariant(const std::string& code, std::string_view hint, std::string_view tld) {
+  if (code != "fa" && code != "prs") return code;
+  if (hint.starts_with("prs") || hint.starts_with("fa-af") || tld == "af") return "prs";
+  if (hint.starts_with("fa-ir") || tld == "ir") return "fa";
+  return code;
+}
+
+void AddShare(std::vector<LanguageShare>& shares, const std::string& code, double percent) {
+  if (code.empty() || percent <= 0) return;
+  for (auto& s : shares) {
+    if (s.code == code) {
+      s.percent += percent;
+      return;
+    }
+  }
+  shares.push_back({code, percent});
+}
+
+}  // namespace
+
+std::string SampleText(std::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  const size_t window = max_bytes / kSampleWindows;
+  std::string out;
+  out.reserve(max_bytes + kSampleWindows);
+  for (size_t i = 0; i < kSampleWindows; ++i) {
+    size_t start = (text.size() - window) * i / (kSampleWindows - 1);
+    size_t end = BackToBoundary(text, start + window);
+    start = BackToBoundary(text, start);
+    // Start after a space when one is near, so the window does not begin mid-word.
+    const size_t space = text.find_first_of(" \n\t", start);
+    if (i > 0 && space != std::string_view::npos && space < start + 64 && space < end) start = space + 1;
+    if (!out.empty()) out.push_back('\n');
+    out.append(text.substr(start, end - start));
+  }
+  return out;
+}
+
+std::string TopLevelDomain(std::string_view url) {
+  const size_t scheme = url.find("://");
+  std::string_view host = scheme == std::string_view::npos ? url : url.substr(scheme + 3);
+  host = host.substr(0, host.find_first_of("/?#"));
+  if (const size_t at = host.rfind('@'); at != std::string_view::npos) host = host.substr(at + 1);
+  host = host.substr(0, host.find(':'));
+  while (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  const size_t dot = host.rfind('.');
+  if (dot == std::string_view::npos) return {};
+  std::string tld;
+  for (char c : host.substr(dot + 1)) {
+    if (!std::isalpha(static_cast<unsigned char>(c))) return {};
+    tld.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  return tld.size() >= 2 && tld.size() <= 6 ? tld : std::string();
+}
+
+std::string LanguageDetector::Cld2Only(std::string_view text, bool best_effort) {
+  const auto a = RunCld2(text, {}, {}, best_effort, false);
+  return ToBcp47(CLD2::LanguageCode(a.language3[0] != CLD2::UNKNOWN_LANGUAGE ? a.language3[0] : a.summary));
+}
+
+LanguageResult LanguageDetector::Detect(const DetectorInput& input) const {
+  LanguageResult result;
+  const std::string_view title =
+      input.title.substr(0, BackToBoundary(input.title, std::min(input.title.size(), kMaxTitleBytes)));
+  std::string buffer(title);
+  if (!buffer.empty()) buffer.push_back('\n');
+  buffer += SampleText(input.text, options_.max_sample_bytes);
+
+  const size_t letters = CountLetters(buffer);
+  if (letters == 0) {
+    result.code = "und";
+    return result;
+  }
+  const std::string hint = SanitizeHint(input.language_hint);
+  const std::string tld = TopLevelDomain(input.url);
+  const Cld2Answer a = RunCld2(buffer, hint, tld, /*best_effort=*/true, /*want_chunks=*/true);
+
+  const CLD2::Language top = a.language3[0] != CLD2::UNKNOWN_LANGUAGE ? a.language3[0] : a.summary;
+  std::string code = ToBcp47(CLD2::LanguageCode(top));
+
+  // Second opinion inside confusable groups, on the part of the text CLD2 gave to `top`.
+  double margin = std::numeric_limits<double>::infinity();
+  std::string own_text = ChunkText(buffer, a.chunks, top, /*include_unknown=*/true, kGroupModelBytes);
+  if (own_text.empty()) own_text = buffer.substr(0, kGroupModelBytes);
+  if (auto decision = ResolveConfusable(code, own_text, kGroupModelBytes)) {
+    const bool cld2_allowed =
+        std::find(decision->survivors.begin(), decision->survivors.end(), code) != decision->survivors.end();
+    if (decision->by_letters || decision->margin >= kOverrideMargin || !cld2_allowed) code = decision->code;
+    margin = decision->margin;
+  }
+  if (code.empty()) {
+    result.code = "und";
+    return result;
+  }
+  code = PersianVariant(code, hint, tld);
+
+  // Shares: the main language's (with group mates CLD2 split it into), then the others.
+  std::vector<LanguageShare> shares;
+  // CLD2 gives no share when it found nothing and the group model answered.
+  AddShare(shares, code, a.percent3[0] > 0 ? a.percent3[0] : 100);
+  for (int i = 1; i < 3; ++i) {
+    if (a.language3[i] == CLD2::UNKNOWN_LANGUAGE || a.percent3[i] <= 0) continue;
+    std::string other = ToBcp47(CLD2::LanguageCode(a.language3[i]));
+    if (other.empty()) continue;
+    if (!GroupOf(other).empty()) {
+      const std::string part = ChunkText(buffer, a.chunks, a.language3[i], false, kGroupModelBytes);
+      if (auto decision = ResolveConfusable(other, part.empty() ? own_text : part, kGroupModelBytes))
+        other = decision->code;
+      other = PersianVariant(other, hint, tld);
+    }
+    AddShare(shares, other, a.percent3[i]);
+  }
+
+  // A headline in another language over the body (a Chinese title over English
+  // text) is too small a share for CLD2's top three; check the title on its own.
+  if (!title.empty() && CountLetters(title) >= 6 && !input.text.empty()) {
+    const auto t = RunCld2(title, hint, tld, /*best_effort=*/true, /*want_chunks=*/false);
+    std::string title_code = ToBcp47(CLD2::LanguageCode(t.language3[0]));
+    if (!title_code.empty() && t.reliable) {
+      if (auto decision = ResolveConfusable(title_code, title)) title_code = decision->code;
+      title_code = PersianVariant(title_code, hint, tld);
+      const bool known = std::any_of(shares.begin(), shares.end(), [&](const auto& s) { return s.code == title_code; });
+      if (!known) {
+        const double percent = std::max(1.0, std::round(100.0 * title.size() / buffer.size()));
+        AddShare(shares, title_code, percent);
+      }
+    }
+  }
+
+  result.code = shares.front().code;
+  const double share = std::min(1.0, shares.front().percent / 100.0);
+  const double length_factor = std::min(1.0, static_cast<double>(letters) / kShortTextLetters);
+  const bool guessed_in_group = margin < kConfidentMargin;
+  result.confidence = std::round(share * length_factor * (guessed_in_group ? 0.7 : 1.0) * 100.0) / 100.0;
+  result.reliable = a.reliable && letters >= kShortTextLetters && !guessed_in_group;
+  for (size_t i = 1; i < shares.size(); ++i) result.others.push_back(shares[i]);
+  std::sort(result.others.begin(), result.others.end(),
+            [](const auto& x, const auto& y) { return x.percent > y.percent; });
+  return result;
+}
+
+}  // namespace ingestd::language
