@@ -70,8 +70,9 @@ grep -qE '^HEALTHCHECK ' "$dockerfile" || problem "no HEALTHCHECK"
 
 # 3. Each runtime package is known to apt.
 mapfile -t packages < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$packages_file" | grep -v '^$')
+known=" $(apt-cache show --no-all-versions "${packages[@]}" 2>/dev/null | sed -n 's/^Package: //p' | tr '\n' ' ') "
 for p in "${packages[@]}"; do
-  if apt-cache show --no-all-versions "$p" >/dev/null 2>&1; then echo "ok: apt knows $p"; else problem "apt does not know package $p"; fi
+  if [[ "$known" == *" $p "* ]]; then echo "ok: apt knows $p"; else problem "apt does not know package $p"; fi
 done
 
 # 4. ldd's needs are in those packages' files (compared after resolving symlinks: merged /usr).
@@ -82,9 +83,8 @@ for p in "${packages[@]}"; do
     continue
   fi
   while IFS= read -r f; do
-    [[ -f "$f" ]] || continue
-    provided[$(readlink -f "$f")]=$p
-  done < <(grep -E '\.so' <<<"$files")
+    provided[$f]=$p
+  done < <(grep -E '\.so' <<<"$files" | xargs -r -d '\n' readlink -e || true)
 done
 while read -r lib _ path _; do
   [[ "$lib" == linux-vdso* ]] && continue
@@ -94,7 +94,7 @@ while read -r lib _ path _; do
   if [[ -n "${provided[$real]:-}" ]]; then
     echo "ok: $lib from ${provided[$real]}"
   else
-    problem "$lib ($real) is in no package of docker/runtime-packages.txt (dpkg -S: $(dpkg -S "$path" 2>/dev/null | cut -d: -f1 | head -1))"
+    problem "$lib ($real) is in no package of docker/runtime-packages.txt (it comes from: $(dpkg -S "$real" 2>/dev/null | cut -d: -f1 | head -1))"
   fi
 done < <(ldd "$binary" | sed -e 's/(0x[0-9a-f]*)//')
 
