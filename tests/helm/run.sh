@@ -36,7 +36,9 @@ need() {
 render() { # CASE, extra helm-render flags...
   local case=$1
   shift
-  "$render_bin" --chart "$chart" --name ingestd --namespace ingest -f "$here/values/$case.yaml" "$@"
+  # The Kubernetes version of the API schemas in validate/package.json (kubernetes-models 4.5.1: 1.27).
+  "$render_bin" --chart "$chart" --name ingestd --namespace ingest --kube-version v1.27.1 \
+    -f "$here/values/$case.yaml" "$@"
 }
 
 case "$cmd" in
