@@ -10,6 +10,8 @@
 #   alerts                promtool check rules on files/alerts.yaml
 #   daemon-config CASE BINARY
 #                         the rendered ingestd.yaml passes `ingestd check-config`
+#   pod-run CASE BINARY   the rendered pod's args, env and config run the daemon against the embedded
+#                         broker; its probes answer and SIGTERM ends it within the grace period
 #
 # Exits 77 (ctest SKIP_RETURN_CODE) only when go, node or npm is not installed at all.
 set -euo pipefail
@@ -132,6 +134,14 @@ EOF
     done
     echo "$result"
     echo "ingestd check-config accepts the chart's config ($case)"
+    ;;
+  pod-run)
+    need go
+    case=$1
+    out="$work/$case"
+    mkdir -p "$out"
+    render "$case" --out-json "$out/manifests.json"
+    python3 "$here/pod_run_test.py" "$out/manifests.json" "$2" "$repo" "$out/pod"
     ;;
   *)
     echo "run.sh: unknown command $cmd" >&2
