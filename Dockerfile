@@ -17,6 +17,12 @@ COPY . .
 RUN make build BUILD=build JOBS=2 \
  && strip build/ingestd \
  && build/ingestd --version
+# /etc/ingestd as the image ships it: the production config and, beside it, the taxonomy directory it
+# names. check-config fails the build if the config needs anything the layout lacks.
+RUN mkdir -p /out/etc/ingestd \
+ && cp config/ingestd.yaml /out/etc/ingestd/ingestd.yaml \
+ && if [ -d config/taxonomy ]; then cp -r config/taxonomy /out/etc/ingestd/taxonomy; fi \
+ && build/ingestd check-config --config /out/etc/ingestd/ingestd.yaml
 
 FROM debian:bookworm-slim AS runtime
 ENV DEBIAN_FRONTEND=noninteractive
@@ -29,8 +35,7 @@ RUN groupadd --system --gid 10001 ingestd \
       --shell /usr/sbin/nologin ingestd
 COPY --from=build /src/build/ingestd /usr/local/bin/ingestd
 # The production config reads the brokers from INGESTD_KAFKA_BROKERS and finds the taxonomy beside it.
-COPY config/ingestd.yaml /etc/ingestd/ingestd.yaml
-COPY config/taxonomy/ /etc/ingestd/taxonomy/
+COPY --from=build /out/etc/ingestd/ /etc/ingestd/
 USER 10001:10001
 EXPOSE 9464
 # Plain bash, no curl in the image: GET /healthz on the admin port must answer 200.

@@ -2,7 +2,8 @@
 # Checks the Dockerfile as far as a machine without a container engine can (ctest: docker_image_layout).
 # Usage: docker_image_test.sh SOURCE_DIR INGESTD_BINARY WORK_DIR
 #
-#  1. every file the Dockerfile COPYs from the context exists and .dockerignore does not drop it;
+#  1. every file the Dockerfile COPYs from the context exists and .dockerignore does not drop it, and the
+#     config it stages into /etc/ingestd exists;
 #  2. both stages are Debian bookworm;
 #  3. every package in docker/runtime-packages.txt is known to apt;
 #  4. those packages' files (dpkg -L) provide every shared library `ldd` says the binary needs;
@@ -59,6 +60,14 @@ for line in "${copies[@]}"; do
 done
 grep -q 'COPY --from=build /src/build/ingestd /usr/local/bin/ingestd' "$dockerfile" ||
   problem "the runtime stage does not copy build/ingestd to /usr/local/bin/ingestd"
+# /etc/ingestd is staged in the build stage from config/ (the production config, and the taxonomy when the
+# repository has one); step 5 rebuilds the same layout and runs the same check-config.
+grep -q 'COPY --from=build /out/etc/ingestd/ /etc/ingestd/' "$dockerfile" ||
+  problem "the runtime stage does not copy the staged /etc/ingestd"
+grep -q 'cp config/ingestd.yaml /out/etc/ingestd/ingestd.yaml' "$dockerfile" ||
+  problem "the build stage does not stage config/ingestd.yaml"
+[[ -f "$src/config/ingestd.yaml" ]] || problem "config/ingestd.yaml, which the image ships, does not exist"
+if [[ -d "$src/config/taxonomy" ]]; then echo "ok: config/taxonomy ships"; else echo "NOTE: no config/taxonomy yet; the image ships none"; fi
 grep -q 'docker/runtime-packages.txt' "$dockerfile" || problem "the Dockerfile does not install docker/runtime-packages.txt"
 
 # 2. Debian bookworm in both stages, a non-root user, a health check.

@@ -104,18 +104,25 @@ case "$cmd" in
     out="$work/$case"
     mkdir -p "$out"
     render "$case" --out-json "$out/manifests.json"
-    # The ConfigMap's ingestd.yaml, as the pod sees it; the taxonomy path is the image's, so point it at
-    # the repository's taxonomy (what the image copies there).
-    python3 - "$out/manifests.json" "$out/ingestd.yaml" <<'EOF'
-import json, sys
-items = json.load(open(sys.argv[1]))
-data = [i["doc"]["data"]["ingestd.yaml"] for i in items
-        if i["doc"]["kind"] == "ConfigMap" and "ingestd.yaml" in i["doc"].get("data", {})]
-open(sys.argv[2], "w").write(data[0])
+    # The ConfigMap's ingestd.yaml, as the pod sees it. The taxonomy path is the pod's: use the chart's
+    # taxonomy ConfigMap when it renders one, else the repository's (what the image ships).
+    rm -rf "$out/taxonomy"
+    python3 - "$out/manifests.json" "$out/ingestd.yaml" "$out/taxonomy" <<'EOF'
+import json, os, sys
+docs = [i["doc"] for i in json.load(open(sys.argv[1])) if i["doc"]["kind"] == "ConfigMap"]
+config = [d["data"]["ingestd.yaml"] for d in docs if "ingestd.yaml" in d.get("data", {})]
+open(sys.argv[2], "w").write(config[0])
+for d in docs:
+    if d["metadata"]["name"].endswith("-taxonomy"):
+        os.makedirs(sys.argv[3])
+        for name, content in d["data"].items():
+            open(os.path.join(sys.argv[3], name), "w").write(content)
 EOF
+    taxonomy="$repo/config/taxonomy"
+    [[ -d "$out/taxonomy" ]] && taxonomy="$out/taxonomy"
     check() {
       env -i PATH=/usr/bin:/bin INGESTD_KAFKA_BROKERS=kafka:9092 POD_NAME=ingestd-0 KAFKA_USERNAME=u KAFKA_PASSWORD=p \
-        "$binary" check-config --config "$out/ingestd.yaml" --set "tagging.taxonomy_dir=$repo/config/taxonomy" "$@" 2>&1
+        "$binary" check-config --config "$out/ingestd.yaml" --set "tagging.taxonomy_dir=$taxonomy" "$@" 2>&1
     }
     # A build that lacks a stage (stages land one by one) says so; the chart is not at fault for that,
     # so check the rest of the config without it and say what was left out.
