@@ -12,6 +12,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr auto kPollTimeout = std::chrono::milliseconds(100);
 constexpr auto kCommitRetryAfter = std::chrono::seconds(10);
+constexpr int kMaxBatch = 500;
 
 KafkaRuntime* Self(void* opaque) { return static_cast<KafkaRuntime*>(opaque); }
 
@@ -185,10 +186,15 @@ void KafkaRuntime::ConsumerLoop() {
     const int timeout = dirty_.load() ? 0 : static_cast<int>(kPollTimeout.count());
     rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer_, timeout);
     sleeping_.store(false);
-    if (message) HandleMessage(message);
+    // Take what is already fetched in one go (up to the in-flight bound), then pump once.
+    for (int taken = 0; message; message = rd_kafka_consumer_poll(consumer_, 0)) {
+      HandleMessage(message);
+      if (++taken == kMaxBatch || draining_ || BoundReached()) break;
+    }
     Pump();
     MaybeCommit(false);
     UpdateBackpressure();
+    ReportIfStuck();
   }
   Finish();
 }
@@ -258,7 +264,7 @@ void KafkaRuntime::Pump() {
   }
   if (stores) {
     if (rd_kafka_resp_err_t e = rd_kafka_offsets_store(consumer_, stores); e) {
-      spdlog::debug("kafka offsets_store: {}", rd_kafka_err2str(e));
+      spdlog::debug("kafka offsets_store: {}", rd_kafka_err2str(e));  // informational: commits use the watermarks
     }
     rd_kafka_topic_partition_list_destroy(stores);
   }
@@ -347,25 +353,48 @@ void KafkaRuntime::OnDelivery(const rd_kafka_message_t* message) {
   Wake();
 }
 
+rd_kafka_topic_partition_list_t* KafkaRuntime::CommitList() const {
+  rd_kafka_topic_partition_list_t* list = nullptr;
+  for (const auto& [id, p] : partitions_) {
+    if (p->window.watermark() <= p->window.committed()) continue;
+    if (!list) list = rd_kafka_topic_partition_list_new(static_cast<int>(partitions_.size()));
+    rd_kafka_topic_partition_list_add(list, config_->kafka.topics.input.c_str(), id)->offset = p->window.watermark();
+  }
+  return list;
+}
+
 void KafkaRuntime::MaybeCommit(bool force) {
+  const auto now = Clock::now();
+  if (commit_pending_ && now - commit_sent_ < kCommitRetryAfter) return;
   size_t acked = 0;
   for (const auto& [id, p] : partitions_) acked += p->window.records() - p->window.unacked();
   if (acked == 0) return;
-  const auto now = Clock::now();
-  if (commit_pending_ && now - commit_sent_ < kCommitRetryAfter) return;
   const bool due = now - last_commit_ >= std::chrono::milliseconds(config_->runtime.commit_interval_ms) ||
                    acked * 2 >= static_cast<size_t>(config_->runtime.max_inflight_records) || paused_;
   if (!force && !due) return;
+  // Explicit offsets (the watermarks), not librdkafka's stored ones: what the
+  // callback confirms is exactly what the windows may forget.
+  rd_kafka_topic_partition_list_t* list = CommitList();
+  if (!list) return;
   commit_pending_ = true;
   commit_sent_ = last_commit_ = now;
-  if (rd_kafka_resp_err_t e = rd_kafka_commit(consumer_, nullptr, 1); e) {
+  if (rd_kafka_resp_err_t e = rd_kafka_commit(consumer_, list, 1); e) {
     commit_pending_ = false;
-    spdlog::debug("kafka commit: {}", rd_kafka_err2str(e));
+    spdlog::warn("kafka commit: {}", rd_kafka_err2str(e));
   }
+  rd_kafka_topic_partition_list_destroy(list);
 }
 
 void KafkaRuntime::OnCommit(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets) {
   commit_pending_ = false;
+  if (spdlog::should_log(spdlog::level::debug)) {
+    std::string list;
+    for (int i = 0; offsets && i < offsets->cnt; ++i) {
+      list += fmt::format(" {}:{}{}", offsets->elems[i].partition, offsets->elems[i].offset,
+                          offsets->elems[i].err ? std::string("!") + rd_kafka_err2name(offsets->elems[i].err) : "");
+    }
+    spdlog::debug("commit result {}:{}", rd_kafka_err2name(err), list);
+  }
   if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
   if (err) {
     probe_.commit_failures.Increment();
@@ -373,6 +402,10 @@ void KafkaRuntime::OnCommit(rd_kafka_resp_err_t err, rd_kafka_topic_partition_li
   } else {
     probe_.commits.Increment();
   }
+  ApplyCommitted(offsets);
+}
+
+void KafkaRuntime::ApplyCommitted(const rd_kafka_topic_partition_list_t* offsets) {
   if (!offsets) return;
   for (int i = 0; i < offsets->cnt; ++i) {
     const auto& tp = offsets->elems[i];
@@ -381,13 +414,40 @@ void KafkaRuntime::OnCommit(rd_kafka_resp_err_t err, rd_kafka_topic_partition_li
   }
 }
 
+void KafkaRuntime::ReportIfStuck() {
+  // Progress: the total of watermarks and committed offsets moves.
+  int64_t progress = 0;
+  for (const auto& [id, p] : partitions_) progress += p->window.watermark() + p->window.committed();
+  const auto now = Clock::now();
+  if (progress != last_progress_ || InflightRecords() == 0) {
+    last_progress_ = progress;
+    last_progress_at_ = now;
+    return;
+  }
+  if (now - last_progress_at_ < std::chrono::seconds(30)) return;
+  last_progress_at_ = now;
+  std::string state;
+  for (const auto& [id, p] : partitions_) {
+    const PartitionWindow& w = p->window;
+    state += fmt::format(" p{}: unacked={} uncommitted={} watermark={} committed={}", id, w.unacked(),
+                         w.records() - w.unacked(), w.watermark(), w.committed());
+  }
+  spdlog::warn("no progress for 30 s with {} records in flight (commit pending: {}):{}", InflightRecords(),
+               commit_pending_, state);
+}
+
+bool KafkaRuntime::BoundReached() const {
+  return InflightRecords() >= static_cast<size_t>(config_->runtime.max_inflight_records) ||
+         InflightBytes() >= static_cast<size_t>(config_->runtime.max_inflight_bytes);
+}
+
 void KafkaRuntime::UpdateBackpressure() {
   if (draining_) return;
   const size_t records = InflightRecords();
   const size_t bytes = InflightBytes();
   const auto max_records = static_cast<size_t>(config_->runtime.max_inflight_records);
   const auto max_bytes = static_cast<size_t>(config_->runtime.max_inflight_bytes);
-  if (!paused_ && (records >= max_records || bytes >= max_bytes)) {
+  if (!paused_ && BoundReached()) {
     SetPaused(true);
   } else if (paused_ && records <= max_records * 3 / 4 && bytes <= max_bytes * 3 / 4) {
     SetPaused(false);
@@ -521,8 +581,13 @@ void KafkaRuntime::Finish() {
     }
   }
   // Commit what is acknowledged, then leave the group (the revoke callback abandons the rest).
-  if (rd_kafka_resp_err_t e = rd_kafka_commit(consumer_, nullptr, 0); e && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
-    spdlog::warn("final commit: {}", rd_kafka_err2str(e));
+  if (rd_kafka_topic_partition_list_t* list = CommitList()) {
+    if (rd_kafka_resp_err_t e = rd_kafka_commit(consumer_, list, 0); e) {
+      spdlog::warn("final commit: {}", rd_kafka_err2str(e));
+    } else {
+      ApplyCommitted(list);
+    }
+    rd_kafka_topic_partition_list_destroy(list);
   }
   closing_ = true;
   if (rd_kafka_resp_err_t e = rd_kafka_consumer_close(consumer_); e) {
