@@ -43,8 +43,7 @@ std::string EmbeddedBroker::Command(const std::string& line) {
     int api = -1, code = 0, count = 0;
     if (!(in >> api >> code >> count) || count < 0) return "error: usage: errors API_KEY ERROR_CODE COUNT";
     for (int i = 0; i < count; ++i) {
-      rd_kafka_mock_push_request_errors(cluster_, static_cast<int16_t>(api), 1,
-                                        static_cast<rd_kafka_resp_err_t>(code));
+      rd_kafka_mock_push_request_errors(cluster_, static_cast<int16_t>(api), 1, static_cast<rd_kafka_resp_err_t>(code));
     }
   } else if (verb == "down" || verb == "up") {
     int id = -1;

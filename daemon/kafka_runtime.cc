@@ -53,7 +53,9 @@ struct KafkaRuntimeCallbacks {
   static void Delivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
     Self(opaque)->OnDelivery(message);
   }
-  static void Error(rd_kafka_t* rk, int err, const char* reason, void* opaque) { Self(opaque)->OnError(rk, err, reason); }
+  static void Error(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+    Self(opaque)->OnError(rk, err, reason);
+  }
   static int Stats(rd_kafka_t* rk, char* json, size_t len, void* opaque) {
     auto* self = Self(opaque);
     if (self->stats_listener_) {
@@ -331,8 +333,9 @@ bool KafkaRuntime::Produce(const std::shared_ptr<InflightRecord>& record) {
   if (code == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
     if (p.output != Output::kDeadLetter) {
       p.output = Output::kDeadLetter;
-      p.dead_letter = {"output", "too_large",
-                       "event of " + std::to_string(p.value.size()) + " bytes exceeds the producer's message.max.bytes"};
+      p.dead_letter = {
+          "output", "too_large",
+          "event of " + std::to_string(p.value.size()) + " bytes exceeds the producer's message.max.bytes"};
       return Produce(record);
     }
     if (!record->value_dropped) {
@@ -461,7 +464,8 @@ void KafkaRuntime::SetPaused(bool paused) {
     return;
   }
   rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(partitions_.size()));
-  for (const auto& [id, p] : partitions_) rd_kafka_topic_partition_list_add(list, config_->kafka.topics.input.c_str(), id);
+  for (const auto& [id, p] : partitions_)
+    rd_kafka_topic_partition_list_add(list, config_->kafka.topics.input.c_str(), id);
   const rd_kafka_resp_err_t e =
       paused ? rd_kafka_pause_partitions(consumer_, list) : rd_kafka_resume_partitions(consumer_, list);
   if (e) spdlog::warn("kafka {}: {}", paused ? "pause" : "resume", rd_kafka_err2str(e));
@@ -563,8 +567,7 @@ void KafkaRuntime::OnError(rd_kafka_t* rk, int err, const char* reason) {
     Fatal(std::string("kafka ") + rd_kafka_name(rk) + ": " + why);
     return;
   }
-  spdlog::warn("kafka {}: {}: {}", rd_kafka_name(rk), rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)),
-               reason);
+  spdlog::warn("kafka {}: {}: {}", rd_kafka_name(rk), rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), reason);
 }
 
 void KafkaRuntime::Finish() {

@@ -121,7 +121,7 @@ class KafkaRuntime {
   std::map<int32_t, std::unique_ptr<Partition>> partitions_;
   bool paused_ = false;
   bool draining_ = false;
-  bool closing_ = false;     // consumer_close: revocations abandon at once
+  bool closing_ = false;  // consumer_close: revocations abandon at once
   bool commit_pending_ = false;
   std::chrono::steady_clock::time_point commit_sent_{};
   std::chrono::steady_clock::time_point last_commit_{};
