@@ -17,6 +17,8 @@ constexpr int kMaxBatch = 500;
 KafkaRuntime* Self(void* opaque) { return static_cast<KafkaRuntime*>(opaque); }
 
 void LogCallback(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
+  // Connection failures ("FAIL") also reach the error callback, which logs them once.
+  if (std::strcmp(facility, "FAIL") == 0) level = 7;
   const auto lvl = level <= 3   ? spdlog::level::err
                    : level == 4 ? spdlog::level::warn
                    : level <= 6 ? spdlog::level::info
@@ -87,6 +89,7 @@ void KafkaRuntime::SetFinishedCallback(std::function<void()> finished) { finishe
 
 void KafkaRuntime::Start() {
   const KafkaConfig& kc = config_->kafka;
+  if (kc.brokers.empty()) throw KafkaConfigError("kafka.brokers: not set (host:port,...)");
   const KafkaProperties consumer_props = ConsumerProperties(kc);
   const KafkaProperties producer_props = ProducerProperties(kc);
   spdlog::info("kafka consumer: {}", Redacted(consumer_props));
@@ -231,7 +234,12 @@ void KafkaRuntime::Pump() {
   rd_kafka_topic_partition_list_t* stores = nullptr;
   for (auto& [id, p] : partitions_) {
     PartitionWindow& w = p->window;
-    if (!closing_) w.ProduceReady([this](const std::shared_ptr<InflightRecord>& r) { return Produce(r); });
+    if (!closing_) {
+      w.ProduceReady([this](const std::shared_ptr<InflightRecord>& r) {
+        if (r->result.output == Output::kDeadLetter) LogDeadLetter(*r);
+        return Produce(r);
+      });
+    }
     const int64_t before = w.watermark();
     while (auto r = w.AckedFront()) {
       if (r->delivery_error) {
@@ -346,6 +354,21 @@ bool KafkaRuntime::Produce(const std::shared_ptr<InflightRecord>& record) {
   }
   Fatal(std::string("produce to ") + OutputName(p.output) + ": " + text);
   return false;
+}
+
+void KafkaRuntime::LogDeadLetter(const InflightRecord& record) {
+  // Bad input is counted (ingestd_dead_letters_total) and logged at most once a second.
+  const auto now = Clock::now();
+  if (now - last_dead_letter_log_ < std::chrono::seconds(1)) {
+    ++dead_letters_suppressed_;
+    return;
+  }
+  last_dead_letter_log_ = now;
+  const DeadLetterInfo& d = record.result.dead_letter;
+  spdlog::warn("dead letter {}/{}@{}: {}/{}: {}{}", config_->kafka.topics.input,
+               record.message ? record.message->partition : -1, record.offset, d.stage, d.reason, d.message,
+               dead_letters_suppressed_ ? fmt::format(" ({} more not logged)", dead_letters_suppressed_) : "");
+  dead_letters_suppressed_ = 0;
 }
 
 void KafkaRuntime::OnDelivery(const rd_kafka_message_t* message) {

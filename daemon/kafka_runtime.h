@@ -78,6 +78,7 @@ class KafkaRuntime {
   void HandleMessage(rd_kafka_message_t* message);
   void Pump();
   bool Produce(const std::shared_ptr<InflightRecord>& record);
+  void LogDeadLetter(const InflightRecord& record);
   void MaybeCommit(bool force);
   [[nodiscard]] rd_kafka_topic_partition_list_t* CommitList() const;  // null when nothing to commit
   void UpdateBackpressure();
@@ -127,6 +128,8 @@ class KafkaRuntime {
   std::chrono::steady_clock::time_point last_commit_{};
   std::chrono::steady_clock::time_point drain_deadline_{};
   bool joined_ = false;
+  std::chrono::steady_clock::time_point last_dead_letter_log_{};
+  int64_t dead_letters_suppressed_ = 0;
   int64_t last_progress_ = 0;
   std::chrono::steady_clock::time_point last_progress_at_{};
 
