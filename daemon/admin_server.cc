@@ -44,8 +44,8 @@ class Session : public std::enable_shared_from_this<Session> {
     in.body = std::move(req.body());
     AdminResponse out = server_.Dispatch(in);
 
-    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(out.status),
-                                                                    req.version());
+    auto res =
+        std::make_shared<http::response<http::string_body>>(static_cast<http::status>(out.status), req.version());
     res->set(http::field::server, "ingestd");
     res->set(http::field::content_type, out.content_type);
     res->keep_alive(req.keep_alive());
@@ -70,8 +70,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
 }  // namespace
 
-AdminServer::AdminServer(boost::asio::io_context& io, const std::string& address, int port)
-    : io_(io), acceptor_(io) {
+AdminServer::AdminServer(boost::asio::io_context& io, const std::string& address, int port) : io_(io), acceptor_(io) {
   const tcp::endpoint endpoint(boost::asio::ip::make_address(address), static_cast<uint16_t>(port));
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(boost::asio::socket_base::reuse_address(true));

@@ -43,9 +43,12 @@ std::string EmbeddedBroker::Command(const std::string& line) {
     int api = -1, code = 0, count = 0;
     if (!(in >> api >> code >> count) || count < 0) return "error: usage: errors API_KEY ERROR_CODE COUNT";
     for (int i = 0; i < count; ++i) {
-      rd_kafka_mock_push_request_errors(cluster_, static_cast<int16_t>(api), 1,
-                                        static_cast<rd_kafka_resp_err_t>(code));
+      rd_kafka_mock_push_request_errors(cluster_, static_cast<int16_t>(api), 1, static_cast<rd_kafka_resp_err_t>(code));
     }
+  } else if (verb == "clear") {
+    int api = -1;
+    if (!(in >> api)) return "error: usage: clear API_KEY";
+    rd_kafka_mock_clear_request_errors(cluster_, static_cast<int16_t>(api));
   } else if (verb == "down" || verb == "up") {
     int id = -1;
     if (!(in >> id)) return "error: usage: " + verb + " BROKER_ID";
@@ -61,7 +64,7 @@ std::string EmbeddedBroker::Command(const std::string& line) {
     in >> partitions;
     e = rd_kafka_mock_topic_create(cluster_, name.c_str(), partitions, 1);
   } else {
-    return "error: unknown command \"" + verb + "\" (errors, down, up, rtt, topic)";
+    return "error: unknown command \"" + verb + "\" (errors, clear, down, up, rtt, topic)";
   }
   if (e) return std::string("error: ") + rd_kafka_err2str(e);
   return "ok";

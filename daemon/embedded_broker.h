@@ -30,6 +30,7 @@ class EmbeddedBroker {
 
   // Test hooks, one command a line (see docs/runtime.md):
   //   errors API_KEY ERROR_CODE COUNT   next COUNT requests of API_KEY fail with ERROR_CODE
+  //   clear API_KEY                     forgets the errors still queued for API_KEY
   //   down BROKER_ID | up BROKER_ID     a broker stops / starts answering
   //   rtt BROKER_ID MS                  adds round-trip time
   //   topic NAME PARTITIONS             creates a topic

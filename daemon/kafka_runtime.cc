@@ -12,10 +12,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr auto kPollTimeout = std::chrono::milliseconds(100);
 constexpr auto kCommitRetryAfter = std::chrono::seconds(10);
+constexpr int kMaxBatch = 500;
 
 KafkaRuntime* Self(void* opaque) { return static_cast<KafkaRuntime*>(opaque); }
 
 void LogCallback(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
+  // Connection failures ("FAIL") also reach the error callback, which logs them once.
+  if (std::strcmp(facility, "FAIL") == 0) level = 7;
   const auto lvl = level <= 3   ? spdlog::level::err
                    : level == 4 ? spdlog::level::warn
                    : level <= 6 ? spdlog::level::info
@@ -52,7 +55,9 @@ struct KafkaRuntimeCallbacks {
   static void Delivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
     Self(opaque)->OnDelivery(message);
   }
-  static void Error(rd_kafka_t* rk, int err, const char* reason, void* opaque) { Self(opaque)->OnError(rk, err, reason); }
+  static void Error(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+    Self(opaque)->OnError(rk, err, reason);
+  }
   static int Stats(rd_kafka_t* rk, char* json, size_t len, void* opaque) {
     auto* self = Self(opaque);
     if (self->stats_listener_) {
@@ -84,6 +89,7 @@ void KafkaRuntime::SetFinishedCallback(std::function<void()> finished) { finishe
 
 void KafkaRuntime::Start() {
   const KafkaConfig& kc = config_->kafka;
+  if (kc.brokers.empty()) throw KafkaConfigError("kafka.brokers: not set (host:port,...)");
   const KafkaProperties consumer_props = ConsumerProperties(kc);
   const KafkaProperties producer_props = ProducerProperties(kc);
   spdlog::info("kafka consumer: {}", Redacted(consumer_props));
@@ -185,10 +191,15 @@ void KafkaRuntime::ConsumerLoop() {
     const int timeout = dirty_.load() ? 0 : static_cast<int>(kPollTimeout.count());
     rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer_, timeout);
     sleeping_.store(false);
-    if (message) HandleMessage(message);
+    // Take what is already fetched in one go (up to the in-flight bound), then pump once.
+    for (int taken = 0; message; message = rd_kafka_consumer_poll(consumer_, 0)) {
+      HandleMessage(message);
+      if (++taken == kMaxBatch || draining_ || BoundReached()) break;
+    }
     Pump();
     MaybeCommit(false);
     UpdateBackpressure();
+    ReportIfStuck();
   }
   Finish();
 }
@@ -223,7 +234,12 @@ void KafkaRuntime::Pump() {
   rd_kafka_topic_partition_list_t* stores = nullptr;
   for (auto& [id, p] : partitions_) {
     PartitionWindow& w = p->window;
-    if (!closing_) w.ProduceReady([this](const std::shared_ptr<InflightRecord>& r) { return Produce(r); });
+    if (!closing_) {
+      w.ProduceReady([this](const std::shared_ptr<InflightRecord>& r) {
+        if (r->result.output == Output::kDeadLetter) LogDeadLetter(*r);
+        return Produce(r);
+      });
+    }
     const int64_t before = w.watermark();
     while (auto r = w.AckedFront()) {
       if (r->delivery_error) {
@@ -258,7 +274,7 @@ void KafkaRuntime::Pump() {
   }
   if (stores) {
     if (rd_kafka_resp_err_t e = rd_kafka_offsets_store(consumer_, stores); e) {
-      spdlog::debug("kafka offsets_store: {}", rd_kafka_err2str(e));
+      spdlog::debug("kafka offsets_store: {}", rd_kafka_err2str(e));  // informational: commits use the watermarks
     }
     rd_kafka_topic_partition_list_destroy(stores);
   }
@@ -325,8 +341,9 @@ bool KafkaRuntime::Produce(const std::shared_ptr<InflightRecord>& record) {
   if (code == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
     if (p.output != Output::kDeadLetter) {
       p.output = Output::kDeadLetter;
-      p.dead_letter = {"output", "too_large",
-                       "event of " + std::to_string(p.value.size()) + " bytes exceeds the producer's message.max.bytes"};
+      p.dead_letter = {
+          "output", "too_large",
+          "event of " + std::to_string(p.value.size()) + " bytes exceeds the producer's message.max.bytes"};
       return Produce(record);
     }
     if (!record->value_dropped) {
@@ -339,6 +356,21 @@ bool KafkaRuntime::Produce(const std::shared_ptr<InflightRecord>& record) {
   return false;
 }
 
+void KafkaRuntime::LogDeadLetter(const InflightRecord& record) {
+  // Bad input is counted (ingestd_dead_letters_total) and logged at most once a second.
+  const auto now = Clock::now();
+  if (now - last_dead_letter_log_ < std::chrono::seconds(1)) {
+    ++dead_letters_suppressed_;
+    return;
+  }
+  last_dead_letter_log_ = now;
+  const DeadLetterInfo& d = record.result.dead_letter;
+  spdlog::warn("dead letter {}/{}@{}: {}/{}: {}{}", config_->kafka.topics.input,
+               record.message ? record.message->partition : -1, record.offset, d.stage, d.reason, d.message,
+               dead_letters_suppressed_ ? fmt::format(" ({} more not logged)", dead_letters_suppressed_) : "");
+  dead_letters_suppressed_ = 0;
+}
+
 void KafkaRuntime::OnDelivery(const rd_kafka_message_t* message) {
   auto* holder = static_cast<std::shared_ptr<InflightRecord>*>(message->_private);
   (*holder)->delivery_error = message->err;
@@ -347,25 +379,48 @@ void KafkaRuntime::OnDelivery(const rd_kafka_message_t* message) {
   Wake();
 }
 
+rd_kafka_topic_partition_list_t* KafkaRuntime::CommitList() const {
+  rd_kafka_topic_partition_list_t* list = nullptr;
+  for (const auto& [id, p] : partitions_) {
+    if (p->window.watermark() <= p->window.committed()) continue;
+    if (!list) list = rd_kafka_topic_partition_list_new(static_cast<int>(partitions_.size()));
+    rd_kafka_topic_partition_list_add(list, config_->kafka.topics.input.c_str(), id)->offset = p->window.watermark();
+  }
+  return list;
+}
+
 void KafkaRuntime::MaybeCommit(bool force) {
+  const auto now = Clock::now();
+  if (commit_pending_ && now - commit_sent_ < kCommitRetryAfter) return;
   size_t acked = 0;
   for (const auto& [id, p] : partitions_) acked += p->window.records() - p->window.unacked();
   if (acked == 0) return;
-  const auto now = Clock::now();
-  if (commit_pending_ && now - commit_sent_ < kCommitRetryAfter) return;
   const bool due = now - last_commit_ >= std::chrono::milliseconds(config_->runtime.commit_interval_ms) ||
                    acked * 2 >= static_cast<size_t>(config_->runtime.max_inflight_records) || paused_;
   if (!force && !due) return;
+  // Explicit offsets (the watermarks), not librdkafka's stored ones: what the
+  // callback confirms is exactly what the windows may forget.
+  rd_kafka_topic_partition_list_t* list = CommitList();
+  if (!list) return;
   commit_pending_ = true;
   commit_sent_ = last_commit_ = now;
-  if (rd_kafka_resp_err_t e = rd_kafka_commit(consumer_, nullptr, 1); e) {
+  if (rd_kafka_resp_err_t e = rd_kafka_commit(consumer_, list, 1); e) {
     commit_pending_ = false;
-    spdlog::debug("kafka commit: {}", rd_kafka_err2str(e));
+    spdlog::warn("kafka commit: {}", rd_kafka_err2str(e));
   }
+  rd_kafka_topic_partition_list_destroy(list);
 }
 
 void KafkaRuntime::OnCommit(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets) {
   commit_pending_ = false;
+  if (spdlog::should_log(spdlog::level::debug)) {
+    std::string list;
+    for (int i = 0; offsets && i < offsets->cnt; ++i) {
+      list += fmt::format(" {}:{}{}", offsets->elems[i].partition, offsets->elems[i].offset,
+                          offsets->elems[i].err ? std::string("!") + rd_kafka_err2name(offsets->elems[i].err) : "");
+    }
+    spdlog::debug("commit result {}:{}", rd_kafka_err2name(err), list);
+  }
   if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
   if (err) {
     probe_.commit_failures.Increment();
@@ -373,6 +428,10 @@ void KafkaRuntime::OnCommit(rd_kafka_resp_err_t err, rd_kafka_topic_partition_li
   } else {
     probe_.commits.Increment();
   }
+  ApplyCommitted(offsets);
+}
+
+void KafkaRuntime::ApplyCommitted(const rd_kafka_topic_partition_list_t* offsets) {
   if (!offsets) return;
   for (int i = 0; i < offsets->cnt; ++i) {
     const auto& tp = offsets->elems[i];
@@ -381,13 +440,40 @@ void KafkaRuntime::OnCommit(rd_kafka_resp_err_t err, rd_kafka_topic_partition_li
   }
 }
 
+void KafkaRuntime::ReportIfStuck() {
+  // Progress: the total of watermarks and committed offsets moves.
+  int64_t progress = 0;
+  for (const auto& [id, p] : partitions_) progress += p->window.watermark() + p->window.committed();
+  const auto now = Clock::now();
+  if (progress != last_progress_ || InflightRecords() == 0) {
+    last_progress_ = progress;
+    last_progress_at_ = now;
+    return;
+  }
+  if (now - last_progress_at_ < std::chrono::seconds(30)) return;
+  last_progress_at_ = now;
+  std::string state;
+  for (const auto& [id, p] : partitions_) {
+    const PartitionWindow& w = p->window;
+    state += fmt::format(" p{}: unacked={} uncommitted={} watermark={} committed={}", id, w.unacked(),
+                         w.records() - w.unacked(), w.watermark(), w.committed());
+  }
+  spdlog::warn("no progress for 30 s with {} records in flight (commit pending: {}):{}", InflightRecords(),
+               commit_pending_, state);
+}
+
+bool KafkaRuntime::BoundReached() const {
+  return InflightRecords() >= static_cast<size_t>(config_->runtime.max_inflight_records) ||
+         InflightBytes() >= static_cast<size_t>(config_->runtime.max_inflight_bytes);
+}
+
 void KafkaRuntime::UpdateBackpressure() {
   if (draining_) return;
   const size_t records = InflightRecords();
   const size_t bytes = InflightBytes();
   const auto max_records = static_cast<size_t>(config_->runtime.max_inflight_records);
   const auto max_bytes = static_cast<size_t>(config_->runtime.max_inflight_bytes);
-  if (!paused_ && (records >= max_records || bytes >= max_bytes)) {
+  if (!paused_ && BoundReached()) {
     SetPaused(true);
   } else if (paused_ && records <= max_records * 3 / 4 && bytes <= max_bytes * 3 / 4) {
     SetPaused(false);
@@ -401,7 +487,8 @@ void KafkaRuntime::SetPaused(bool paused) {
     return;
   }
   rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(partitions_.size()));
-  for (const auto& [id, p] : partitions_) rd_kafka_topic_partition_list_add(list, config_->kafka.topics.input.c_str(), id);
+  for (const auto& [id, p] : partitions_)
+    rd_kafka_topic_partition_list_add(list, config_->kafka.topics.input.c_str(), id);
   const rd_kafka_resp_err_t e =
       paused ? rd_kafka_pause_partitions(consumer_, list) : rd_kafka_resume_partitions(consumer_, list);
   if (e) spdlog::warn("kafka {}: {}", paused ? "pause" : "resume", rd_kafka_err2str(e));
@@ -503,8 +590,7 @@ void KafkaRuntime::OnError(rd_kafka_t* rk, int err, const char* reason) {
     Fatal(std::string("kafka ") + rd_kafka_name(rk) + ": " + why);
     return;
   }
-  spdlog::warn("kafka {}: {}: {}", rd_kafka_name(rk), rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)),
-               reason);
+  spdlog::warn("kafka {}: {}: {}", rd_kafka_name(rk), rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), reason);
 }
 
 void KafkaRuntime::Finish() {
@@ -521,8 +607,13 @@ void KafkaRuntime::Finish() {
     }
   }
   // Commit what is acknowledged, then leave the group (the revoke callback abandons the rest).
-  if (rd_kafka_resp_err_t e = rd_kafka_commit(consumer_, nullptr, 0); e && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
-    spdlog::warn("final commit: {}", rd_kafka_err2str(e));
+  if (rd_kafka_topic_partition_list_t* list = CommitList()) {
+    if (rd_kafka_resp_err_t e = rd_kafka_commit(consumer_, list, 0); e) {
+      spdlog::warn("final commit: {}", rd_kafka_err2str(e));
+    } else {
+      ApplyCommitted(list);
+    }
+    rd_kafka_topic_partition_list_destroy(list);
   }
   closing_ = true;
   if (rd_kafka_resp_err_t e = rd_kafka_consumer_close(consumer_); e) {

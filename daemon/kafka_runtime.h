@@ -78,8 +78,11 @@ class KafkaRuntime {
   void HandleMessage(rd_kafka_message_t* message);
   void Pump();
   bool Produce(const std::shared_ptr<InflightRecord>& record);
+  void LogDeadLetter(const InflightRecord& record);
   void MaybeCommit(bool force);
+  [[nodiscard]] rd_kafka_topic_partition_list_t* CommitList() const;  // null when nothing to commit
   void UpdateBackpressure();
+  void ReportIfStuck();
   void SetPaused(bool paused);
   void Finish();
   void Fatal(const std::string& why);
@@ -93,12 +96,14 @@ class KafkaRuntime {
   void Assign(rd_kafka_topic_partition_list_t* partitions);
   void Revoke(rd_kafka_topic_partition_list_t* partitions);
   void OnCommit(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets);
+  void ApplyCommitted(const rd_kafka_topic_partition_list_t* offsets);
   void OnDelivery(const rd_kafka_message_t* message);
   void OnError(rd_kafka_t* rk, int err, const char* reason);
 
   [[nodiscard]] size_t InflightRecords() const;
   [[nodiscard]] size_t InflightBytes() const;
   [[nodiscard]] bool Drained() const;
+  [[nodiscard]] bool BoundReached() const;
 
   const std::shared_ptr<const Config> config_;
   Processor& processor_;
@@ -117,12 +122,16 @@ class KafkaRuntime {
   std::map<int32_t, std::unique_ptr<Partition>> partitions_;
   bool paused_ = false;
   bool draining_ = false;
-  bool closing_ = false;     // consumer_close: revocations abandon at once
+  bool closing_ = false;  // consumer_close: revocations abandon at once
   bool commit_pending_ = false;
   std::chrono::steady_clock::time_point commit_sent_{};
   std::chrono::steady_clock::time_point last_commit_{};
   std::chrono::steady_clock::time_point drain_deadline_{};
   bool joined_ = false;
+  std::chrono::steady_clock::time_point last_dead_letter_log_{};
+  int64_t dead_letters_suppressed_ = 0;
+  int64_t last_progress_ = 0;
+  std::chrono::steady_clock::time_point last_progress_at_{};
 
   // Cross-thread signals.
   std::atomic<bool> stop_requested_{false};

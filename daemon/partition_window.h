@@ -48,9 +48,9 @@ struct InflightRecord {
   const std::shared_ptr<std::atomic<bool>> revoked;  // the partition was taken away: skip the work
 
   std::atomic<int> state{kQueued};
-  Processed result;                    // written by a worker before kProcessed
-  int delivery_error = 0;              // rd_kafka_resp_err_t, written before kAcked
-  bool value_dropped = false;          // dead letter re-sent without its too-large value
+  Processed result;            // written by a worker before kProcessed
+  int delivery_error = 0;      // rd_kafka_resp_err_t, written before kAcked
+  bool value_dropped = false;  // dead letter re-sent without its too-large value
 };
 
 class PartitionWindow {

@@ -11,9 +11,9 @@ namespace ingestd {
 struct RuntimeProbe {
   explicit RuntimeProbe(prometheus::Registry& registry);
 
-  prometheus::Gauge& inflight_records;    // consumed, not yet committed
+  prometheus::Gauge& inflight_records;  // consumed, not yet committed
   prometheus::Gauge& inflight_bytes;
-  prometheus::Gauge& paused_partitions;   // paused for backpressure or drain
+  prometheus::Gauge& paused_partitions;  // paused for backpressure or drain
   prometheus::Gauge& assigned_partitions;
   prometheus::Counter& rebalances;
   prometheus::Counter& commits;

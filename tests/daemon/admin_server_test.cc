@@ -42,7 +42,8 @@ class AdminServerTest : public ::testing::Test {
     boost::asio::io_context io;
     boost::asio::ip::tcp::socket socket(io);
     socket.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(server_->port())});
-    const std::string req = method + " " + target + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+    const std::string req =
+        method + " " + target + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
     boost::asio::write(socket, boost::asio::buffer(req));
     std::string response;
     boost::system::error_code ec;

@@ -9,6 +9,7 @@ TEST(EmbeddedBrokerTest, GivesABootstrapAddressAndTakesTestCommands) {
   EmbeddedBroker broker(2, 3, {"t1"});
   EXPECT_EQ(broker.bootstrap().rfind("127.0.0.1:", 0), 0u) << broker.bootstrap();
   EXPECT_EQ(broker.Command("errors 0 6 3"), "ok");
+  EXPECT_EQ(broker.Command("clear 0"), "ok");
   EXPECT_EQ(broker.Command("down 2"), "ok");
   EXPECT_EQ(broker.Command("up 2"), "ok");
   EXPECT_EQ(broker.Command("rtt 1 5"), "ok");

@@ -5,6 +5,8 @@ the outside client. One case per ctest test (label `integration`):
   kafka_runtime_test.py CASE --binary build/ingestd
 """
 import argparse
+import json
+import subprocess
 import signal
 import sys
 import tempfile
@@ -223,7 +225,118 @@ def case_drain(binary, work):
         broker.stop()
 
 
+def case_fatal_delivery(binary, work):
+    """The broker rejects every produce with a non-retriable error: the daemon stops with a
+    non-zero exit, /healthz turns 503 first, and no offset of an unacknowledged record is
+    committed, so a healthy daemon afterwards loses nothing."""
+    broker = Broker(binary, partitions=2)
+    try:
+        produce(broker.bootstrap, "articles.raw", make_articles(300))
+        inputs = input_positions(broker.bootstrap)
+        broker.command("errors 0 87 100000")  # Produce: INVALID_RECORD, not retriable
+        d = Daemon(binary, work, "doomed", broker.bootstrap)
+        health = []
+
+        def exited():
+            try:
+                health.append(d.get("/healthz")[0])
+            except OSError:
+                pass
+            return d.proc.poll() is not None
+
+        wait_for(exited, 60, "the daemon to give up", interval=0.05)
+        check(d.proc.returncode not in (0, None), f"exit code {d.proc.returncode} after a fatal delivery error")
+        check("fatal" in d.log_text(), "no fatal error in the log")
+        print(f"fatal delivery error: exit {d.proc.returncode}, /healthz seen {sorted(set(health))}", flush=True)
+        broker.command("clear 0")
+        d2 = Daemon(binary, work, "healthy", broker.bootstrap)
+        wait_all_out(broker.bootstrap, len(inputs), 60, [d2])
+        check_every_input_once(broker.bootstrap, inputs, allow_extra=len(inputs))
+        d2.signal(signal.SIGTERM)
+        check(d2.wait_exit(15) == 0, "healthy daemon did not exit 0")
+        print("a healthy daemon afterwards: nothing lost", flush=True)
+    finally:
+        broker.stop()
+
+
+def case_huge_values(binary, work):
+    """Outputs larger than the producer's message.max.bytes (2000 here): the event becomes a dead
+    letter (output/too_large) carrying the input bytes, or, when even those do not fit (as here), a
+    dead letter without its value and with ingestd.error.value_dropped_bytes. Every input is still
+    accounted for exactly once."""
+    broker = Broker(binary, partitions=2)
+    try:
+        records = make_articles(200, malformed_every=10**9)
+        big = []
+        for i in range(0, 200, 10):
+            text = f"Long paragraph {i} about a long story. " * 120  # ~4.7 kB: neither event nor input fits
+            big.append(i)
+            records[i] = (f"k{i}", json.dumps({"url": f"https://big.example/{i}", "title": f"Big {i}", "text": text}))
+        produce(broker.bootstrap, "articles.raw", records)
+        inputs = input_positions(broker.bootstrap)
+        d = Daemon(binary, work, "d", broker.bootstrap, sets=["kafka.producer={message.max.bytes: '2000'}"])
+        wait_all_out(broker.bootstrap, len(inputs), 60, [d])
+        out = check_every_input_once(broker.bootstrap, inputs)
+        dropped = kept = 0
+        for r in out.records["articles.dead-letter"]:
+            h = headers_of(r)
+            pos = (int(h["ingestd.error.partition"]), int(h["ingestd.error.offset"]))
+            check(h["ingestd.error.reason"] == "too_large", f"{pos}: reason {h['ingestd.error.reason']}")
+            if "ingestd.error.value_dropped_bytes" in h:
+                check(int(h["ingestd.error.value_dropped_bytes"]) == len(inputs[pos]["payload"].encode()),
+                      f"{pos}: wrong dropped size")
+                check(not r.get("payload"), f"{pos}: value not dropped")
+                dropped += 1
+            else:
+                check(r["payload"] == inputs[pos]["payload"], f"{pos}: dead letter value changed")
+                kept += 1
+        check(dropped + kept == len(big), f"{dropped + kept} too-large dead letters, expected {len(big)}")
+        check(dropped == len(big), f"{dropped} dead letters dropped their value, expected {len(big)}")
+        check(d.metric("ingestd_dead_letter_values_dropped_total") == dropped, "values_dropped metric")
+        print(f"huge values: {kept} dead letters with their bytes, {dropped} without", flush=True)
+        d.signal(signal.SIGTERM)
+        check(d.wait_exit(15) == 0, "did not exit 0")
+    finally:
+        broker.stop()
+
+
+def case_config(binary, work):
+    """librdkafka properties pass through; keys ingestd owns are refused by name; secrets never reach the log."""
+    broker = Broker(binary, partitions=1)
+    try:
+        bad = subprocess.run([binary, "run", "--config", "/dev/null", "--set", f"kafka.brokers={broker.bootstrap}",
+                              "--set", "kafka.consumer={enable.auto.commit: 'true'}", "--set", "admin.port=0",
+                              "--set", "pipeline.stages=[]"],
+                             capture_output=True, text=True, timeout=30)
+        check(bad.returncode == 1, f"owned key: exit {bad.returncode}")
+        check("kafka.consumer.enable.auto.commit" in bad.stderr, f"owned key not named: {bad.stderr}")
+        unknown = subprocess.run([binary, "run", "--config", "/dev/null", "--set", f"kafka.brokers={broker.bootstrap}",
+                                  "--set", "kafka.producer={no.such.thing: '1'}", "--set", "admin.port=0",
+                                  "--set", "pipeline.stages=[]"],
+                                 capture_output=True, text=True, timeout=30)
+        check(unknown.returncode == 1 and "kafka.producer.no.such.thing" in unknown.stderr,
+              f"unknown librdkafka property: {unknown.returncode} {unknown.stderr}")
+        secret = "hunter2-do-not-log"
+        d = Daemon(binary, work, "d", broker.bootstrap,
+                   sets=[f"kafka.consumer={{sasl.password: '{secret}', fetch.wait.max.ms: '50'}}",
+                         f"kafka.producer={{ssl.key.password: '{secret}'}}", "logging.format=json"])
+        d.wait_ready()
+        text = d.log_text()
+        check(secret not in text, "a secret reached the log")
+        check("sasl.password=[redacted]" in text and "fetch.wait.max.ms=50" in text, "properties not logged")
+        for line in text.splitlines():
+            json.loads(line)  # logging.format=json: one JSON object per line
+        d.signal(signal.SIGTERM)
+        check(d.wait_exit(15) == 0, "did not exit 0")
+        print("config: owned and unknown keys refused by name, secrets redacted, JSON log lines", flush=True)
+    finally:
+        broker.stop()
+
+
 CASES = {
+    "config": case_config,
+    "fatal_delivery": case_fatal_delivery,
+    "huge_values": case_huge_values,
     "clean_run": case_clean_run,
     "sigkill_restart": case_sigkill_restart,
     "two_daemons": case_two_daemons,
@@ -240,8 +353,8 @@ def main():
     with tempfile.TemporaryDirectory(prefix=f"ingestd-{args.case}-") as work:
         try:
             CASES[args.case](args.binary, work)
-        except AssertionError as e:
-            print(f"FAIL {args.case}: {e}", file=sys.stderr)
+        except Exception as e:  # noqa: BLE001 (any failure: show the daemons' logs)
+            print(f"FAIL {args.case}: {type(e).__name__}: {e}", file=sys.stderr)
             import glob
 
             for log in sorted(glob.glob(f"{work}/*.log")):
