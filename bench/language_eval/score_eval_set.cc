@@ -28,10 +28,12 @@ double Pct(int n, int d) { return d == 0 ? 0.0 : 100.0 * n / d; }
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::cerr << "usage: language_eval TEST.tsv [--errors]\n";
+    std::cerr << "usage: language_eval TEST.tsv [--errors|--samples]\n";
     return 2;
   }
-  const bool show_errors = argc > 2 && std::string(argv[2]) == "--errors";
+  const std::string mode = argc > 2 ? argv[2] : "";
+  const bool show_errors = mode == "--errors" || mode == "--samples";
+  const bool show_samples = mode == "--samples";  // also print every snippet the stage got wrong
   std::ifstream in(argv[1]);
   if (!in) {
     std::cerr << "cannot read " << argv[1] << "\n";
@@ -63,6 +65,8 @@ int main(int argc, char** argv) {
       t->stage += stage;
     }
     if (!stage) ++confusions[std::to_string(length) + " " + expected + "->" + result.code];
+    if (!stage && show_samples)
+      std::printf("MISS %d %s->%s\t%s\n", length, expected.c_str(), result.code.c_str(), text.c_str());
   }
   std::printf("| snippet length (chars) | snippets | CLD2 alone | CLD2 alone, best effort | language stage |\n");
   std::printf("|---:|---:|---:|---:|---:|\n");

@@ -46,6 +46,15 @@ TEST(ConfusablesTest, FindsKurdishInLatinScript) {
   EXPECT_EQ(Detect("Hükümet yolların yarın yeniden açılacağını söyledi"), "tr");
 }
 
+TEST(ConfusablesTest, DecidesShortLatinTextAmongLatinLanguages) {
+  // CLD2 alone answers Romansh for the first one.
+  EXPECT_EQ(LanguageDetector::Cld2Only("La polizia cerca un uomo", true), "rm");
+  EXPECT_EQ(Detect("La polizia cerca un uomo"), "it");
+  EXPECT_EQ(Detect("Le maire a fermé la route"), "fr");
+  EXPECT_EQ(Detect("Water plan approved today"), "en");
+  EXPECT_EQ(Detect("De burgemeester sloot de weg"), "nl");
+}
+
 TEST(ConfusablesTest, LettersAloneDecideWhenOnlyOneLanguageFits) {
   const auto decision = ResolveConfusable("fa", "ښه ورځ");
   ASSERT_TRUE(decision.has_value());
