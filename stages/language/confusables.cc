@@ -229,6 +229,14 @@ std::optional<GroupDecision> ResolveConfusable(std::string_view code, std::strin
       group = kCyrillic;
     }
   }
+  // A group only speaks for text in its own script (Tatar or Uyghur in Latin letters
+  // stay with CLD2).
+  if (!group.empty()) {
+    const bool arabic = group.data() == kArabicScript.data();
+    const bool cyrillic = group.data() == kCyrillic.data();
+    const bool script_ok = arabic ? MostlyArabicScript(words) : cyrillic ? MostlyCyrillic(words) : MostlyLatin(words);
+    if (!script_ok) return std::nullopt;
+  }
   if (group.empty()) {
     if (MostlyArabicScript(words)) {
       group = kArabicScript;
