@@ -28,10 +28,12 @@ double Pct(int n, int d) { return d == 0 ? 0.0 : 100.0 * n / d; }
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::cerr << "usage: language_eval TEST.tsv [--errors]\n";
+    std::cerr << "usage: language_eval TEST.tsv [--errors|--samples]\n";
     return 2;
   }
-  const bool show_errors = argc > 2 && std::string(argv[2]) == "--errors";
+  const std::string mode = argc > 2 ? argv[2] : "";
+  const bool show_errors = mode == "--errors" || mode == "--samples";
+  const bool show_samples = mode == "--samples";  // also print every snippet the stage got wrong
   std::ifstream in(argv[1]);
   if (!in) {
     std::cerr << "cannot read " << argv[1] << "\n";
@@ -41,7 +43,8 @@ int main(int argc, char** argv) {
   std::map<int, Tally> by_length;
   std::map<int, Tally> confusable_by_length;
   std::map<std::pair<int, std::string>, Tally> by_language;
-  std::map<std::string, int> confusions;  // "length expected->got" for the stage
+  std::map<std::string, int> confusions;         // "length expected->got" for the stage
+  std::map<std::string, std::string> documents;  // language -> its 300-character snippets joined
   std::string line;
   while (std::getline(in, line)) {
     const size_t a = line.find('\t');
@@ -50,6 +53,7 @@ int main(int argc, char** argv) {
     const int length = std::stoi(line.substr(0, a));
     const std::string expected = line.substr(a + 1, b - a - 1);
     const std::string text = line.substr(b + 1);
+    if (length == 300) documents[expected] += text + " ";
     const bool cld2 = ingestd::language::LanguageDetector::Cld2Only(text, false) == expected;
     const bool cld2_be = ingestd::language::LanguageDetector::Cld2Only(text, true) == expected;
     const auto result = detector.Detect({.title = {}, .text = text, .language_hint = {}, .url = {}});
@@ -63,6 +67,8 @@ int main(int argc, char** argv) {
       t->stage += stage;
     }
     if (!stage) ++confusions[std::to_string(length) + " " + expected + "->" + result.code];
+    if (!stage && show_samples)
+      std::printf("MISS %d %s->%s\t%s\n", length, expected.c_str(), result.code.c_str(), text.c_str());
   }
   std::printf("| snippet length (chars) | snippets | CLD2 alone | CLD2 alone, best effort | language stage |\n");
   std::printf("|---:|---:|---:|---:|---:|\n");
@@ -77,6 +83,17 @@ int main(int argc, char** argv) {
     std::printf("| %d | %d | %.1f%% | %.1f%% | **%.1f%%** |\n", length, t.total, Pct(t.cld2, t.total),
                 Pct(t.cld2_best_effort, t.total), Pct(t.stage, t.total));
   }
+  // Sampling: whole test documents (a few KiB each) with and without a small sample cap.
+  const ingestd::language::LanguageDetector sampled({.max_sample_bytes = 1024});
+  int full_right = 0, sampled_right = 0;
+  size_t bytes = 0;
+  for (const auto& [expected, text] : documents) {
+    bytes += text.size();
+    full_right += detector.Detect({.title = {}, .text = text, .language_hint = {}, .url = {}}).code == expected;
+    sampled_right += sampled.Detect({.title = {}, .text = text, .language_hint = {}, .url = {}}).code == expected;
+  }
+  std::printf("\nWhole test documents (%zu, mean %zu bytes): %d right with max_sample_bytes=8192, %d with 1024\n",
+              documents.size(), documents.empty() ? 0 : bytes / documents.size(), full_right, sampled_right);
   if (show_errors) {
     std::printf("\nPer language (length: CLD2 best effort / stage):\n");
     for (const auto& [key, t] : by_language) {

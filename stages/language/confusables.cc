@@ -22,6 +22,12 @@ constexpr std::array kCyrillic = {"ru"sv, "uk"sv, "be"sv, "bg"sv, "sr"sv, "kk"sv
 constexpr std::array kMalay = {"id"sv, "ms"sv};
 constexpr std::array kIberian = {"es"sv, "pt"sv};
 constexpr std::array kTurkicLatin = {"ku"sv, "tr"sv, "az"sv};
+// Every Latin-script language with an n-gram table: on short text CLD2 often lands on
+// English or a rare neighbour (Corsican for Italian, Guarani for Spanish), so short
+// Latin text is decided among all of them.
+constexpr std::array kLatinShortText = {"id"sv, "ms"sv, "es"sv, "pt"sv, "ku"sv, "tr"sv, "az"sv, "uz"sv,
+                                        "so"sv, "ha"sv, "sw"sv, "fr"sv, "en"sv, "de"sv, "it"sv, "nl"sv,
+                                        "ro"sv, "pl"sv, "cs"sv, "sv"sv, "fi"sv, "hu"sv, "vi"sv};
 
 // Letters (lower case) a language does not use. Sources: the standard alphabets.
 // Shared noise letters (Arabic ي/ی, ك/ک variants) are left out on purpose: texts
@@ -152,6 +158,17 @@ bool MostlyArabicScript(const std::vector<std::u32string>& words) {
   return all > 0 && arabic * 2 > all;
 }
 
+bool MostlyLatin(const std::vector<std::u32string>& words) {
+  size_t latin = 0, all = 0;
+  for (const auto& w : words) {
+    for (char32_t c : w) {
+      ++all;
+      latin += (c >= U'a' && c <= U'z') || (c >= 0xC0 && c <= 0x24F) || (c >= 0x1E00 && c <= 0x1EFF);
+    }
+  }
+  return all > 0 && latin * 10 >= all * 9;
+}
+
 bool MostlyCyrillic(const std::vector<std::u32string>& words) {
   size_t cyrillic = 0, all = 0;
   for (const auto& w : words) {
@@ -196,7 +213,8 @@ std::span<const std::string_view> GroupOf(std::string_view code) {
   return {};
 }
 
-std::optional<GroupDecision> ResolveConfusable(std::string_view code, std::string_view text, size_t max_bytes) {
+std::optional<GroupDecision> ResolveConfusable(std::string_view code, std::string_view text, size_t max_bytes,
+                                               bool short_text) {
   auto group = GroupOf(code);
   if (text.size() > max_bytes) {
     size_t cut = max_bytes;
@@ -204,6 +222,21 @@ std::optional<GroupDecision> ResolveConfusable(std::string_view code, std::strin
     text = text.substr(0, cut);
   }
   const auto words = Words(text);
+  if (short_text) {
+    if (MostlyLatin(words)) {
+      group = kLatinShortText;
+    } else if (MostlyCyrillic(words)) {
+      group = kCyrillic;
+    }
+  }
+  // A group only speaks for text in its own script (Tatar or Uyghur in Latin letters
+  // stay with CLD2).
+  if (!group.empty()) {
+    const bool arabic = group.data() == kArabicScript.data();
+    const bool cyrillic = group.data() == kCyrillic.data();
+    const bool script_ok = arabic ? MostlyArabicScript(words) : cyrillic ? MostlyCyrillic(words) : MostlyLatin(words);
+    if (!script_ok) return std::nullopt;
+  }
   if (group.empty()) {
     if (MostlyArabicScript(words)) {
       group = kArabicScript;

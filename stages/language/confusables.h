@@ -37,9 +37,11 @@ struct GroupDecision {
 // itself may pull it into one: Arabic-script text CLD2 gave to a language outside
 // the Arabic-script group (Sindhi, Balochi... on short text), or Latin text written
 // only with the Kurmanji alphabet and its ê î û (CLD2 rarely answers "ku" itself),
-// or Cyrillic text on which CLD2 found nothing (`code` empty).
+// or Cyrillic text on which CLD2 found nothing (`code` empty). With `short_text`,
+// mostly-Latin text is decided among every Latin language with an n-gram table and
+// mostly-Cyrillic text among the Cyrillic group, whatever CLD2 said.
 // nullopt when no group applies.
 [[nodiscard]] std::optional<GroupDecision> ResolveConfusable(std::string_view code, std::string_view text,
-                                                             size_t max_bytes = 2048);
+                                                             size_t max_bytes = 2048, bool short_text = false);
 
 }  // namespace ingestd::language

@@ -46,6 +46,18 @@ TEST(ConfusablesTest, FindsKurdishInLatinScript) {
   EXPECT_EQ(Detect("Hükümet yolların yarın yeniden açılacağını söyledi"), "tr");
 }
 
+TEST(ConfusablesTest, DecidesShortLatinTextAmongLatinLanguages) {
+  // CLD2 alone answers English and Galician here.
+  EXPECT_EQ(LanguageDetector::Cld2Only("la construction de la station", true), "en");
+  EXPECT_EQ(Detect("la construction de la station"), "fr");
+  EXPECT_EQ(LanguageDetector::Cld2Only("la situación de la educación", true), "gl");
+  EXPECT_EQ(Detect("la situación de la educación"), "es");
+  // And leaves it alone where it is right.
+  EXPECT_EQ(Detect("Water plan approved today"), "en");
+  EXPECT_EQ(Detect("De burgemeester sloot de weg"), "nl");
+  EXPECT_EQ(Detect("Le maire a fermé la route"), "fr");
+}
+
 TEST(ConfusablesTest, LettersAloneDecideWhenOnlyOneLanguageFits) {
   const auto decision = ResolveConfusable("fa", "ښه ورځ");
   ASSERT_TRUE(decision.has_value());

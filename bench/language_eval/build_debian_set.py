@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Builds an out-of-domain cross-check set from Debian's GTK and GLib translations.
+
+The main evaluation set (build_eval_set.py) is the UDHR: the stage's group model was
+trained on other articles of the same declarations. This set checks the stage on a
+different kind of text, user-interface messages, from the translation catalogs of
+Debian packages (`apt-get download` into a temporary directory, `dpkg-deb -x`,
+`msgunfmt`). Debian's catalogs have no Somali or Hausa sentences and almost no Urdu
+or Tajik for these packages, which is why they are not the main set.
+
+Messages are cleaned (format specifiers, mnemonics, markup dropped), messages of one
+word and untranslated ones are skipped, and the rest are joined with ". " and cut
+into snippets like the main set. English is the catalogs' msgids.
+
+  python3 bench/language_eval/build_debian_set.py --out build/language_eval_debian
+  build/bench/language_eval build/language_eval_debian/test.tsv
+"""
+import argparse
+import pathlib
+import re
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+import build_eval_set  # noqa: E402  (snippets, CAP, NO_SPACES)
+
+PACKAGES = ["libgtk2.0-common", "libgtk-3-common", "libglib2.0-data"]
+LOCALES = {
+    "ar": "ar", "fa": "fa", "ps": "ps", "ur": "ur", "ug": "ug", "ru": "ru", "uk": "uk", "be": "be", "bg": "bg",
+    "sr": "sr", "kk": "kk", "ky": "ky", "tg": "tg", "tt": "tt", "uz": "uz", "tr": "tr", "az": "az", "ku": "ku",
+    "zh_CN": "zh", "zh_TW": "zh-Hant", "ja": "ja", "ko": "ko", "fr": "fr", "de": "de", "it": "it", "nl": "nl",
+    "es": "es", "pt": "pt", "ro": "ro", "pl": "pl", "cs": "cs", "sv": "sv", "fi": "fi", "hu": "hu", "el": "el",
+    "id": "id", "ms": "ms", "vi": "vi", "th": "th", "he": "he", "hi": "hi", "bn": "bn", "hy": "hy", "ka": "ka",
+    "am": "am", "sw": "sw", "so": "so", "ha": "ha",
+}
+MIN_CHARS = 1500  # languages with less translated text are left out (and listed)
+CLEAN = [(re.compile(r"%(\d+\$)?[-+ #0]*\d*(\.\d+)?[hlLqjzt]*[a-zA-Z%]"), " "), (re.compile(r"<[^>]*>"), " "),
+         (re.compile(r"[_&](?=\w)"), ""), (re.compile(r"\\[nt]"), " "), (re.compile(r"\s+"), " ")]
+
+
+def messages(mo):
+    """(msgid, msgstr) pairs of a compiled catalog, via msgunfmt."""
+    po = subprocess.run(["msgunfmt", str(mo)], check=True, capture_output=True, text=True).stdout
+    pairs, cur, key = [], {"msgid": "", "msgstr": ""}, None
+    for line in po.splitlines():
+        m = re.match(r'^(msgid|msgstr(\[0\])?) "(.*)"$', line)
+        if m:
+            key = "msgid" if m.group(1) == "msgid" else "msgstr"
+            if key == "msgid" and cur["msgid"]:
+                pairs.append((cur["msgid"], cur["msgstr"]))
+                cur = {"msgid": "", "msgstr": ""}
+            cur[key] = m.group(3)
+        elif line.startswith('"') and key:
+            cur[key] += line[1:-1]
+        elif line.startswith("msgid_plural") or line.startswith("msgstr["):
+            key = None
+    if cur["msgid"]:
+        pairs.append((cur["msgid"], cur["msgstr"]))
+    return pairs
+
+
+def clean(text):
+    for pattern, repl in CLEAN:
+        text = pattern.sub(repl, text)
+    return text.strip(" .:")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default="build/language_eval_debian")
+    args = ap.parse_args()
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    texts = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["apt-get", "download", "-q", *PACKAGES], cwd=tmp, check=True, stdout=subprocess.DEVNULL)
+        root = pathlib.Path(tmp) / "root"
+        for deb in sorted(pathlib.Path(tmp).glob("*.deb")):
+            subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
+        for mo in sorted(root.glob("usr/share/locale/*/LC_MESSAGES/*.mo")):
+            locale = mo.parts[-3]
+            for msgid, msgstr in messages(mo):
+                if locale == "fr":  # one catalog set's msgids stand for English
+                    en = clean(msgid)
+                    if len(en.split()) >= 2:
+                        texts.setdefault("en", []).append(en)
+                lang = LOCALES.get(locale)
+                if not lang or not msgstr or msgstr == msgid:
+                    continue
+                text = clean(msgstr)
+                if len(text.split()) >= 2 or (lang in build_eval_set.NO_SPACES and len(text) >= 6):
+                    texts.setdefault(lang, []).append(text)
+    rows, skipped = [], []
+    for lang in sorted(texts):
+        joined = ". ".join(dict.fromkeys(texts[lang]))  # de-duplicated, in catalog order
+        if len(joined) < MIN_CHARS:
+            skipped.append(f"{lang}({len(joined)})")
+            continue
+        for length in build_eval_set.LENGTHS:
+            pieces = build_eval_set.snippets(joined, length, lang not in build_eval_set.NO_SPACES)
+            rows += [(length, lang, p) for p in pieces[: build_eval_set.CAP[length]]]
+    with open(out / "test.tsv", "w", encoding="utf-8") as f:
+        for length, lang, text in rows:
+            f.write(f"{length}\t{lang}\t{text}\n")
+    langs = sorted({lang for _, lang, _ in rows})
+    print(f"{len(langs)} languages, {len(rows)} snippets -> {out}; too little text: {' '.join(skipped) or 'none'}")
+    print("languages:", " ".join(langs))
+
+
+if __name__ == "__main__":
+    main()
