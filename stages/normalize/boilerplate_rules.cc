@@ -1,0 +1,86 @@
+#include "stages/normalize/boilerplate_rules.h"
+
+#include <hs/hs.h>
+
+#include <atomic>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+
+namespace ingestd {
+
+struct BoilerplateRules::Database {
+  hs_database_t* db = nullptr;
+  uint64_t serial = 0;  // unique per database: a freed one's address may be reused
+  ~Database() { hs_free_database(db); }
+};
+
+namespace {
+
+// One scratch per worker thread, grown to fit every database it has scanned.
+struct ThreadScratch {
+  hs_scratch_t* scratch = nullptr;
+  ~ThreadScratch() { hs_free_scratch(scratch); }
+};
+
+std::atomic<uint64_t> next_serial{1};
+
+hs_scratch_t* ScratchFor(const hs_database_t* db, uint64_t serial) {
+  thread_local ThreadScratch local;
+  thread_local uint64_t last = 0;
+  if (last != serial) {
+    if (hs_alloc_scratch(db, &local.scratch) != HS_SUCCESS) throw std::bad_alloc();
+    last = serial;
+  }
+  return local.scratch;
+}
+
+}  // namespace
+
+BoilerplateRules::BoilerplateRules(const std::vector<BoilerplateRule>& rules) : rules_(rules) {
+  if (rules_.empty()) return;
+  std::vector<std::string> anchored;
+  std::vector<const char*> expressions;
+  std::vector<unsigned> flags;
+  std::vector<unsigned> ids;
+  anchored.reserve(rules_.size());
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    anchored.push_back("^(?:" + rules_[i].pattern + ")$");
+    flags.push_back(HS_FLAG_CASELESS | HS_FLAG_UTF8 | HS_FLAG_UCP | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY);
+    ids.push_back(static_cast<unsigned>(i));
+  }
+  for (const auto& a : anchored) expressions.push_back(a.c_str());
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* error = nullptr;
+  if (hs_compile_multi(expressions.data(), flags.data(), ids.data(), static_cast<unsigned>(expressions.size()),
+                       HS_MODE_BLOCK, nullptr, &db, &error) != HS_SUCCESS) {
+    std::string message = error && error->message ? error->message : "unknown error";
+    const int bad = error ? error->expression : -1;
+    hs_free_compile_error(error);
+    if (bad >= 0 && static_cast<size_t>(bad) < rules_.size()) {
+      const auto& r = rules_[static_cast<size_t>(bad)];
+      throw std::runtime_error(r.origin + ": boilerplate rule \"" + r.id + "\": bad pattern \"" + r.pattern +
+                               "\": " + message);
+    }
+    throw std::runtime_error("boilerplate rules: " + message);
+  }
+  db_ = std::make_unique<Database>();
+  db_->db = db;
+  db_->serial = next_serial.fetch_add(1);
+}
+
+BoilerplateRules::~BoilerplateRules() = default;
+
+const BoilerplateRule* BoilerplateRules::Match(std::string_view line) const {
+  if (!db_ || line.size() > kMaxLineBytes) return nullptr;
+  unsigned best = std::numeric_limits<unsigned>::max();
+  auto on_match = [](unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) -> int {
+    auto* b = static_cast<unsigned*>(ctx);
+    if (id < *b) *b = id;
+    return 0;
+  };
+  hs_scan(db_->db, line.data(), static_cast<unsigned>(line.size()), 0, ScratchFor(db_->db, db_->serial), on_match, &best);
+  return best == std::numeric_limits<unsigned>::max() ? nullptr : &rules_[best];
+}
+
+}  // namespace ingestd
