@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <istream>
 #include <list>
@@ -38,6 +39,8 @@ struct BoilerplateLearner::Source {
   };
   float articles = 0;  // decayed count of articles, as of `at`
   uint32_t at = 0;
+  std::array<uint64_t, 32> recent{};  // fingerprints of the last articles counted (exact re-sends)
+  uint32_t next_recent = 0;
   std::unordered_map<uint64_t, Entry> lines;
   std::list<uint64_t>::iterator lru;
 };
@@ -65,7 +68,7 @@ uint64_t BoilerplateLearner::LineKey(std::string_view line) {
     const auto c = static_cast<unsigned char>(ch);
     if (c == ' ' || c == '\t') continue;
     if (c >= '0' && c <= '9') {
-      buf.push_back('0');
+      if (buf.empty() || buf.back() != '0') buf.push_back('0');  // "7" and "12" alike
     } else if (c >= 'A' && c <= 'Z') {
       buf.push_back(static_cast<char>(c + 32));
     } else {
@@ -109,19 +112,27 @@ std::vector<bool> BoilerplateLearner::Observe(std::string_view source, const std
   const double articles = Decay(src.articles, src.at, now);
   const double needed = std::max(static_cast<double>(config_.min_articles) * 0.95, config_.min_share * articles);
 
-  uint64_t total_bytes = 0;
-  uint64_t known_bytes = 0;
+  // Paragraph-sized lines tell articles apart; template lines are mostly short.
+  constexpr uint32_t kParagraphBytes = 80;
+  size_t paragraphs = 0;
+  size_t known_paragraphs = 0;
+  uint64_t fingerprint = 0x9E3779B97F4A7C15ull;
   std::vector<double> scores(lines.size(), 0.0);
   for (size_t i = 0; i < lines.size(); ++i) {
-    total_bytes += lines[i].bytes;
+    fingerprint = (fingerprint ^ lines[i].key) * 0x100000001B3ull;
+    const bool paragraph = lines[i].bytes >= kParagraphBytes;
+    paragraphs += paragraph;
     auto e = src.lines.find(lines[i].key);
     if (e == src.lines.end()) continue;
     scores[i] = Decay(e->second.score, e->second.at, now);
     result[i] = scores[i] >= needed;
-    if (!result[i] && scores[i] >= 0.5) known_bytes += lines[i].bytes;
+    if (paragraph && !result[i] && scores[i] >= 0.5) ++known_paragraphs;
   }
-  // A re-send or revision of an article already counted adds no evidence.
-  if (total_bytes == 0 || known_bytes * 10 > total_bytes * 6) return result;
+  // A re-send or revision of an article already counted adds no evidence: the
+  // same lines again, or most of its paragraphs already known.
+  if (std::find(src.recent.begin(), src.recent.end(), fingerprint) != src.recent.end()) return result;
+  if (paragraphs > 0 && known_paragraphs * 2 > paragraphs) return result;
+  src.recent[src.next_recent++ % src.recent.size()] = fingerprint;
 
   src.articles = static_cast<float>(articles + 1.0);
   src.at = now;

@@ -7,13 +7,13 @@
 // earlier articles and in at least min_share of them. So a line seen once is never
 // removed, and a line shared by two sources (a quotation) counts once in each.
 //
-// An article whose text is mostly (>60% of bytes) lines this source has already
-// shown is a re-send or revision: it is judged but adds no evidence, so repeats of
-// one article never turn its text into "boilerplate".
+// An article that is a re-send (same lines as one of the last 32 counted) or a
+// revision (most of its paragraph-sized lines already known) is judged but adds
+// no evidence, so repeats of one article never turn its text into "boilerplate".
 //
 // Bounded memory: at most max_sources sources (least recently seen evicted) and
 // max_lines_per_source keys each (the weakest half dropped when full); about 48
-// bytes per key. Evidence halves every half_life_hours of Clock time, so a changed
+// bytes per key and 300 per source. Evidence halves every half_life_hours of Clock time, so a changed
 // template is learned again and an old one is forgotten. No training step: the
 // state is built from the stream, and can be saved and loaded (Save/Load) to
 // survive restarts warm.
@@ -47,8 +47,8 @@ class BoilerplateLearner {
   BoilerplateLearner(const BoilerplateLearner&) = delete;
   BoilerplateLearner& operator=(const BoilerplateLearner&) = delete;
 
-  // Key of a line, insensitive to ASCII case, digits (dates, counters: every digit
-  // counts as 0) and whitespace.
+  // Key of a line, insensitive to ASCII case, numbers (dates, counters: every
+  // run of digits counts as one 0) and whitespace.
   [[nodiscard]] static uint64_t LineKey(std::string_view line);
 
   // Judges one article of `source` seen at `now`: result[i] is true when lines[i]

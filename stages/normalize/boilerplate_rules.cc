@@ -5,6 +5,9 @@
 #include <atomic>
 #include <cstdint>
 #include <limits>
+#include <map>
+#include <mutex>
+#include <string>
 #include <stdexcept>
 
 namespace ingestd {
@@ -37,8 +40,29 @@ hs_scratch_t* ScratchFor(const hs_database_t* db, uint64_t serial) {
 
 }  // namespace
 
+std::mutex& BoilerplateRules::CacheMutex() {
+  static std::mutex mu;
+  return mu;
+}
+
+std::map<std::string, std::weak_ptr<const BoilerplateRules::Database>>& BoilerplateRules::Cache() {
+  static std::map<std::string, std::weak_ptr<const Database>> cache;
+  return cache;
+}
+
+// Compiling a hundred Unicode patterns takes a good fraction of a second; stages
+// built from the same rules (tests, config reloads) share one database.
+std::shared_ptr<const BoilerplateRules::Database> BoilerplateRules::CachedDatabase(const std::string& key) {
+  std::lock_guard<std::mutex> lock(CacheMutex());
+  auto it = Cache().find(key);
+  return it == Cache().end() ? nullptr : it->second.lock();
+}
+
 BoilerplateRules::BoilerplateRules(const std::vector<BoilerplateRule>& rules) : rules_(rules) {
   if (rules_.empty()) return;
+  std::string key;
+  for (const auto& r : rules_) key += r.pattern + '\0';
+  if ((db_ = CachedDatabase(key))) return;
   std::vector<std::string> anchored;
   std::vector<const char*> expressions;
   std::vector<unsigned> flags;
@@ -64,9 +88,12 @@ BoilerplateRules::BoilerplateRules(const std::vector<BoilerplateRule>& rules) : 
     }
     throw std::runtime_error("boilerplate rules: " + message);
   }
-  db_ = std::make_unique<Database>();
-  db_->db = db;
-  db_->serial = next_serial.fetch_add(1);
+  auto fresh = std::make_shared<Database>();
+  fresh->db = db;
+  fresh->serial = next_serial.fetch_add(1);
+  db_ = fresh;
+  std::lock_guard<std::mutex> lock(CacheMutex());
+  Cache()[key] = fresh;
 }
 
 BoilerplateRules::~BoilerplateRules() = default;

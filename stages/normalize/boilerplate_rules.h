@@ -6,7 +6,10 @@
 // Hyperscan scratch space).
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
+#include <string>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -32,8 +35,12 @@ class BoilerplateRules {
 
  private:
   struct Database;
+  static std::mutex& CacheMutex();
+  static std::map<std::string, std::weak_ptr<const Database>>& Cache();
+  static std::shared_ptr<const Database> CachedDatabase(const std::string& key);
+
   std::vector<BoilerplateRule> rules_;
-  std::unique_ptr<Database> db_;
+  std::shared_ptr<const Database> db_;
 };
 
 }  // namespace ingestd

@@ -2,6 +2,7 @@
 
 #include <utf8proc.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <memory>
@@ -68,12 +69,13 @@ class NfcUnstable {
       bool unstable = p->combining_class != 0 || p->comp_exclusion ||
                       (p->comb_index != UINT16_MAX && p->comb_index >= 0x8000) || (cp >= 0x1100 && cp < 0x1200);
       if (!unstable && p->decomp_seqindex != UINT16_MAX && p->decomp_type == 0) {
-        std::array<utf8proc_int32_t, 8> buf;
-        int last = 0;
-        const auto n = utf8proc_decompose_char(
-            cp, buf.data(), buf.size(), static_cast<utf8proc_option_t>(UTF8PROC_DECOMPOSE | UTF8PROC_STABLE), &last);
         // Singletons (U+212B Angstrom sign -> U+00C5) never come back from NFC.
-        unstable = n == 1;
+        std::array<utf8proc_uint8_t, 8> buf{};
+        const auto n = utf8proc_encode_char(cp, buf.data());
+        utf8proc_uint8_t* out = nullptr;
+        const auto m = utf8proc_map(buf.data(), n, &out, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
+        unstable = m != n || std::equal(buf.data(), buf.data() + n, out) == false;
+        std::free(out);
       }
       if (unstable) bits_[(cp - kStart) / 64] |= uint64_t{1} << ((cp - kStart) % 64);
     }
