@@ -72,18 +72,18 @@ class Generator {
 
   std::string Word() {
     static const char* kWords[] = {
-        "government", "minister",  "province",  "border",    "security",  "council",  "report",    "village",
-        "militants",  "officials", "agreement", "economy",   "trade",     "election", "parliament", "court",
-        "police",     "attack",    "ceasefire", "talks",     "region",    "capital",  "refugees",  "aid",
-        "drought",    "harvest",   "prices",    "fuel",      "bank",      "currency", "exports",   "imports",
-        "school",     "hospital",  "doctors",   "students",  "teachers",  "roads",    "bridge",    "railway",
-        "the",        "a",         "of",        "in",        "on",        "with",     "after",     "before",
-        "during",     "against",   "between",   "said",      "announced", "denied",   "confirmed", "reported",
-        "warned",     "promised",  "rejected",  "approved",  "new",       "local",    "national",  "regional",
-        "senior",     "former",    "several",   "dozens",    "hundreds",  "thousands", "week",     "month",
-        "year",       "morning",   "evening",   "statement", "interview", "spokesman", "analysts", "residents",
-        "families",   "workers",   "farmers",   "traders",   "soldiers",  "convoy",   "checkpoint", "district",
-        "northern",   "southern",  "eastern",   "western",   "central",   "coastal",  "mountain",  "river"};
+        "government", "minister",  "province",  "border",    "security",  "council",   "report",     "village",
+        "militants",  "officials", "agreement", "economy",   "trade",     "election",  "parliament", "court",
+        "police",     "attack",    "ceasefire", "talks",     "region",    "capital",   "refugees",   "aid",
+        "drought",    "harvest",   "prices",    "fuel",      "bank",      "currency",  "exports",    "imports",
+        "school",     "hospital",  "doctors",   "students",  "teachers",  "roads",     "bridge",     "railway",
+        "the",        "a",         "of",        "in",        "on",        "with",      "after",      "before",
+        "during",     "against",   "between",   "said",      "announced", "denied",    "confirmed",  "reported",
+        "warned",     "promised",  "rejected",  "approved",  "new",       "local",     "national",   "regional",
+        "senior",     "former",    "several",   "dozens",    "hundreds",  "thousands", "week",       "month",
+        "year",       "morning",   "evening",   "statement", "interview", "spokesman", "analysts",   "residents",
+        "families",   "workers",   "farmers",   "traders",   "soldiers",  "convoy",    "checkpoint", "district",
+        "northern",   "southern",  "eastern",   "western",   "central",   "coastal",   "mountain",   "river"};
     return kWords[Uniform(0, static_cast<int>(std::size(kWords)) - 1)];
   }
 
@@ -109,7 +109,8 @@ class Generator {
   // Template lines: network-wide, per source, and a "trending" block whose five
   // items rotate slowly (one item replaced every 50 articles of the source).
   std::vector<std::string> Header(int s) {
-    static const char* kNav[] = {"World · Region · Economy · Opinion · Video", "Politics | Security | Business | Culture",
+    static const char* kNav[] = {"World · Region · Economy · Opinion · Video",
+                                 "Politics | Security | Business | Culture",
                                  "Wire feed: verified updates from our desks"};
     static const char* kName[] = {"The Daily Meridian", "Meridian Courier", "Meridian Wire Channel"};
     return {kName[s], kNav[s], "A Meridian Media Network publication"};
@@ -130,8 +131,8 @@ class Generator {
     const int epoch = (k + 10 * slot) / 50;
     std::mt19937_64 r(static_cast<uint64_t>(s * 1000003 + slot * 7919 + epoch * 104729));
     std::string t = "Trending: ";
-    static const char* kTopics[] = {"fuel prices climb again",  "border talks resume",     "new railway link opens",
-                                    "harvest worries farmers", "court rules on election", "ceasefire holds in north",
+    static const char* kTopics[] = {"fuel prices climb again", "border talks resume",       "new railway link opens",
+                                    "harvest worries farmers", "court rules on election",   "ceasefire holds in north",
                                     "bank raises rates",       "schools reopen after flood"};
     t += kTopics[r() % std::size(kTopics)];
     t += " (" + std::to_string(r() % 90 + 10) + ")";
@@ -142,8 +143,8 @@ class Generator {
     std::mt19937_64 r(static_cast<uint64_t>(Uniform(0, 39)) * 2654435761u);
     std::string q = "\u201C";
     for (int i = 0; i < 14; ++i) {
-      static const char* kW[] = {"we",    "will",   "not",    "accept", "any",  "deal",  "that",   "ignores",
-                                 "voice", "people", "border", "peace",  "must", "come",  "first",  "our"};
+      static const char* kW[] = {"we",    "will",   "not",    "accept", "any",  "deal", "that",  "ignores",
+                                 "voice", "people", "border", "peace",  "must", "come", "first", "our"};
       q += (i ? " " : "");
       q += kW[r() % std::size(kW)];
     }

@@ -54,28 +54,32 @@ struct BoilerplateLearner::Shard {
 BoilerplateLearner::BoilerplateLearner(const BoilerplateLearnerConfig& config)
     : config_(config), half_life_seconds_(static_cast<double>(config.half_life_hours) * 3600.0) {
   const size_t shards = static_cast<size_t>(std::clamp<int64_t>(config.max_sources, 1, 16));
-  sources_per_shard_ = static_cast<size_t>((config.max_sources + static_cast<int64_t>(shards) - 1) /
-                                           static_cast<int64_t>(shards));
+  sources_per_shard_ =
+      static_cast<size_t>((config.max_sources + static_cast<int64_t>(shards) - 1) / static_cast<int64_t>(shards));
   for (size_t i = 0; i < shards; ++i) shards_.push_back(std::make_unique<Shard>());
 }
 
 BoilerplateLearner::~BoilerplateLearner() = default;
 
 uint64_t BoilerplateLearner::LineKey(std::string_view line) {
-  thread_local std::string buf;
-  buf.clear();
-  for (const char ch : line) {
-    const auto c = static_cast<unsigned char>(ch);
+  // Template lines are short: the number- and case-blind form is built for the
+  // first 160 bytes; a longer line adds a hash of its raw rest.
+  constexpr size_t kBlind = 160;
+  char buf[kBlind];
+  size_t n = 0;
+  const size_t head = std::min(line.size(), kBlind);
+  for (size_t i = 0; i < head; ++i) {
+    const auto c = static_cast<unsigned char>(line[i]);
     if (c == ' ' || c == '\t') continue;
     if (c >= '0' && c <= '9') {
-      if (buf.empty() || buf.back() != '0') buf.push_back('0');  // "7" and "12" alike
-    } else if (c >= 'A' && c <= 'Z') {
-      buf.push_back(static_cast<char>(c + 32));
+      if (n == 0 || buf[n - 1] != '0') buf[n++] = '0';  // "7" and "12" alike
     } else {
-      buf.push_back(ch);
+      buf[n++] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
   }
-  return XXH3_64bits(buf.data(), buf.size());
+  uint64_t key = XXH3_64bits(buf, n);
+  if (line.size() > kBlind) key ^= XXH3_64bits(line.data() + kBlind, line.size() - kBlind) * 0x9E3779B97F4A7C15ull;
+  return key;
 }
 
 BoilerplateLearner::Shard& BoilerplateLearner::ShardOf(uint64_t source_key) const {
@@ -87,8 +91,7 @@ double BoilerplateLearner::Decay(double score, uint32_t then, uint32_t now) cons
   return score * std::exp2(-static_cast<double>(now - then) / half_life_seconds_);
 }
 
-std::vector<bool> BoilerplateLearner::Observe(std::string_view source, const std::vector<Line>& lines,
-                                              TimePoint when) {
+std::vector<bool> BoilerplateLearner::Observe(std::string_view source, const std::vector<Line>& lines, TimePoint when) {
   std::vector<bool> result(lines.size(), false);
   const uint64_t source_key = XXH3_64bits(source.data(), source.size());
   const uint32_t now = Seconds(when);

@@ -2,13 +2,14 @@
 
 #include <hs/hs.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <limits>
 #include <map>
 #include <mutex>
-#include <string>
 #include <stdexcept>
+#include <string>
 
 namespace ingestd {
 
@@ -70,7 +71,7 @@ BoilerplateRules::BoilerplateRules(const std::vector<BoilerplateRule>& rules) : 
   anchored.reserve(rules_.size());
   for (size_t i = 0; i < rules_.size(); ++i) {
     anchored.push_back("^(?:" + rules_[i].pattern + ")$");
-    flags.push_back(HS_FLAG_CASELESS | HS_FLAG_UTF8 | HS_FLAG_UCP | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY);
+    flags.push_back(HS_FLAG_CASELESS | HS_FLAG_UTF8 | HS_FLAG_UCP | HS_FLAG_MULTILINE | HS_FLAG_ALLOWEMPTY);
     ids.push_back(static_cast<unsigned>(i));
   }
   for (const auto& a : anchored) expressions.push_back(a.c_str());
@@ -106,8 +107,38 @@ const BoilerplateRule* BoilerplateRules::Match(std::string_view line) const {
     if (id < *b) *b = id;
     return 0;
   };
-  hs_scan(db_->db, line.data(), static_cast<unsigned>(line.size()), 0, ScratchFor(db_->db, db_->serial), on_match, &best);
+  hs_scan(db_->db, line.data(), static_cast<unsigned>(line.size()), 0, ScratchFor(db_->db, db_->serial), on_match,
+          &best);
   return best == std::numeric_limits<unsigned>::max() ? nullptr : &rules_[best];
+}
+
+std::vector<const BoilerplateRule*> BoilerplateRules::MatchLines(std::string_view text) const {
+  // Line i spans [starts[i], starts[i + 1] - 1).
+  std::vector<size_t> starts{0};
+  for (size_t p = text.find('\n'); p != std::string_view::npos; p = text.find('\n', p + 1)) starts.push_back(p + 1);
+  std::vector<const BoilerplateRule*> result(starts.size(), nullptr);
+  if (!db_ || text.empty()) return result;
+  starts.push_back(text.size() + 1);
+  struct Context {
+    const std::vector<size_t>* starts;
+    std::vector<unsigned> best;
+  } ctx{&starts, std::vector<unsigned>(result.size(), std::numeric_limits<unsigned>::max())};
+  auto on_match = [](unsigned id, unsigned long long, unsigned long long to, unsigned, void* p) -> int {
+    auto* c = static_cast<Context*>(p);
+    // Patterns are ^...$ and cannot cross '\n': `to` is the end of the matched line.
+    auto it = std::upper_bound(c->starts->begin(), c->starts->end(), static_cast<size_t>(to));
+    const size_t line = static_cast<size_t>(it - c->starts->begin()) - 1;
+    if (line < c->best.size() && id < c->best[line]) c->best[line] = id;
+    return 0;
+  };
+  hs_scan(db_->db, text.data(), static_cast<unsigned>(text.size()), 0, ScratchFor(db_->db, db_->serial), on_match,
+          &ctx);
+  for (size_t i = 0; i < result.size(); ++i) {
+    const size_t length = starts[i + 1] - 1 - starts[i];
+    if (ctx.best[i] != std::numeric_limits<unsigned>::max() && length <= kMaxLineBytes)
+      result[i] = &rules_[ctx.best[i]];
+  }
+  return result;
 }
 
 }  // namespace ingestd

@@ -9,8 +9,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <string>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -27,10 +27,13 @@ class BoilerplateRules {
   BoilerplateRules& operator=(const BoilerplateRules&) = delete;
 
   // Lines longer than this are never tried: chrome is short.
-  static constexpr size_t kMaxLineBytes = 300;
+  static constexpr size_t kMaxLineBytes = 200;
 
   // The first rule (in config order) matching the whole line, if any.
   [[nodiscard]] const BoilerplateRule* Match(std::string_view line) const;
+  // For a whole text at once (one scan): result[i] is the first rule matching the
+  // whole of line i, where lines are split at '\n' (empty lines included), or null.
+  [[nodiscard]] std::vector<const BoilerplateRule*> MatchLines(std::string_view text) const;
   [[nodiscard]] size_t size() const { return rules_.size(); }
 
  private:

@@ -2,11 +2,11 @@
 
 #include <gumbo.h>
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <string>
 #include <vector>
-#include <algorithm>
 
 namespace ingestd {
 namespace {
@@ -78,9 +78,9 @@ bool IsAsciiAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= '
 // class/id tokens ("site-nav", "share_buttons") that name chrome.
 bool NamesChrome(std::string_view value) {
   static constexpr std::array<std::string_view, 26> kWords = {
-      "nav",     "navbar",   "menu",      "footer", "sidebar", "comments", "comment", "share",  "sharing",
-      "social",  "related",  "cookie",    "cookies", "newsletter", "subscribe", "breadcrumb", "breadcrumbs",
-      "widget",  "advert",   "ads",       "promo",  "banner",  "popup",    "modal",   "masthead", "skip"};
+      "nav",    "navbar",  "menu",   "footer",  "sidebar",    "comments",  "comment",    "share",       "sharing",
+      "social", "related", "cookie", "cookies", "newsletter", "subscribe", "breadcrumb", "breadcrumbs", "widget",
+      "advert", "ads",     "promo",  "banner",  "popup",      "modal",     "masthead",   "skip"};
   size_t pos = 0;
   while (pos < value.size()) {
     while (pos < value.size() && !IsAsciiAlnum(value[pos])) ++pos;

@@ -90,9 +90,15 @@ PageCleaner::PageCleaner(const NormalizeConfig& config, const BoilerplateRules* 
 CleanedPage PageCleaner::Clean(std::string_view text, std::string_view source,
                                std::chrono::system_clock::time_point now, bool keep_removed) const {
   // Split into non-empty lines, remembering paragraph breaks.
+  // One rule scan over the whole text gives a verdict per raw line.
+  const bool with_rules = rules_ != nullptr && rules_->size() > 0;
+  const std::vector<const BoilerplateRule*> matches =
+      with_rules ? rules_->MatchLines(text) : std::vector<const BoilerplateRule*>{};
   std::vector<Line> lines;
+  std::vector<const BoilerplateRule*> rule_of;
   {
     size_t pos = 0;
+    size_t raw = 0;
     bool blank = false;
     while (pos <= text.size()) {
       size_t end = text.find('\n', pos);
@@ -102,23 +108,25 @@ CleanedPage PageCleaner::Clean(std::string_view text, std::string_view source,
         blank = true;
       } else {
         lines.push_back(Line{l, pos, blank});
+        rule_of.push_back(with_rules ? matches[raw] : nullptr);
         blank = false;
       }
       pos = end + 1;
+      ++raw;
     }
   }
   const size_t n = lines.size();
 
   // 1. Rules.
   bool pending_break = false;
-  if (rules_ != nullptr && rules_->size() > 0) {
+  if (with_rules) {
     for (size_t i = 0; i < n; ++i) {
       Line& l = lines[i];
       if (pending_break) {
         l.starts_segment = true;
         pending_break = false;
       }
-      const BoilerplateRule* rule = rules_->Match(l.text);
+      const BoilerplateRule* rule = rule_of[i];
       if (rule == nullptr) continue;
       l.fate = Fate::kRule;
       if (rule->action == BoilerplateRule::Action::kBreak) {
@@ -168,10 +176,10 @@ CleanedPage PageCleaner::Clean(std::string_view text, std::string_view source,
   {
     std::vector<std::string> keys(n);
     for (size_t i = 0; i < n; ++i) {
-      if (lines[i].fate == Fate::kKeep && lines[i].text.size() <= 300) keys[i] = DigestKey(lines[i].text);
+      if (lines[i].fate == Fate::kKeep && lines[i].text.size() <= 200) keys[i] = DigestKey(lines[i].text);
     }
     for (size_t i = 0; i < n; ++i) {
-      if (keys[i].size() < 20 || lines[i].text.size() > 200) continue;
+      if (keys[i].size() < 20) continue;
       for (size_t j = i + 1; j < n; ++j) {
         if (keys[j].size() >= keys[i].size() && keys[j].compare(0, keys[i].size(), keys[i]) == 0) {
           lines[i].fate = Fate::kDigest;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -46,7 +47,9 @@ bool IsHorizontalSpace(int32_t cp) {
          cp == 0x205F || cp == 0x3000;
 }
 
-bool IsLineBreak(int32_t cp) { return cp == '\n' || cp == 0x2028 || cp == 0x2029 || cp == 0x0B || cp == 0x0C || cp == 0x85; }
+bool IsLineBreak(int32_t cp) {
+  return cp == '\n' || cp == 0x2028 || cp == 0x2029 || cp == 0x0B || cp == 0x0C || cp == 0x85;
+}
 
 // Scripts whose letters take ZWNJ/ZWJ to choose joining forms: Arabic (Persian,
 // Urdu, Pashto...), Syriac, N'Ko, the Indic scripts, Sinhala.
@@ -73,7 +76,8 @@ class NfcUnstable {
         std::array<utf8proc_uint8_t, 8> buf{};
         const auto n = utf8proc_encode_char(cp, buf.data());
         utf8proc_uint8_t* out = nullptr;
-        const auto m = utf8proc_map(buf.data(), n, &out, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
+        const auto m =
+            utf8proc_map(buf.data(), n, &out, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
         unstable = m != n || std::equal(buf.data(), buf.data() + n, out) == false;
         std::free(out);
       }
@@ -120,6 +124,10 @@ inline int32_t Next(std::string_view s, size_t& pos) {
   return len > 0 ? cp : -1;
 }
 
+inline bool IsPrintableAscii(char c) {
+  return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7F;
+}
+
 // The cleaning pass over NFC-stable text.
 std::string CleanStable(std::string_view in) {
   std::string out;
@@ -131,6 +139,34 @@ std::string CleanStable(std::string_view in) {
   int32_t last = 0;            // last code point written
   while (pos < in.size()) {
     const size_t start = pos;
+    // Fast path: a run of printable ASCII other than space is copied as is.
+    if (IsPrintableAscii(in[pos])) {
+      // Single spaces between printable ASCII stay inside the run.
+      size_t end = pos + 1;
+      while (end < in.size()) {
+        if (IsPrintableAscii(in[end])) {
+          ++end;
+        } else if (in[end] == ' ' && end + 1 < in.size() && IsPrintableAscii(in[end + 1])) {
+          end += 2;
+        } else {
+          break;
+        }
+      }
+      if (!out.empty()) {
+        if (pending_newlines > 0) {
+          out += pending_newlines > 1 ? "\n\n" : "\n";
+        } else if (pending_space) {
+          out += ' ';
+        }
+      }
+      pending_newlines = 0;
+      pending_space = false;
+      pending_joiner = 0;
+      out.append(in.data() + pos, end - pos);
+      last = static_cast<unsigned char>(in[end - 1]);
+      pos = end;
+      continue;
+    }
     int32_t cp = Next(in, pos);
     if (cp < 0) continue;
     if (cp == '\r') {
@@ -179,8 +215,18 @@ std::string CleanStable(std::string_view in) {
 bool IsNfcStable(std::string_view utf8) {
   const NfcUnstable& table = Unstable();
   size_t pos = 0;
-  while (pos < utf8.size()) {
-    // Skip ASCII and two-byte sequences below U+0300 quickly.
+  const size_t n = utf8.size();
+  while (pos < n) {
+    // Eight ASCII bytes at a time.
+    if (pos + 8 <= n) {
+      uint64_t word;
+      std::memcpy(&word, utf8.data() + pos, 8);
+      if ((word & 0x8080808080808080ull) == 0) {
+        pos += 8;
+        continue;
+      }
+    }
+    // Then ASCII and two-byte sequences below U+0300 one by one.
     const auto c = static_cast<unsigned char>(utf8[pos]);
     if (c < 0xCC) {
       pos += c < 0x80 ? 1 : 2;

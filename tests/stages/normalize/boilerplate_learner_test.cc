@@ -153,8 +153,7 @@ TEST(BoilerplateLearner, RemovesTemplateLinesNotContentOnSyntheticSources) {
   }
   ASSERT_GT(template_total, 1000u);
   ASSERT_GT(content_total, 1000u);
-  EXPECT_GE(static_cast<double>(template_removed) / template_total, 0.95)
-      << template_removed << "/" << template_total;
+  EXPECT_GE(static_cast<double>(template_removed) / template_total, 0.95) << template_removed << "/" << template_total;
   EXPECT_LT(static_cast<double>(content_removed) / content_total, 0.01) << content_removed << "/" << content_total;
 }
 

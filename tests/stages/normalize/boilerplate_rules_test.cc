@@ -114,8 +114,9 @@ TEST(BoilerplateRules, MatchesWholeLinesCaseInsensitively) {
 }
 
 TEST(NormalizeConfig, ReadsInlineRulesAndRejectsUnknownKeys) {
-  YAML::Node root = YAML::Load("boilerplate_rules_dir: ''\nboilerplate_rules: ['sponsored by .*']\n"
-                               "learner: {min_articles: 3}\n");
+  YAML::Node root = YAML::Load(
+      "boilerplate_rules_dir: ''\nboilerplate_rules: ['sponsored by .*']\n"
+      "learner: {min_articles: 3}\n");
   ConfigNode node(root, "normalize", std::make_shared<const std::string>("test.yaml"));
   NormalizeConfig config;
   ParseNormalizeConfig(node, config);

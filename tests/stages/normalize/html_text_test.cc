@@ -27,8 +27,9 @@ TEST(ExtractHtmlText, KeepsParagraphsAndSkipsChrome) {
 }
 
 TEST(ExtractHtmlText, FallsBackToTitleElementAndBody) {
-  const HtmlText out = ExtractHtmlText("<html><head><title>Only a title</title></head><body><p>Body text.</p>"
-                                       "<div id=\"comments\">Nice!</div></body></html>");
+  const HtmlText out = ExtractHtmlText(
+      "<html><head><title>Only a title</title></head><body><p>Body text.</p>"
+      "<div id=\"comments\">Nice!</div></body></html>");
   EXPECT_EQ(out.title, "Only a title");
   EXPECT_EQ(CleanText(out.text), "Body text.");
 }

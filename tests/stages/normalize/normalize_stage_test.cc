@@ -64,8 +64,9 @@ TEST_F(NormalizeStageTest, DeadLettersAnArticleThatIsOnlyBoilerplate) {
 TEST_F(NormalizeStageTest, ExtractsHtmlWhenThereIsNoText) {
   auto stage = Make();
   Article a = Make("");
-  a.html = "<html><head><title>T</title></head><body><nav>Home</nav><article><h1>Headline here</h1>"
-           "<p>First paragraph.</p><p>Second paragraph.</p></article></body></html>";
+  a.html =
+      "<html><head><title>T</title></head><body><nav>Home</nav><article><h1>Headline here</h1>"
+      "<p>First paragraph.</p><p>Second paragraph.</p></article></body></html>";
   ASSERT_EQ(stage->Process(a).verdict, Verdict::kContinue);
   EXPECT_EQ(a.title, "Headline here");
   EXPECT_EQ(a.text, "Headline here\n\nFirst paragraph.\n\nSecond paragraph.");
@@ -93,7 +94,8 @@ TEST_F(NormalizeStageTest, SavesAndReloadsTheLearnerSnapshot) {
   {
     auto stage = Make();
     for (int i = 0; i < 8; ++i) {
-      Article a = Make("Gazette footer line\n\nStory " + std::string(i + 1, 'y') + " about the new bridge.", "https://g.example/x");
+      Article a = Make("Gazette footer line\n\nStory " + std::string(i + 1, 'y') + " about the new bridge.",
+                       "https://g.example/x");
       ASSERT_EQ(stage->Process(a).verdict, Verdict::kContinue);
     }
   }
