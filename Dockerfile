@@ -22,6 +22,7 @@ RUN make build BUILD=build JOBS=2 \
 RUN mkdir -p /out/etc/ingestd \
  && cp config/ingestd.yaml /out/etc/ingestd/ingestd.yaml \
  && if [ -d config/taxonomy ]; then cp -r config/taxonomy /out/etc/ingestd/taxonomy; fi \
+ && cp -r config/boilerplate /out/etc/ingestd/boilerplate \
  && build/ingestd check-config --config /out/etc/ingestd/ingestd.yaml
 
 FROM debian:bookworm-slim AS runtime

@@ -1,7 +1,9 @@
 // Canonical form of an article URL, so that one page scraped through different
 // links gets one identity: lowercase scheme and host, no default port, no
 // fragment, no tracking parameters, remaining query parameters sorted, `.` and
-// `..` path segments resolved, empty path as "/".
+// `..` path segments resolved, empty path as "/", percent-escapes in one spelling
+// (unreserved characters decoded, hex uppercase, raw non-ASCII escaped), and
+// internationalized hosts as lowercase punycode (libidn2, UTS #46).
 #pragma once
 
 #include <string>

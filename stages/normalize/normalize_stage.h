@@ -1,4 +1,5 @@
-// The normalize stage: Unicode hygiene and canonical URLs. See README.md here.
+// The normalize stage: text hygiene, HTML extraction, canonical URL, boilerplate
+// removal (rules + per-source learner), segments, folded views. See README.md here.
 #pragma once
 
 #include <memory>
@@ -9,6 +10,7 @@
 
 namespace ingestd {
 
+// Throws std::runtime_error when a boilerplate rule does not compile.
 [[nodiscard]] std::unique_ptr<Stage> MakeNormalizeStage(const NormalizeConfig& config, const StageContext& context);
 
 }  // namespace ingestd
