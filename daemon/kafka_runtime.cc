@@ -207,9 +207,8 @@ void KafkaRuntime::ConsumerLoop() {
 void KafkaRuntime::HandleMessage(rd_kafka_message_t* message) {
   if (message->err) {
     if (message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      static Clock::time_point last_log{};
-      if (Clock::now() - last_log > std::chrono::seconds(5)) {
-        last_log = Clock::now();
+      if (Clock::now() - last_consume_error_log_ > std::chrono::seconds(5)) {
+        last_consume_error_log_ = Clock::now();
         spdlog::warn("kafka consume: {}", rd_kafka_message_errstr(message));
       }
     }
@@ -242,25 +241,27 @@ void KafkaRuntime::Pump() {
     }
     const int64_t before = w.watermark();
     while (auto r = w.AckedFront()) {
+      if (r->delivery_error == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE && !closing_) {
+        // The broker's limit is below the producer's: re-send as a dead letter,
+        // without the value if it is one already (see Produce).
+        spdlog::warn("partition {} offset {}: broker rejected {} output as too large", id, r->offset,
+                     OutputName(r->result.output));
+        r->delivery_error = 0;
+        r->needs_resend = true;
+        if (r->result.output == Output::kDeadLetter) {
+          r->value_dropped = true;
+          probe_.dead_letter_values_dropped.Increment();
+        } else {
+          r->result.output = Output::kDeadLetter;
+          r->result.dead_letter = {"output", "too_large", "event exceeds the broker's message size limit"};
+        }
+      }
+      if (r->needs_resend) {
+        if (Produce(r)) r->needs_resend = false;  // else (queue full) still acked: retried on the next pump
+        break;
+      }
       if (r->delivery_error) {
         const auto err = static_cast<rd_kafka_resp_err_t>(r->delivery_error);
-        if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE && !closing_) {
-          // The broker's limit is below the producer's: re-send as a dead letter,
-          // without the value if it is one already (see Produce).
-          spdlog::warn("partition {} offset {}: broker rejected {} output as too large", id, r->offset,
-                       OutputName(r->result.output));
-          r->delivery_error = 0;
-          if (r->result.output == Output::kDeadLetter) {
-            r->value_dropped = true;
-            probe_.dead_letter_values_dropped.Increment();
-          } else {
-            r->result.output = Output::kDeadLetter;
-            r->result.dead_letter = {"output", "too_large", "event exceeds the broker's message size limit"};
-          }
-          r->state.store(InflightRecord::kProcessed);
-          if (!Produce(r)) r->state.store(InflightRecord::kAcked);  // queue full: retry on the next pump
-          break;
-        }
         probe_.delivery_errors.Increment();
         Fatal(std::string("delivery to ") + OutputName(r->result.output) + " failed: " + rd_kafka_err2str(err));
         break;
@@ -328,11 +329,11 @@ bool KafkaRuntime::Produce(const std::shared_ptr<InflightRecord>& record) {
   auto* holder = new std::shared_ptr<InflightRecord>(record);
   vu[n].vtype = RD_KAFKA_VTYPE_OPAQUE;
   vu[n++].u.ptr = holder;
+  // Produced before the call: the delivery report (kAcked) may come before produceva returns.
+  const int previous = record->state.exchange(InflightRecord::kProduced, std::memory_order_acq_rel);
   rd_kafka_error_t* error = rd_kafka_produceva(producer_, vu, n);
-  if (!error) {
-    record->state.store(InflightRecord::kProduced, std::memory_order_release);
-    return true;
-  }
+  if (!error) return true;
+  record->state.store(previous, std::memory_order_release);  // no delivery report comes for a refused record
   delete holder;
   if (headers) rd_kafka_headers_destroy(headers);  // not taken over on failure
   const rd_kafka_resp_err_t code = rd_kafka_error_code(error);

@@ -129,6 +129,7 @@ class KafkaRuntime {
   std::chrono::steady_clock::time_point drain_deadline_{};
   bool joined_ = false;
   std::chrono::steady_clock::time_point last_dead_letter_log_{};
+  std::chrono::steady_clock::time_point last_consume_error_log_{};
   int64_t dead_letters_suppressed_ = 0;
   int64_t last_progress_ = 0;
   std::chrono::steady_clock::time_point last_progress_at_{};

@@ -92,8 +92,9 @@ with open(path, "rb") as f:
         counts[topic] = counts.get(topic, 0) + 1
         if topic == "dead-letter":
             h = dict(zip(r["headers"][0::2], r["headers"][1::2])) if r.get("headers") else {}
-            print(f"DEAD-LETTER  {h.get('ingestd.error.stage', '?')}/{h.get('ingestd.error.reason', '?'):<16} "
-                  f"p{h.get('ingestd.error.partition')}@{h.get('ingestd.error.offset')}  | {(r.get('payload') or '')[:50]!r}")
+            why = f"{h.get('ingestd.error.stage', '?')}/{h.get('ingestd.error.reason', '?')}"
+            where = f"p{h.get('ingestd.error.partition')}@{h.get('ingestd.error.offset')}"
+            print(f"DEAD-LETTER  {why:<27} {where:<8} | {(r.get('payload') or '')[:50]!r}")
             continue
         e = json.loads(r["payload"])
         lang = (e.get("language") or {}).get("code", "-")
