@@ -49,7 +49,7 @@ kcat_pipe() {
   echo "$n / ($end - $start)" | bc -l
 }
 
-ingestd_run() {  # $1: run number (a fresh consumer group each time)
+ingestd_run() {  # $1: run name (a fresh consumer group each time), $2: runtime.max_inflight_records
   local log="$work/ingestd-$1.log" port start="" end metrics records inflight
   cat >"$work/bench.yaml" <<YAML
 kafka:
@@ -57,6 +57,7 @@ kafka:
   group_id: bench-$1
 runtime:
   workers: 2
+  max_inflight_records: $2
   commit_interval_ms: 100  # the last records count as done when committed: do not wait a second for it
 admin:
   port: 0
@@ -85,18 +86,22 @@ YAML
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-k=() i=()
+k=() i=() j=()
 for r in $(seq "$repeats"); do
   k+=("$(kcat_pipe)")
-  i+=("$(ingestd_run "$r")")
+  i+=("$(ingestd_run "$r" 10000)")
+  j+=("$(ingestd_run "big-$r" 100000)")
 done
 km=$(printf '%s\n' "${k[@]}" | median)
 im=$(printf '%s\n' "${i[@]}" | median)
+jm=$(printf '%s\n' "${j[@]}" | median)
 echo "records: $n ($((bytes / n)) bytes each on average), partitions: $partitions, repeats: $repeats"
 echo "kcat runs (records/s): ${k[*]}"
 echo "ingestd runs (records/s): ${i[*]}"
+echo "ingestd runs, in-flight bound 100000 (records/s): ${j[*]}"
 echo
 echo "| pipeline | median records/s | ratio to kcat pipe |"
 echo "|---|---|---|"
 printf '| kcat -C \\| kcat -P | %.0f | 1.00 |\n' "$km"
-printf '| ingestd run, pipeline.stages: [] | %.0f | %.2f |\n' "$im" "$(echo "$im / $km" | bc -l)"
+printf '| ingestd run, pipeline.stages: [] (max_inflight_records 10000, the default) | %.0f | %.2f |\n' "$im" "$(echo "$im / $km" | bc -l)"
+printf '| ingestd run, pipeline.stages: [], max_inflight_records 100000 | %.0f | %.2f |\n' "$jm" "$(echo "$jm / $km" | bc -l)"

@@ -476,7 +476,9 @@ void KafkaRuntime::UpdateBackpressure() {
   const auto max_bytes = static_cast<size_t>(config_->runtime.max_inflight_bytes);
   if (!paused_ && BoundReached()) {
     SetPaused(true);
-  } else if (paused_ && records <= max_records * 3 / 4 && bytes <= max_bytes * 3 / 4) {
+  } else if (paused_ && records <= max_records / 2 && bytes <= max_bytes / 2) {
+    // Each pause drops what librdkafka had prefetched and costs a re-fetch: resume
+    // low enough that a cycle moves half the bound.
     SetPaused(false);
   }
 }
