@@ -68,7 +68,7 @@ pipeline:
 YAML
   "$bin" run --config "$work/bench.yaml" --set logging.level=info 2>"$log" &
   local pid=$!
-  for _ in $(seq 200); do grep -q 'listening on' "$log" && break; sleep 0.05; done
+  for _ in $(seq 200); do grep -q 'listening on' "$log" 2>/dev/null && break; sleep 0.05; done
   port=$(grep -oE 'listening on [0-9.]+:[0-9]+' "$log" | cut -d: -f2)
   # From the first record taken in to the last one committed (the group join is not counted).
   while true; do
