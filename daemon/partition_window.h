@@ -51,7 +51,7 @@ struct InflightRecord {
   Processed result;            // written by a worker before kProcessed
   int delivery_error = 0;      // rd_kafka_resp_err_t, written before kAcked
   bool value_dropped = false;  // dead letter re-sent without its too-large value
-  bool needs_resend = false;  // the broker refused it as too large: send it again, smaller
+  bool needs_resend = false;   // the broker refused it as too large: send it again, smaller
 };
 
 class PartitionWindow {
