@@ -15,7 +15,8 @@ namespace {
 const std::vector<std::string>& Sentences() {
   static const std::vector<std::string> kSentences = {
       "The council met on Tuesday to discuss the new water supply plan for the northern districts. ",
-      "وزارت داخله اعلام کرد که جاده‌های اصلی شهر پس از بارندگی شدید "
+      "وزارت داخله اعلام کرد که جاده‌های اصلی شهر پس از بارندگی "
+      "شدید "
       "بازگشایی "
       "شده‌اند. ",
       "د ولایت والي وویل چې د ښوونځیو د بیا جوړولو کار به ډېر ژر پیل شي. ",
