@@ -86,12 +86,18 @@ void ParseNormalizeConfig(ConfigNode& node, NormalizeConfig& out) {
   out.drop_repeated_lines = node.Bool("drop_repeated_lines", out.drop_repeated_lines);
   out.min_segment_bytes = node.Int("min_segment_bytes", out.min_segment_bytes, 1, 1 << 20);
 
-  // Shipped rules: a missing default directory means none (unit tests, embedded
-  // configs); a directory named explicitly must exist.
+  // Shipped rules: `boilerplate` beside the config file, else beside its directory;
+  // a missing default directory means none (unit tests, embedded configs); a
+  // directory named explicitly must exist.
   const bool dir_given = node.Has("boilerplate_rules_dir");
   const std::string dir = node.String("boilerplate_rules_dir", "boilerplate");
   if (!dir.empty()) {
-    const auto path = Resolve(node, dir);
+    auto path = Resolve(node, dir);
+    if (!dir_given && !std::filesystem::is_directory(path)) {
+      // The chart mounts the config one level down (/etc/ingestd/config/) from the
+      // rules shipped in the image (/etc/ingestd/boilerplate).
+      path = Resolve(node, "../" + dir);
+    }
     if (std::filesystem::is_directory(path)) {
       out.boilerplate_rules = LoadBoilerplateRuleDir(path.string());
     } else if (dir_given) {

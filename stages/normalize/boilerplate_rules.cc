@@ -46,17 +46,18 @@ std::mutex& BoilerplateRules::CacheMutex() {
   return mu;
 }
 
-std::map<std::string, std::weak_ptr<const BoilerplateRules::Database>>& BoilerplateRules::Cache() {
-  static std::map<std::string, std::weak_ptr<const Database>> cache;
+std::map<std::string, std::shared_ptr<const BoilerplateRules::Database>>& BoilerplateRules::Cache() {
+  static std::map<std::string, std::shared_ptr<const Database>> cache;
   return cache;
 }
 
 // Compiling a hundred Unicode patterns takes a good fraction of a second; stages
-// built from the same rules (tests, config reloads) share one database.
+// built from the same rules (tests, config reloads) share one database, kept for
+// the life of the process.
 std::shared_ptr<const BoilerplateRules::Database> BoilerplateRules::CachedDatabase(const std::string& key) {
   std::lock_guard<std::mutex> lock(CacheMutex());
   auto it = Cache().find(key);
-  return it == Cache().end() ? nullptr : it->second.lock();
+  return it == Cache().end() ? nullptr : it->second;
 }
 
 BoilerplateRules::BoilerplateRules(const std::vector<BoilerplateRule>& rules) : rules_(rules) {
@@ -94,6 +95,7 @@ BoilerplateRules::BoilerplateRules(const std::vector<BoilerplateRule>& rules) : 
   fresh->serial = next_serial.fetch_add(1);
   db_ = fresh;
   std::lock_guard<std::mutex> lock(CacheMutex());
+  if (Cache().size() >= 4) Cache().clear();  // a few rule sets at most (reloads, tests)
   Cache()[key] = fresh;
 }
 

@@ -39,7 +39,7 @@ class BoilerplateRules {
  private:
   struct Database;
   static std::mutex& CacheMutex();
-  static std::map<std::string, std::weak_ptr<const Database>>& Cache();
+  static std::map<std::string, std::shared_ptr<const Database>>& Cache();
   static std::shared_ptr<const Database> CachedDatabase(const std::string& key);
 
   std::vector<BoilerplateRule> rules_;

@@ -3,7 +3,9 @@
 #include "stages/normalize/boilerplate_rules.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -128,6 +130,21 @@ TEST(NormalizeConfig, ReadsInlineRulesAndRejectsUnknownKeys) {
   ConfigNode bad_node(bad, "normalize", std::make_shared<const std::string>("test.yaml"));
   NormalizeConfig unused;
   EXPECT_THROW(ParseNormalizeConfig(bad_node, unused), ConfigError);
+}
+
+TEST(NormalizeConfig, FindsShippedRulesBesideTheConfigDirectory) {
+  // The chart's layout: /etc/ingestd/config/ingestd.yaml and /etc/ingestd/boilerplate/.
+  const auto root = std::filesystem::temp_directory_path() / ("normalize_layout_" + std::to_string(getpid()));
+  std::filesystem::create_directories(root / "config");
+  std::filesystem::create_directories(root / "boilerplate");
+  std::ofstream(root / "boilerplate" / "x.yaml") << "language: x\nrules:\n  - id: a\n    pattern: \"follow us\"\n";
+  YAML::Node empty(YAML::NodeType::Map);
+  ConfigNode node(empty, "normalize", std::make_shared<const std::string>((root / "config" / "ingestd.yaml").string()));
+  NormalizeConfig config;
+  ParseNormalizeConfig(node, config);
+  ASSERT_EQ(config.boilerplate_rules.size(), 1u);
+  EXPECT_EQ(config.boilerplate_rules[0].id, "x/a");
+  std::filesystem::remove_all(root);
 }
 
 }  // namespace

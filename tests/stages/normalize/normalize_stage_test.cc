@@ -2,13 +2,25 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
 
 #include "stages/clock.h"
 #include "tests/test_paths.h"
 
 namespace ingestd {
 namespace {
+
+// Distinct words for distinct numbers (line keys ignore digits).
+std::string Letters(int n) {
+  std::string s;
+  do {
+    s += static_cast<char>('a' + n % 26);
+    n /= 26;
+  } while (n > 0);
+  return s;
+}
 
 class NormalizeStageTest : public ::testing::Test {
  protected:
@@ -105,6 +117,27 @@ TEST_F(NormalizeStageTest, SavesAndReloadsTheLearnerSnapshot) {
   ASSERT_EQ(stage->Process(a).verdict, Verdict::kContinue);
   EXPECT_EQ(a.text, "A new story.");
   std::filesystem::remove(path);
+}
+
+TEST_F(NormalizeStageTest, ProcessesConcurrentlyFromWorkerThreads) {
+  auto stage = Make();
+  std::vector<std::thread> workers;
+  std::atomic<int> continued{0};
+  for (int t = 0; t < 4; ++t) {
+    workers.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        Article a = Make("Site banner for every page\n\nStory " + Letters(t * 1000 + i) +
+                             " with its own words about the harbour.\n\nShare this article",
+                         "https://site" + std::to_string(i % 3) + ".example/" + std::to_string(i));
+        if (stage->Process(a).verdict == Verdict::kContinue) ++continued;
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  EXPECT_EQ(continued.load(), 800);
+  Article a = Make("Site banner for every page\n\nA last story about the harbour.", "https://site0.example/x");
+  ASSERT_EQ(stage->Process(a).verdict, Verdict::kContinue);
+  EXPECT_EQ(a.text, "A last story about the harbour.");
 }
 
 }  // namespace
