@@ -80,7 +80,7 @@ EXTRA = {
            "fr": ["Russie"], "ru": ["Россия", "России", "Россию", "Россией"]},
     "sy": {"en": ["Syria"], "ar": ["سوريا", "سورية"], "fa": ["سوریه"], "ur": ["شام"], "ps": ["سوریه"], "ru": ["Сирия", "Сирии"],
            "zh": ["叙利亚"], "fr": ["Syrie"]},
-    "us": {"en": ["United States", "U.S.", "USA", "U.S.A."], "ar": ["الولايات المتحدة", "أمريكا", "امريكا"],
+    "us": {"en": ["United States", "US", "U.S.", "USA", "U.S.A."], "ar": ["الولايات المتحدة", "أمريكا", "امريكا"],
            "fa": ["آمریکا", "امریکا"], "ur": ["امریکہ"], "ps": ["امریکا"], "ru": ["США"], "zh": ["美国"], "fr": ["États-Unis"]},
     "gb": {"en": ["UK", "U.K.", "Britain", "Great Britain"], "ar": ["بريطانيا"], "fa": ["بریتانیا", "انگلیس"],
            "ur": ["برطانیہ"], "ru": ["Великобритания", "Британия"], "zh": ["英国"], "fr": ["Royaume-Uni"]},
@@ -97,6 +97,7 @@ EXTRA = {
            "fr": ["RDC", "République démocratique du Congo"]},
     "cg": {"en": ["Republic of the Congo", "Congo-Brazzaville"], "fr": ["Congo-Brazzaville"]},
     "ci": {"en": ["Ivory Coast"], "fr": ["Côte d'Ivoire"]},
+    "cf": {"en": ["Central African Republic"], "fr": ["Centrafrique", "République centrafricaine"]},
     "ps": {"en": ["Palestine"], "ar": ["فلسطين"]},
     "cz": {"en": ["Czech Republic", "Czechia"]},
     "tr": {"en": ["Türkiye", "Turkey"], "ar": ["تركيا"], "ru": ["Турция"], "zh": ["土耳其"]},
@@ -134,6 +135,12 @@ def clean_names(raw):
     return out
 
 
+def is_acronym(text):
+    """US, UK, UAE, DRC, U.S.: matched only as written."""
+    letters = [c for c in text if unicodedata.category(c).startswith("L")]
+    return len(letters) <= 4 and all(c.isupper() for c in letters) and letters != [] and text.isascii()
+
+
 def is_cased(text):
     return bool(CASED.search(text))
 
@@ -142,6 +149,8 @@ def too_short(text):
     letters = [c for c in text if unicodedata.category(c).startswith("L")]
     if not letters:
         return True
+    if is_acronym(text):
+        return len(letters) < 2
     if is_cased(text):
         return len(letters) < 4
     return len(letters) < 2
@@ -155,6 +164,8 @@ def lang_key(locale):
 
 
 def alias_entry(text, capitalized):
+    if is_acronym(text):
+        return "{text: %s, case: sensitive}" % json.dumps(text, ensure_ascii=False)
     if capitalized:
         return "{text: %s, case: capitalized}" % json.dumps(text, ensure_ascii=False)
     return json.dumps(text, ensure_ascii=False)

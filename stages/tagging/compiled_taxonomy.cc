@@ -288,7 +288,13 @@ std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy
       if (cyrillic_end && a.match_case != TaxonomyAlias::Case::kSensitive) flags |= kCyrillicEndings;
 
       std::vector<std::pair<std::string, uint8_t>> forms;
-      for (const auto& v : Variants(folded)) forms.emplace_back(v, flags);
+      // Generated names (countries in ~150 languages) are taken as written: their
+      // spelling variants would triple the database for little gain.
+      if (e.generated) {
+        forms.emplace_back(folded, flags);
+      } else {
+        for (const auto& v : Variants(folded)) forms.emplace_back(v, flags);
+      }
       // Russian nouns ending in a vowel change it: Аль-Каида -> Аль-Каиды.
       if ((flags & kCyrillicEndings) && cps.size() >= 5) {
         static const std::u32string kVowels = U"аяоеиыь";

@@ -21,6 +21,7 @@ int32_t UnifyVariant(int32_t cp) {
       return 0x064A;
     case 0x06A9:  // ک keheh
     case 0x06AA: return 0x0643;
+    case 0x06AB: return 0x06AF;  // ګ Pashto gaf with ring -> گ
     case 0x0629:  // ة teh marbuta
     case 0x06C1:  // ہ heh goal
     case 0x06C3:  // ۃ teh marbuta goal
