@@ -30,6 +30,7 @@ enum PatternFlag : uint8_t {
   kCyrillicEndings = 1,  // may take a Russian case ending (Таджикистан-ом)
   kNeedsEnding = 2,      // a stem (Аль-Каид-ы): must take one
   kAfterLl = 4,          // ال folded into a preceding ل (للقاعدة): only و ف before it
+  kOriginal = 8,         // case-sensitive: matched on the original text, as written
 };
 
 struct ScratchCache {
@@ -241,6 +242,7 @@ struct CompiledTaxonomy::Hit {
 
 CompiledTaxonomy::~CompiledTaxonomy() {
   if (db_) hs_free_database(db_);
+  if (original_db_) hs_free_database(original_db_);
 }
 
 std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy) {
@@ -288,22 +290,39 @@ std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy
       if (cyrillic_end && a.match_case != TaxonomyAlias::Case::kSensitive) flags |= kCyrillicEndings;
 
       std::vector<std::pair<std::string, uint8_t>> forms;
-      // Generated names (countries in ~150 languages) are taken as written: their
+      if (a.match_case == TaxonomyAlias::Case::kSensitive) {
+        // Acronyms (IS, LeT, ИГИЛ) are matched on the original bytes, in a
+        // database of their own: in the folded view "is" or "us" would fire in
+        // every other word. Separators still vary (ISIS-K, ISIS K, ISIS‑K).
+        std::string text = a.text;
+        while (!text.empty() && text.back() == ' ') text.pop_back();
+        while (!text.empty() && text.front() == ' ') text.erase(0, 1);
+        for (const auto& v : Variants(text)) {
+          forms.emplace_back(v, kOriginal);
+          if (v.find('-') != std::string::npos) {
+            for (const char* dash : {"\u2010", "\u2011", "\u2013"}) {
+              std::string d;
+              for (char ch : v) d += ch == '-' ? std::string(dash) : std::string(1, ch);
+              forms.emplace_back(d, kOriginal);
+            }
+          }
+        }
+      } else if (e.generated) {
+        // Generated names (countries in ~150 languages) are taken as written: their
       // spelling variants would triple the database for little gain.
-      if (e.generated) {
         forms.emplace_back(folded, flags);
       } else {
         for (const auto& v : Variants(folded)) forms.emplace_back(v, flags);
       }
       // Russian nouns ending in a vowel change it: Аль-Каида -> Аль-Каиды.
-      if ((flags & kCyrillicEndings) && cps.size() >= 5) {
+      if ((flags & kCyrillicEndings) && cps.size() >= 5 && a.match_case != TaxonomyAlias::Case::kSensitive) {
         static const std::u32string kVowels = U"аяоеиыь";
         if (kVowels.find(cps.back()) != std::u32string::npos) {
           forms.emplace_back(Encode(std::u32string_view(cps).substr(0, cps.size() - 1)), flags | kNeedsEnding);
         }
       }
       // للقاعدة: ل + القاعدة drops the alef of the article.
-      if (folded.rfind("ال", 0) == 0 && cps.size() > 3) {
+      if (folded.rfind("ال", 0) == 0 && cps.size() > 3 && a.match_case != TaxonomyAlias::Case::kSensitive) {
         forms.emplace_back("ل" + folded.substr(std::string("ا").size()), kAfterLl);
       }
 
@@ -360,28 +379,38 @@ std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy
   c->patterns_ = std::move(kept);
   if (c->patterns_.empty()) throw ConfigError("taxonomy has no aliases to match");
 
-  std::vector<const char*> exprs;
-  std::vector<size_t> lens;
-  std::vector<unsigned> flags, ids;
-  for (size_t i = 0; i < kept_literals.size(); ++i) {
-    exprs.push_back(kept_literals[i].data());
-    lens.push_back(kept_literals[i].size());
-    flags.push_back(0);
-    ids.push_back(static_cast<unsigned>(i));
-  }
-  hs_compile_error_t* error = nullptr;
-  if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(), static_cast<unsigned>(exprs.size()),
-                           HS_MODE_BLOCK, nullptr, &c->db_, &error) != HS_SUCCESS) {
-    std::string msg = error ? error->message : "unknown error";
-    if (error && error->expression >= 0) {
-      const auto& p = c->patterns_[static_cast<size_t>(error->expression)];
-      msg += " (" + c->entities_[p.entity].id + ": \"" + c->aliases_[p.alias].text + "\")";
-    }
-    if (error) hs_free_compile_error(error);
-    throw ConfigError("taxonomy does not compile: " + msg);
-  }
+  // Two databases: folded literals (scanned on the folded view) and the
+  // case-sensitive ones (scanned on the original). Ids index patterns_ in both.
   size_t db_size = 0;
-  hs_database_size(c->db_, &db_size);
+  for (const bool original : {false, true}) {
+    std::vector<const char*> exprs;
+    std::vector<size_t> lens;
+    std::vector<unsigned> flags, ids;
+    for (size_t i = 0; i < kept_literals.size(); ++i) {
+      if (((c->patterns_[i].flags & kOriginal) != 0) != original) continue;
+      exprs.push_back(kept_literals[i].data());
+      lens.push_back(kept_literals[i].size());
+      flags.push_back(0);
+      ids.push_back(static_cast<unsigned>(i));
+    }
+    if (exprs.empty()) continue;
+    hs_database_t*& db = original ? c->original_db_ : c->db_;
+    hs_compile_error_t* error = nullptr;
+    if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(), static_cast<unsigned>(exprs.size()),
+                             HS_MODE_BLOCK, nullptr, &db, &error) != HS_SUCCESS) {
+      std::string msg = error ? error->message : "unknown error";
+      if (error && error->expression >= 0) {
+        const auto& p = c->patterns_[ids[static_cast<size_t>(error->expression)]];
+        msg += " (" + c->entities_[p.entity].id + ": \"" + c->aliases_[p.alias].text + "\")";
+      }
+      if (error) hs_free_compile_error(error);
+      throw ConfigError("taxonomy does not compile: " + msg);
+    }
+    size_t size = 0;
+    hs_database_size(db, &size);
+    db_size += size;
+  }
+  if (!c->db_) throw ConfigError("taxonomy has only case-sensitive aliases");
   c->generation_ = next_generation.fetch_add(1);
   c->stats_.entities = c->entities_.size();
   c->stats_.patterns = c->patterns_.size();
@@ -484,6 +513,7 @@ void CompiledTaxonomy::Scan(const FoldedText& folded, const std::string& origina
   ScratchCache& cache = tls_scratch;
   if (cache.generation != generation_) {
     if (hs_alloc_scratch(db_, &cache.scratch) != HS_SUCCESS) throw std::bad_alloc();
+    if (original_db_ && hs_alloc_scratch(original_db_, &cache.scratch) != HS_SUCCESS) throw std::bad_alloc();
     cache.generation = generation_;
   }
   thread_local std::vector<std::pair<uint32_t, uint32_t>> raw;
@@ -505,10 +535,35 @@ void CompiledTaxonomy::Scan(const FoldedText& folded, const std::string& origina
     if (!a.not_near.empty() && AnyNear(text, start, mention_end, a.window, a.not_near)) continue;
     hits.push_back({id, os, oe, field});
   }
+  if (!original_db_) return;
+  raw.clear();
+  hs_scan(original_db_, original.data(), static_cast<unsigned>(original.size()), 0, cache.scratch, OnMatch, &ctx);
+  for (const auto& [id, end] : raw) {
+    const Pattern& p = patterns_[id];
+    const size_t start = end - p.length;
+    if (!LeftOk(original, start, p) || RightEnd(original, end, p) != end) continue;
+    const Alias& a = aliases_[p.alias];
+    if (!a.near.empty() || !a.not_near.empty()) {  // context is read in the folded view
+      const auto fs = static_cast<size_t>(
+          std::lower_bound(folded.origin.begin(), folded.origin.end(), static_cast<uint32_t>(start)) -
+          folded.origin.begin());
+      const auto fe = static_cast<size_t>(
+          std::lower_bound(folded.origin.begin(), folded.origin.end(), static_cast<uint32_t>(end)) -
+          folded.origin.begin());
+      if (!a.near.empty() && !AnyNear(text, fs, fe, a.window, a.near)) continue;
+      if (!a.not_near.empty() && AnyNear(text, fs, fe, a.window, a.not_near)) continue;
+    }
+    hits.push_back({id, static_cast<uint32_t>(start), end, field});
+  }
 }
 
 std::vector<Tag> CompiledTaxonomy::Match(const Article& article, size_t max_mentions) const {
-  std::vector<Hit> hits;
+  // Per-thread buffers: the hot path allocates only what it returns.
+  thread_local std::vector<Hit> hits;
+  thread_local std::vector<uint32_t> stamps;  // owner stamp per original byte, see below
+  thread_local uint32_t stamp = 0;
+  thread_local std::vector<int32_t> slot_of_entity;
+  hits.clear();
   const bool have_title = !article.folded_title.empty() || article.title.empty();
   const bool have_text = !article.folded_text.empty() || article.text.empty();
   if (have_title) {
@@ -526,69 +581,90 @@ std::vector<Tag> CompiledTaxonomy::Match(const Article& article, size_t max_ment
   // Overlaps: the longest mention wins (Tehrik-i-Taliban Pakistan, not also
   // Taliban). Entities compete with each other; a topic's keywords only with
   // that topic's other keywords, so "suicide bombing" is both a suicide bombing
-  // and an attack.
-  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+  // and an attack. Hits are grouped by (field, pool), longest first; each group
+  // claims bytes with a fresh stamp, so the stamp buffer never needs clearing.
+  auto pool_of = [this](const Hit& h) {
+    const Pattern& p = patterns_[h.pattern];
+    return entities_[p.entity].topic ? 1 + p.entity : 0;
+  };
+  std::sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {
     if (a.field != b.field) return a.field < b.field;
+    const uint32_t pa = pool_of(a), pb = pool_of(b);
+    if (pa != pb) return pa < pb;
     if (a.end - a.start != b.end - b.start) return a.end - a.start > b.end - b.start;
     if (a.start != b.start) return a.start < b.start;
     return a.pattern < b.pattern;
   });
-  // Occupied ranges per (field, pool): pool 0 is the entities, else 1 + topic index.
-  std::map<std::pair<int, uint32_t>, std::map<uint32_t, uint32_t>> taken;
-  std::vector<const Hit*> accepted;
-  for (const Hit& h : hits) {
-    const Pattern& p = patterns_[h.pattern];
-    const uint32_t pool = entities_[p.entity].topic ? 1 + p.entity : 0;
-    auto& ranges = taken[{static_cast<int>(h.field), pool}];
-    auto it = ranges.lower_bound(h.start);
-    if (it != ranges.end() && it->first < h.end) continue;
-    if (it != ranges.begin() && std::prev(it)->second > h.start) continue;
-    ranges.emplace(h.start, h.end);
-    accepted.push_back(&h);
+  const size_t longest = std::max(article.title.size(), article.text.size());
+  if (stamps.size() < longest) stamps.resize(longest, 0);
+  if (stamp > UINT32_MAX - hits.size() - 2) {
+    std::fill(stamps.begin(), stamps.end(), 0);
+    stamp = 0;
   }
+  size_t kept = 0;
+  for (size_t i = 0; i < hits.size(); ++i) {
+    const Hit& h = hits[i];
+    if (i == 0 || h.field != hits[i - 1].field || pool_of(h) != pool_of(hits[i - 1])) ++stamp;
+    bool free = true;
+    for (uint32_t b = h.start; b < h.end && free; ++b) free = stamps[b] != stamp;
+    if (!free) continue;
+    for (uint32_t b = h.start; b < h.end; ++b) stamps[b] = stamp;
+    hits[kept++] = h;
+  }
+  hits.resize(kept);
+  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+    if (a.field != b.field) return a.field == Mention::Field::kTitle;
+    return a.start < b.start;
+  });
 
   struct Building {
     Tag tag;
+    uint32_t entity = 0;
     uint32_t title_count = 0;
     uint64_t first = UINT64_MAX;  // (field, start) of the first mention
-    std::set<uint32_t> keyword_aliases;
+    std::vector<uint32_t> keyword_aliases;
   };
-  std::unordered_map<uint32_t, Building> by_entity;
-  std::sort(accepted.begin(), accepted.end(), [](const Hit* a, const Hit* b) {
-    if (a->field != b->field) return a->field == Mention::Field::kTitle;
-    return a->start < b->start;
-  });
-  for (const Hit* h : accepted) {
-    const Pattern& p = patterns_[h->pattern];
-    Building& b = by_entity[p.entity];
+  std::vector<Building> built;
+  if (slot_of_entity.size() < entities_.size()) slot_of_entity.resize(entities_.size(), -1);
+  for (const Hit& h : hits) {
+    const Pattern& p = patterns_[h.pattern];
+    int32_t& slot = slot_of_entity[p.entity];
+    if (slot < 0) {
+      slot = static_cast<int32_t>(built.size());
+      built.emplace_back();
+      built.back().entity = p.entity;
+    }
+    Building& b = built[static_cast<size_t>(slot)];
     ++b.tag.count;
-    if (h->field == Mention::Field::kTitle) ++b.title_count;
-    const uint64_t order = (h->field == Mention::Field::kTitle ? 0 : (uint64_t{1} << 32)) | h->start;
+    if (h.field == Mention::Field::kTitle) ++b.title_count;
+    const uint64_t order = (h.field == Mention::Field::kTitle ? 0 : (uint64_t{1} << 32)) | h.start;
     b.first = std::min(b.first, order);
     if (b.tag.mentions.size() < max_mentions) {
-      const std::string& src = h->field == Mention::Field::kTitle ? article.title : article.text;
-      b.tag.mentions.push_back({h->field, h->start, h->end, src.substr(h->start, h->end - h->start)});
+      const std::string& src = h.field == Mention::Field::kTitle ? article.title : article.text;
+      b.tag.mentions.push_back({h.field, h.start, h.end, src.substr(h.start, h.end - h.start)});
     }
-    if (entities_[p.entity].topic) b.keyword_aliases.insert(p.alias);
+    if (entities_[p.entity].topic &&
+        std::find(b.keyword_aliases.begin(), b.keyword_aliases.end(), p.alias) == b.keyword_aliases.end()) {
+      b.keyword_aliases.push_back(p.alias);
+    }
   }
-  std::vector<Building*> order;
-  for (auto& [entity, b] : by_entity) {
-    const Entity& e = entities_[entity];
+  for (Building& b : built) {
+    slot_of_entity[b.entity] = -1;
+    const Entity& e = entities_[b.entity];
     b.tag.id = e.id;
     b.tag.type = e.type;
     b.tag.name = e.name;
     for (uint32_t a : b.keyword_aliases) b.tag.keywords.push_back(aliases_[a].text);
-    order.push_back(&b);
   }
-  std::sort(order.begin(), order.end(), [](const Building* a, const Building* b) {
-    if ((a->title_count > 0) != (b->title_count > 0)) return a->title_count > 0;
-    if (a->tag.count != b->tag.count) return a->tag.count > b->tag.count;
-    if (a->first != b->first) return a->first < b->first;
-    return a->tag.id < b->tag.id;
+  std::sort(built.begin(), built.end(), [](const Building& a, const Building& b) {
+    if ((a.title_count > 0) != (b.title_count > 0)) return a.title_count > 0;
+    if (a.tag.count != b.tag.count) return a.tag.count > b.tag.count;
+    if (a.first != b.first) return a.first < b.first;
+    return a.tag.id < b.tag.id;
   });
   std::vector<Tag> tags;
-  tags.reserve(order.size());
-  for (Building* b : order) tags.push_back(std::move(b->tag));
+  tags.reserve(built.size());
+  for (Building& b : built) tags.push_back(std::move(b.tag));
   return tags;
 }
 

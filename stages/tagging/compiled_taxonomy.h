@@ -1,7 +1,8 @@
-// A taxonomy compiled for matching: one Hyperscan literal database over the
-// folded forms of every alias and keyword, plus what is needed to check each raw
-// hit (word boundaries for its script, case on the original text, context words)
-// and to turn the surviving hits into tags.
+// A taxonomy compiled for matching: a Hyperscan literal database over the folded
+// forms of every alias and keyword (plus a small one of the case-sensitive
+// acronyms, matched on the original text as written), and what is needed to
+// check each raw hit (word boundaries for its script, capitalization on the
+// original text, context words) and to turn the surviving hits into tags.
 //
 // Lifecycle: built by CompileTaxonomy() on the control thread (start-up, reload),
 // then shared read-only as std::shared_ptr<const CompiledTaxonomy>; Match() is
@@ -70,7 +71,8 @@ class CompiledTaxonomy {
   struct Hit;
   void Scan(const FoldedText& folded, const std::string& original, Mention::Field field, std::vector<Hit>& hits) const;
 
-  hs_database* db_ = nullptr;
+  hs_database* db_ = nullptr;           // folded aliases, scanned on the folded view
+  hs_database* original_db_ = nullptr;  // case-sensitive aliases, scanned on the original text
   uint64_t generation_ = 0;  // tells threads when their scratch must grow
   std::vector<Pattern> patterns_;
   std::vector<Alias> aliases_;
