@@ -6,7 +6,8 @@
 // Texts are synthetic article bodies built from sentences written for this
 // benchmark (no scraped text).
 //
-//   build/bench/tagging_bench --benchmark_min_time=0.5 --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+//   build/bench/tagging_bench --benchmark_min_time=0.5 --benchmark_repetitions=3
+//   --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 #include <hs/hs.h>
 
@@ -90,7 +91,8 @@ void BM_TaggingMatch(benchmark::State& state) {
     benchmark::DoNotOptimize(t);
   }
   state.counters["tags"] = static_cast<double>(tags);
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * (a.folded_text.text.size() + a.folded_title.text.size())));
+  state.SetBytesProcessed(
+      static_cast<int64_t>(state.iterations() * (a.folded_text.text.size() + a.folded_title.text.size())));
 }
 
 void BM_ReferenceMemchr(benchmark::State& state) {
@@ -129,8 +131,9 @@ void BM_ReferenceHyperscanOneLiteral(benchmark::State& state) {
 
 // Fold() of the original text (normalize runs it; bytes are the original's).
 void BM_Fold(benchmark::State& state) {
-  const std::string text = state.range(1) < 0 ? Mixed(static_cast<size_t>(state.range(0)))
-                                              : Text(static_cast<int>(state.range(1)), static_cast<size_t>(state.range(0)));
+  const std::string text = state.range(1) < 0
+                               ? Mixed(static_cast<size_t>(state.range(0)))
+                               : Text(static_cast<int>(state.range(1)), static_cast<size_t>(state.range(0)));
   for (auto _ : state) benchmark::DoNotOptimize(ingestd::Fold(text));
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
 }

@@ -130,7 +130,8 @@ void ParseEntity(const std::string& file, const YAML::Node& node, const std::str
   const std::string implied = TaxonomyTypeOfId(e.id);
   if (implied.empty()) Fail(file, node["id"], at, "unknown id prefix (org/, person/, country/, place/, topic/)");
   if (topic != (implied == "topic"))
-    Fail(file, node["id"], at, topic ? "entries under \"topics\" need a topic/ id" : "topic/ ids belong under \"topics\"");
+    Fail(file, node["id"], at,
+         topic ? "entries under \"topics\" need a topic/ id" : "topic/ ids belong under \"topics\"");
   e.type = node["type"] ? Scalar(file, node["type"], at + ".type") : implied;
   if (e.type != implied) Fail(file, node["type"], at, "type \"" + e.type + "\" does not fit the id (" + implied + ")");
   if (!node["name"]) Fail(file, node, at, "missing \"name\"");
@@ -178,7 +179,8 @@ void ParseFile(const fs::path& path, bool generated, std::vector<TaxonomyEntity>
     if (!list.IsSequence()) Fail(file, list, key, "expected a list");
     for (size_t i = 0; i < list.size(); ++i)
       ParseEntity(file, list[i], std::string(key) + "[" + std::to_string(i) + "]", std::string(key) == "topics", out);
-    for (auto it = out.end() - static_cast<std::ptrdiff_t>(list.size()); it != out.end(); ++it) it->generated = generated;
+    for (auto it = out.end() - static_cast<std::ptrdiff_t>(list.size()); it != out.end(); ++it)
+      it->generated = generated;
   }
 }
 
@@ -207,11 +209,8 @@ void ParseTaggingConfig(ConfigNode& node, TaggingConfig& out) {
 }
 
 std::string TaxonomyTypeOfId(const std::string& id) {
-  static const std::map<std::string, std::string, std::less<>> kTypes{{"org", "organization"},
-                                                                      {"person", "person"},
-                                                                      {"country", "country"},
-                                                                      {"place", "place"},
-                                                                      {"topic", "topic"}};
+  static const std::map<std::string, std::string, std::less<>> kTypes{
+      {"org", "organization"}, {"person", "person"}, {"country", "country"}, {"place", "place"}, {"topic", "topic"}};
   const auto slash = id.find('/');
   if (slash == std::string::npos) return {};
   const auto it = kTypes.find(id.substr(0, slash));
@@ -249,7 +248,8 @@ Taxonomy LoadTaxonomy(const std::string& dir, const std::string& generated_dir) 
   std::map<std::string, const TaxonomyEntity*, std::less<>> by_id;
   for (const auto& e : taxonomy.entities) {
     const auto [it, inserted] = by_id.emplace(e.id, &e);
-    if (!inserted) throw ConfigError(e.file + ": " + e.id + ": duplicate id (first defined in " + it->second->file + ")");
+    if (!inserted)
+      throw ConfigError(e.file + ": " + e.id + ": duplicate id (first defined in " + it->second->file + ")");
   }
   for (const auto& e : taxonomy.entities) {
     if (e.parent.empty()) continue;

@@ -28,8 +28,8 @@ void ParseTaggingConfig(ConfigNode& node, TaggingConfig& out);
 
 // One way of writing an entity's name.
 struct TaxonomyAlias {
-  std::string text;          // as written in the taxonomy
-  std::string lang;          // language or script key it was listed under ("en", "ar", "zh")
+  std::string text;  // as written in the taxonomy
+  std::string lang;  // language or script key it was listed under ("en", "ar", "zh")
   // insensitive: any case (the default); sensitive: only as written (acronyms:
   // IS, LeT, TIP); capitalized: the first letter must be upper case (Turkey, not
   // turkey; also TURKEY).
@@ -46,7 +46,7 @@ struct TaxonomyEntity {
   std::string id;    // "org/iskp"
   std::string type;  // organization | person | country | place | topic
   std::string name;
-  std::string parent;  // an entity id, or empty
+  std::string parent;                  // an entity id, or empty
   std::vector<TaxonomyAlias> aliases;  // for topics: the keywords
   std::string file;                    // where it was defined, for messages
   bool generated = false;              // from generated_dir (yields to hand-written entries)

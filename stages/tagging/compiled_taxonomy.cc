@@ -49,12 +49,12 @@ bool IsArabicScript(int32_t cp) {
 }
 
 bool IsUnspacedScript(int32_t cp) {
-  return (cp >= 0x0E00 && cp <= 0x0EFF) ||  // Thai, Lao
-         (cp >= 0x0F00 && cp <= 0x0FFF) ||  // Tibetan
-         (cp >= 0x1000 && cp <= 0x109F) ||  // Myanmar
-         (cp >= 0x1780 && cp <= 0x17FF) ||  // Khmer
+  return (cp >= 0x0E00 && cp <= 0x0EFF) ||                                    // Thai, Lao
+         (cp >= 0x0F00 && cp <= 0x0FFF) ||                                    // Tibetan
+         (cp >= 0x1000 && cp <= 0x109F) ||                                    // Myanmar
+         (cp >= 0x1780 && cp <= 0x17FF) ||                                    // Khmer
          (cp >= 0x1100 && cp <= 0x11FF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||  // Hangul
-         (cp >= 0x2E80 && cp <= 0x9FFF) ||  // CJK, kana
+         (cp >= 0x2E80 && cp <= 0x9FFF) ||                                    // CJK, kana
          (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF);
 }
 
@@ -134,16 +134,16 @@ std::string FoldString(std::string_view s) {
 // Folded Russian case endings a Cyrillic name may take (й folds to и).
 const std::set<std::string, std::less<>>& CyrillicEndings() {
   static const std::set<std::string, std::less<>> k{
-      "а", "у", "е", "ом", "ои", "ы", "ов", "ам", "ами", "ах", "ю", "я", "и", "еи", "ем", "ого", "ому", "ых", "ым",
-      "ыми", "ую", "ая", "ии", "ое", "ые", "ие", "их", "им", "ими", "ям", "ями", "ях", "ев", "ою"};
+      "а",  "у",  "е",   "ом", "ои", "ы",  "ов", "ам", "ами", "ах", "ю",  "я",   "и",  "еи",  "ем", "ого", "ому",
+      "ых", "ым", "ыми", "ую", "ая", "ии", "ое", "ые", "ие",  "их", "им", "ими", "ям", "ями", "ях", "ев",  "ою"};
   return k;
 }
 
 // Folded prefixes written attached to an Arabic-script word: conjunctions,
 // prepositions, the article, and their combinations.
 const std::set<std::string, std::less<>>& ArabicPrefixes() {
-  static const std::set<std::string, std::less<>> k{"و",   "ف",   "ب",   "ل",   "ك",  "ال", "وال", "فال", "بال",
-                                                    "كال", "لل",  "ولل", "فلل", "وب", "ول", "فب", "فل",  "وك"};
+  static const std::set<std::string, std::less<>> k{"و",   "ف",  "ب",   "ل",   "ك",  "ال", "وال", "فال", "بال",
+                                                    "كال", "لل", "ولل", "فلل", "وب", "ول", "فب",  "فل",  "وك"};
   return k;
 }
 
@@ -189,7 +189,8 @@ Boundary BoundaryOf(char32_t cp) {
 // be left out (al-Qa`ida, al-Qaida). Capped at 3 separators.
 std::vector<std::string> Variants(const std::string& folded) {
   std::vector<std::string> out{folded};
-  const bool latin = std::all_of(folded.begin(), folded.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  const bool latin =
+      std::all_of(folded.begin(), folded.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
   if (!latin) {
     // Arabic script: the article may merge into a preceding ل; spaces and
     // hyphens still vary.
@@ -309,7 +310,7 @@ std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy
         }
       } else if (e.generated) {
         // Generated names (countries in ~150 languages) are taken as written: their
-      // spelling variants would triple the database for little gain.
+        // spelling variants would triple the database for little gain.
         forms.emplace_back(folded, flags);
       } else {
         for (const auto& v : Variants(folded)) forms.emplace_back(v, flags);
@@ -425,8 +426,7 @@ struct ScanContext {
   std::vector<std::pair<uint32_t, uint32_t>>* raw;  // (pattern, end)
 };
 
-int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to, unsigned int /*flags*/,
-            void* ctx) {
+int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to, unsigned int /*flags*/, void* ctx) {
   static_cast<ScanContext*>(ctx)->raw->emplace_back(id, static_cast<uint32_t>(to));
   return 0;
 }
@@ -547,9 +547,9 @@ void CompiledTaxonomy::Scan(const FoldedText& folded, const std::string& origina
       const auto fs = static_cast<size_t>(
           std::lower_bound(folded.origin.begin(), folded.origin.end(), static_cast<uint32_t>(start)) -
           folded.origin.begin());
-      const auto fe = static_cast<size_t>(
-          std::lower_bound(folded.origin.begin(), folded.origin.end(), static_cast<uint32_t>(end)) -
-          folded.origin.begin());
+      const auto fe =
+          static_cast<size_t>(std::lower_bound(folded.origin.begin(), folded.origin.end(), static_cast<uint32_t>(end)) -
+                              folded.origin.begin());
       if (!a.near.empty() && !AnyNear(text, fs, fe, a.window, a.near)) continue;
       if (!a.not_near.empty() && AnyNear(text, fs, fe, a.window, a.not_near)) continue;
     }

@@ -35,7 +35,7 @@ class CompiledTaxonomy {
   struct Alias {
     std::string text;  // as written in the taxonomy
     TaxonomyAlias::Case match_case = TaxonomyAlias::Case::kInsensitive;
-    std::u32string letters;  // sensitive: the letters as written
+    std::u32string letters;             // sensitive: the letters as written
     std::vector<std::string> near;      // folded
     std::vector<std::string> not_near;  // folded
     int window = 80;
@@ -73,7 +73,7 @@ class CompiledTaxonomy {
 
   hs_database* db_ = nullptr;           // folded aliases, scanned on the folded view
   hs_database* original_db_ = nullptr;  // case-sensitive aliases, scanned on the original text
-  uint64_t generation_ = 0;  // tells threads when their scratch must grow
+  uint64_t generation_ = 0;             // tells threads when their scratch must grow
   std::vector<Pattern> patterns_;
   std::vector<Alias> aliases_;
   std::vector<Entity> entities_;

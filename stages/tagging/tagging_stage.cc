@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <vector>
 
 #include "config/reader.h"
 #include "stages/tagging/compiled_taxonomy.h"
@@ -17,7 +18,8 @@ namespace {
 // the taxonomy it started with.
 class TaggingStage final : public Stage {
  public:
-  TaggingStage(TaggingConfig config, const StageContext& context) : config_(std::move(config)), probe_(context.metrics) {
+  TaggingStage(TaggingConfig config, const StageContext& context)
+      : config_(std::move(config)), probe_(context.metrics) {
     if (config_.generated_dir.empty()) config_.generated_dir = DefaultGeneratedTaxonomyDir();
     std::atomic_store(&taxonomy_, Build());
   }
@@ -60,7 +62,21 @@ class TaggingStage final : public Stage {
 
 }  // namespace
 
-std::string DefaultGeneratedTaxonomyDir() { return INGESTD_GENERATED_TAXONOMY_DIR; }
+std::string DefaultGeneratedTaxonomyDir() {
+  // The build tree first (development, tests), then where `cmake --install` and the
+  // container image put it: <prefix>/share/ingestd/taxonomy beside <prefix>/bin.
+  namespace fs = std::filesystem;
+  std::vector<fs::path> candidates{INGESTD_GENERATED_TAXONOMY_DIR};
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) candidates.push_back(exe.parent_path().parent_path() / "share/ingestd/taxonomy");
+  candidates.emplace_back("/usr/local/share/ingestd/taxonomy");
+  candidates.emplace_back("/usr/share/ingestd/taxonomy");
+  for (const auto& dir : candidates) {
+    if (fs::exists(dir / "countries.yaml", ec)) return dir.string();
+  }
+  return INGESTD_GENERATED_TAXONOMY_DIR;  // missing: start-up says so, naming tagging.generated_dir
+}
 
 std::unique_ptr<Stage> MakeTaggingStage(const TaggingConfig& config, const StageContext& context) {
   return std::make_unique<TaggingStage>(config, context);

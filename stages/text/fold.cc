@@ -22,11 +22,11 @@ int32_t UnifyVariant(int32_t cp) {
     case 0x06A9:  // ک keheh
     case 0x06AA: return 0x0643;
     case 0x06AB: return 0x06AF;  // ګ Pashto gaf with ring -> گ
-    case 0x0629:  // ة teh marbuta
-    case 0x06C1:  // ہ heh goal
-    case 0x06C3:  // ۃ teh marbuta goal
-    case 0x06BE:  // ھ heh doachashmee
-    case 0x06D5:  // ە ae
+    case 0x0629:                 // ة teh marbuta
+    case 0x06C1:                 // ہ heh goal
+    case 0x06C3:                 // ۃ teh marbuta goal
+    case 0x06BE:                 // ھ heh doachashmee
+    case 0x06D5:                 // ە ae
       return 0x0647;
     case 0x0671:  // ٱ alef wasla
     case 0x0622:  // آ alef madda (NFKD splits it; kept for the table)

@@ -57,7 +57,8 @@ TEST(TaggingReload, InvalidTaxonomyKeepsTheOldOneAndCountsTheFailure) {
   Fixture f(kOld);
   const std::string version = InfoVersion(f.registry);
   EXPECT_EQ(version.size(), 16u);
-  f.dir.Write("t.yaml", "entities:\n  - id: org/new\n    name: New\n    parent: org/nowhere\n    aliases: {en: [Xyzzy]}\n");
+  f.dir.Write("t.yaml",
+              "entities:\n  - id: org/new\n    name: New\n    parent: org/nowhere\n    aliases: {en: [Xyzzy]}\n");
   std::string error;
   EXPECT_FALSE(f.stage->Reload(&error));
   EXPECT_THAT(error, HasSubstr("t.yaml"));

@@ -14,10 +14,14 @@ int main(int argc, char** argv) {
   bool verbose = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--set" && i + 1 < argc) set = argv[++i];
-    else if (a == "--taxonomy" && i + 1 < argc) dir = argv[++i];
-    else if (a == "--generated" && i + 1 < argc) generated = argv[++i];
-    else if (a == "--verbose" || a == "-v") verbose = true;
+    if (a == "--set" && i + 1 < argc)
+      set = argv[++i];
+    else if (a == "--taxonomy" && i + 1 < argc)
+      dir = argv[++i];
+    else if (a == "--generated" && i + 1 < argc)
+      generated = argv[++i];
+    else if (a == "--verbose" || a == "-v")
+      verbose = true;
     else {
       std::cerr << "usage: tagging_eval [--set FILE] [--taxonomy DIR] [--generated DIR] [--verbose]\n";
       return 2;

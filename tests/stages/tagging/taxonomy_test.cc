@@ -21,19 +21,69 @@ std::string LoadError(const TempDir& dir) {
 TEST(Taxonomy, DefaultTaxonomyHasEveryRequiredEntity) {
   std::set<std::string> ids;
   for (const auto& e : DefaultTaxonomy().entities()) ids.insert(e.id);
-  for (const char* id :
-       {"org/islamic-state", "org/iskp", "org/is-pakistan", "org/is-sahel", "org/iswap", "org/is-somalia",
-        "org/al-qaeda", "org/aqis", "org/aqap", "org/aqim", "org/jnim", "org/al-shabaab", "org/hts",
-        "org/hurras-al-din", "org/taliban", "org/ttp", "org/haqqani-network", "org/tip", "org/ktj", "org/imu",
-        "org/jamaat-ansarullah", "org/hamas", "org/hezbollah", "org/pij", "org/houthis", "org/boko-haram",
-        "org/lashkar-e-taiba", "org/jaish-e-mohammed", "org/bla", "org/pkk", "org/sdf", "org/ypg",
-        "org/wagner-group", "org/jemaah-islamiyah", "org/abu-sayyaf", "org/adf", "person/abu-bakr-al-baghdadi",
-        "person/ayman-al-zawahiri", "person/osama-bin-laden", "person/abu-mohammad-al-julani",
-        "person/hibatullah-akhundzada", "person/sanaullah-ghafari", "person/abd-al-qadir-mumin", "place/khorasan",
-        "place/sahel", "place/idlib", "place/xinjiang", "place/kashmir", "place/balochistan",
-        "place/khyber-pakhtunkhwa", "place/nangarhar", "place/kabul", "topic/attack", "topic/suicide-bombing",
-        "topic/plot", "topic/claim-of-responsibility", "topic/recruitment", "topic/financing", "topic/propaganda",
-        "topic/detention", "topic/sanctions", "topic/counter-terrorism-operation", "topic/kidnapping"}) {
+  for (const char* id : {"org/islamic-state",
+                         "org/iskp",
+                         "org/is-pakistan",
+                         "org/is-sahel",
+                         "org/iswap",
+                         "org/is-somalia",
+                         "org/al-qaeda",
+                         "org/aqis",
+                         "org/aqap",
+                         "org/aqim",
+                         "org/jnim",
+                         "org/al-shabaab",
+                         "org/hts",
+                         "org/hurras-al-din",
+                         "org/taliban",
+                         "org/ttp",
+                         "org/haqqani-network",
+                         "org/tip",
+                         "org/ktj",
+                         "org/imu",
+                         "org/jamaat-ansarullah",
+                         "org/hamas",
+                         "org/hezbollah",
+                         "org/pij",
+                         "org/houthis",
+                         "org/boko-haram",
+                         "org/lashkar-e-taiba",
+                         "org/jaish-e-mohammed",
+                         "org/bla",
+                         "org/pkk",
+                         "org/sdf",
+                         "org/ypg",
+                         "org/wagner-group",
+                         "org/jemaah-islamiyah",
+                         "org/abu-sayyaf",
+                         "org/adf",
+                         "person/abu-bakr-al-baghdadi",
+                         "person/ayman-al-zawahiri",
+                         "person/osama-bin-laden",
+                         "person/abu-mohammad-al-julani",
+                         "person/hibatullah-akhundzada",
+                         "person/sanaullah-ghafari",
+                         "person/abd-al-qadir-mumin",
+                         "place/khorasan",
+                         "place/sahel",
+                         "place/idlib",
+                         "place/xinjiang",
+                         "place/kashmir",
+                         "place/balochistan",
+                         "place/khyber-pakhtunkhwa",
+                         "place/nangarhar",
+                         "place/kabul",
+                         "topic/attack",
+                         "topic/suicide-bombing",
+                         "topic/plot",
+                         "topic/claim-of-responsibility",
+                         "topic/recruitment",
+                         "topic/financing",
+                         "topic/propaganda",
+                         "topic/detention",
+                         "topic/sanctions",
+                         "topic/counter-terrorism-operation",
+                         "topic/kidnapping"}) {
     EXPECT_TRUE(ids.count(id)) << id;
   }
   size_t countries = 0;
@@ -79,8 +129,9 @@ TEST(Taxonomy, RejectsTypeThatDoesNotFitTheId) {
 
 TEST(Taxonomy, RejectsUnknownKeysWithFileAndLine) {
   TempDir dir;
-  dir.Write("a.yaml",
-            "entities:\n  - id: org/x\n    name: X\n    aliases:\n      en:\n        - {text: X1, case_sensitiv: true}\n");
+  dir.Write(
+      "a.yaml",
+      "entities:\n  - id: org/x\n    name: X\n    aliases:\n      en:\n        - {text: X1, case_sensitiv: true}\n");
   const auto error = LoadError(dir);
   EXPECT_THAT(error, HasSubstr(dir.File("a.yaml") + ":6"));
   EXPECT_THAT(error, HasSubstr("unknown key \"case_sensitiv\""));
