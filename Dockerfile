@@ -37,6 +37,8 @@ RUN groupadd --system --gid 10001 ingestd \
 COPY --from=build /src/build/ingestd /usr/local/bin/ingestd
 # The production config reads the brokers from INGESTD_KAFKA_BROKERS and finds the taxonomy beside it.
 COPY --from=build /out/etc/ingestd/ /etc/ingestd/
+# Countries generated at build time from iso-codes (docs/taxonomy.md); found beside the binary.
+COPY --from=build /src/build/taxonomy/countries.yaml /usr/local/share/ingestd/taxonomy/countries.yaml
 USER 10001:10001
 EXPOSE 9464
 # Plain bash, no curl in the image: GET /healthz on the admin port must answer 200.

@@ -4,6 +4,7 @@
 
 #include "stages/language/language_stage.h"
 #include "stages/normalize/normalize_stage.h"
+#include "stages/tagging/tagging_stage.h"
 
 namespace ingestd {
 
@@ -14,6 +15,8 @@ std::vector<std::unique_ptr<Stage>> BuildStages(const Config& config, const Stag
       stages.push_back(MakeNormalizeStage(config.normalize, context));
     } else if (name == "language") {
       stages.push_back(MakeLanguageStage(config.language, context));
+    } else if (name == "tagging") {
+      stages.push_back(MakeTaggingStage(config.tagging, context));
     } else {
       throw std::runtime_error("stage \"" + name + "\" is not available in this build");
     }

@@ -1,0 +1,671 @@
+#include "stages/tagging/compiled_taxonomy.h"
+
+#include <hs/hs.h>
+#include <utf8proc.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <string_view>
+#include <unordered_map>
+
+#include "config/reader.h"
+#include "stages/text/fold.h"
+
+namespace ingestd {
+namespace {
+
+// How a name meets its neighbours, by the script of its first / last letter.
+enum Boundary : uint8_t {
+  kWord,      // Latin, Cyrillic, Greek...: a letter or digit next to it means another word
+  kUnspaced,  // Han, kana, Hangul, Thai...: no spaces between words, no boundary
+  kArabic,    // Arabic script: attached prefixes (و ب ل ال...) and suffixes (ان ها و)
+};
+
+enum PatternFlag : uint8_t {
+  kCyrillicEndings = 1,  // may take a Russian case ending (Таджикистан-ом)
+  kNeedsEnding = 2,      // a stem (Аль-Каид-ы): must take one
+  kAfterLl = 4,          // ال folded into a preceding ل (للقاعدة): only و ف before it
+  kOriginal = 8,         // case-sensitive: matched on the original text, as written
+};
+
+struct ScratchCache {
+  hs_scratch_t* scratch = nullptr;
+  uint64_t generation = 0;
+  ~ScratchCache() {
+    if (scratch) hs_free_scratch(scratch);
+  }
+};
+thread_local ScratchCache tls_scratch;
+std::atomic<uint64_t> next_generation{1};
+
+bool IsArabicScript(int32_t cp) {
+  return (cp >= 0x0600 && cp <= 0x06FF) || (cp >= 0x0750 && cp <= 0x077F) || (cp >= 0x08A0 && cp <= 0x08FF) ||
+         (cp >= 0xFB50 && cp <= 0xFDFF) || (cp >= 0xFE70 && cp <= 0xFEFF);
+}
+
+bool IsUnspacedScript(int32_t cp) {
+  return (cp >= 0x0E00 && cp <= 0x0EFF) ||                                    // Thai, Lao
+         (cp >= 0x0F00 && cp <= 0x0FFF) ||                                    // Tibetan
+         (cp >= 0x1000 && cp <= 0x109F) ||                                    // Myanmar
+         (cp >= 0x1780 && cp <= 0x17FF) ||                                    // Khmer
+         (cp >= 0x1100 && cp <= 0x11FF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||  // Hangul
+         (cp >= 0x2E80 && cp <= 0x9FFF) ||                                    // CJK, kana
+         (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF);
+}
+
+bool IsCyrillic(int32_t cp) { return cp >= 0x0400 && cp <= 0x052F; }
+
+bool IsWordChar(int32_t cp) {
+  if (cp < 0x80) return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+  switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO: return true;
+    default: return false;
+  }
+}
+
+bool IsLetter(int32_t cp) {
+  const auto c = utf8proc_category(cp);
+  return c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO;
+}
+
+// Decodes the code point that starts at pos (0 on a bad sequence).
+int32_t DecodeAt(std::string_view s, size_t pos, size_t* len = nullptr) {
+  utf8proc_int32_t cp = 0;
+  const auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + pos),
+                                  static_cast<utf8proc_ssize_t>(s.size() - pos), &cp);
+  if (len) *len = n > 0 ? static_cast<size_t>(n) : 1;
+  return n > 0 ? cp : 0;
+}
+
+// Start of the code point that ends just before pos.
+size_t PrevStart(std::string_view s, size_t pos) {
+  size_t p = pos - 1;
+  while (p > 0 && (static_cast<unsigned char>(s[p]) & 0xC0) == 0x80) --p;
+  return p;
+}
+
+std::u32string Decode(std::string_view s) {
+  std::u32string out;
+  for (size_t pos = 0; pos < s.size();) {
+    size_t len = 1;
+    const int32_t cp = DecodeAt(s, pos, &len);
+    if (cp) out.push_back(static_cast<char32_t>(cp));
+    pos += len;
+  }
+  return out;
+}
+
+std::string Encode(std::u32string_view cps) {
+  std::string out;
+  std::array<utf8proc_uint8_t, 4> buf;
+  for (char32_t cp : cps) {
+    const auto n = utf8proc_encode_char(static_cast<utf8proc_int32_t>(cp), buf.data());
+    out.append(reinterpret_cast<const char*>(buf.data()), static_cast<size_t>(n));
+  }
+  return out;
+}
+
+std::string FoldString(std::string_view s) {
+  std::string f = Fold(s).text;
+  // Collapse runs of spaces and trim: names are matched word by word.
+  std::string out;
+  for (char c : f) {
+    if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
+    out.push_back(c);
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+// Folded Russian case endings a Cyrillic name may take (й folds to и).
+const std::set<std::string, std::less<>>& CyrillicEndings() {
+  static const std::set<std::string, std::less<>> k{
+      "а",  "у",  "е",   "ом", "ои", "ы",  "ов", "ам", "ами", "ах", "ю",  "я",   "и",  "еи",  "ем", "ого", "ому",
+      "ых", "ым", "ыми", "ую", "ая", "ии", "ое", "ые", "ие",  "их", "им", "ими", "ям", "ями", "ях", "ев",  "ою"};
+  return k;
+}
+
+// Folded prefixes written attached to an Arabic-script word: conjunctions,
+// prepositions, the article, and their combinations.
+const std::set<std::string, std::less<>>& ArabicPrefixes() {
+  static const std::set<std::string, std::less<>> k{"و",   "ف",  "ب",   "ل",   "ك",  "ال", "وال", "فال", "بال",
+                                                    "كال", "لل", "ولل", "فلل", "وب", "ول", "فب",  "فل",  "وك"};
+  return k;
+}
+
+// Folded suffixes: Pashto oblique plural (طالبانو), Persian/Urdu plurals, nisba.
+const std::set<std::string, std::less<>>& ArabicSuffixes() {
+  static const std::set<std::string, std::less<>> k{"و", "ان", "ها", "ي", "ون", "ين", "يان", "ونو", "يانو"};
+  return k;
+}
+
+// The run of letters of `s` that ends at pos (going left) or starts at pos.
+std::string_view LetterRunBefore(std::string_view s, size_t pos) {
+  size_t start = pos;
+  while (start > 0) {
+    const size_t p = PrevStart(s, start);
+    if (!IsLetter(DecodeAt(s, p))) break;
+    start = p;
+  }
+  return s.substr(start, pos - start);
+}
+std::string_view LetterRunAfter(std::string_view s, size_t pos) {
+  size_t end = pos;
+  while (end < s.size()) {
+    size_t len = 1;
+    if (!IsLetter(DecodeAt(s, end, &len))) break;
+    end += len;
+  }
+  return s.substr(pos, end - pos);
+}
+size_t CountCodePoints(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+Boundary BoundaryOf(char32_t cp) {
+  if (IsArabicScript(static_cast<int32_t>(cp))) return kArabic;
+  if (IsUnspacedScript(static_cast<int32_t>(cp))) return kUnspaced;
+  return kWord;
+}
+
+// Spelling variants of a folded Latin name: each separator (space, hyphen) may be
+// a space, a hyphen or nothing (al-Qaeda, al Qaeda, AlQaeda), and apostrophes may
+// be left out (al-Qa`ida, al-Qaida). Capped at 3 separators.
+std::vector<std::string> Variants(const std::string& folded) {
+  std::vector<std::string> out{folded};
+  const bool latin =
+      std::all_of(folded.begin(), folded.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (!latin) {
+    // Arabic script: the article may merge into a preceding ل; spaces and
+    // hyphens still vary.
+    std::string v = folded;
+    std::replace(v.begin(), v.end(), '-', ' ');
+    if (v != folded) out.push_back(v);
+    return out;
+  }
+  std::string base;
+  for (char c : folded)
+    if (c != '\'') base.push_back(c);
+  if (base != folded && !base.empty()) out.push_back(base);
+  for (const std::string& b : std::vector<std::string>(out)) {
+    std::vector<size_t> seps;
+    for (size_t i = 0; i < b.size(); ++i)
+      if (b[i] == ' ' || b[i] == '-') seps.push_back(i);
+    if (seps.empty() || seps.size() > 3) continue;
+    size_t combos = 1;
+    for (size_t i = 0; i < seps.size(); ++i) combos *= 3;
+    for (size_t k = 0; k < combos; ++k) {
+      std::string v;
+      size_t code = k, next = 0;
+      for (size_t i = 0; i < b.size(); ++i) {
+        if (next < seps.size() && i == seps[next]) {
+          const size_t choice = code % 3;
+          code /= 3;
+          ++next;
+          if (choice == 0) v.push_back(' ');
+          if (choice == 1) v.push_back('-');
+          continue;
+        }
+        v.push_back(b[i]);
+      }
+      out.push_back(v);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+}  // namespace
+
+struct CompiledTaxonomy::Hit {
+  uint32_t pattern;
+  uint32_t start;  // original bytes
+  uint32_t end;
+  Mention::Field field;
+};
+
+CompiledTaxonomy::~CompiledTaxonomy() {
+  if (db_) hs_free_database(db_);
+  if (original_db_) hs_free_database(original_db_);
+}
+
+std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy) {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::shared_ptr<CompiledTaxonomy> c(new CompiledTaxonomy());
+  c->version_ = taxonomy.version;
+  std::vector<std::string> literals;
+
+  // A folded literal (plus the exact letters for case-sensitive aliases) names
+  // one entity. Hand-written entries must not collide; a generated name that
+  // collides with a hand-written one yields, and one shared by two generated
+  // entries (two countries) is ambiguous and dropped.
+  struct Owner {
+    size_t entity;
+    bool generated;
+    std::vector<size_t> patterns;
+  };
+  std::map<std::string, Owner> owners;
+  std::set<std::string> ambiguous;
+
+  for (size_t ei = 0; ei < taxonomy.entities.size(); ++ei) {
+    const TaxonomyEntity& e = taxonomy.entities[ei];
+    c->entities_.push_back({e.id, e.type, e.name, e.parent, e.type == "topic"});
+    for (const TaxonomyAlias& a : e.aliases) {
+      const std::string folded = FoldString(a.text);
+      if (folded.empty() || folded.find_first_not_of(" -'\".") == std::string::npos) {
+        throw ConfigError(e.file + ": " + e.id + ": alias \"" + a.text + "\" has no letters after folding");
+      }
+      CompiledTaxonomy::Alias alias;
+      alias.text = a.text;
+      alias.match_case = a.match_case;
+      for (char32_t cp : Decode(a.text))
+        if (IsLetter(static_cast<int32_t>(cp))) alias.letters.push_back(cp);
+      for (const auto& w : a.near) alias.near.push_back(FoldString(w));
+      for (const auto& w : a.not_near) alias.not_near.push_back(FoldString(w));
+      alias.window = a.window;
+      const auto alias_index = static_cast<uint32_t>(c->aliases_.size());
+      c->aliases_.push_back(std::move(alias));
+
+      const std::u32string cps = Decode(folded);
+      const Boundary left = BoundaryOf(cps.front());
+      const Boundary right = BoundaryOf(cps.back());
+      uint8_t flags = 0;
+      const bool cyrillic_end = IsCyrillic(static_cast<int32_t>(cps.back()));
+      if (cyrillic_end && a.match_case != TaxonomyAlias::Case::kSensitive) flags |= kCyrillicEndings;
+
+      std::vector<std::pair<std::string, uint8_t>> forms;
+      if (a.match_case == TaxonomyAlias::Case::kSensitive) {
+        // Acronyms (IS, LeT, ИГИЛ) are matched on the original bytes, in a
+        // database of their own: in the folded view "is" or "us" would fire in
+        // every other word. Separators still vary (ISIS-K, ISIS K, ISIS‑K).
+        std::string text = a.text;
+        while (!text.empty() && text.back() == ' ') text.pop_back();
+        while (!text.empty() && text.front() == ' ') text.erase(0, 1);
+        for (const auto& v : Variants(text)) {
+          forms.emplace_back(v, kOriginal);
+          if (v.find('-') != std::string::npos) {
+            for (const char* dash : {"\u2010", "\u2011", "\u2013"}) {
+              std::string d;
+              for (char ch : v) d += ch == '-' ? std::string(dash) : std::string(1, ch);
+              forms.emplace_back(d, kOriginal);
+            }
+          }
+        }
+      } else if (e.generated) {
+        // Generated names (countries in ~150 languages) are taken as written: their
+        // spelling variants would triple the database for little gain.
+        forms.emplace_back(folded, flags);
+      } else {
+        for (const auto& v : Variants(folded)) forms.emplace_back(v, flags);
+      }
+      // Russian nouns ending in a vowel change it: Аль-Каида -> Аль-Каиды.
+      if ((flags & kCyrillicEndings) && cps.size() >= 5 && a.match_case != TaxonomyAlias::Case::kSensitive) {
+        static const std::u32string kVowels = U"аяоеиыь";
+        if (kVowels.find(cps.back()) != std::u32string::npos) {
+          forms.emplace_back(Encode(std::u32string_view(cps).substr(0, cps.size() - 1)), flags | kNeedsEnding);
+        }
+      }
+      // للقاعدة: ل + القاعدة drops the alef of the article.
+      if (folded.rfind("ال", 0) == 0 && cps.size() > 3 && a.match_case != TaxonomyAlias::Case::kSensitive) {
+        forms.emplace_back("ل" + folded.substr(std::string("ا").size()), kAfterLl);
+      }
+
+      for (const auto& [form, form_flags] : forms) {
+        std::string key = form + '\0' + std::to_string(form_flags);
+        if (a.match_case == TaxonomyAlias::Case::kSensitive) key += '\0' + Encode(c->aliases_[alias_index].letters);
+        if (a.match_case == TaxonomyAlias::Case::kCapitalized) key += std::string("\0cap", 4);
+        auto it = owners.find(key);
+        if (it != owners.end() && it->second.entity != ei) {
+          const TaxonomyEntity& other = taxonomy.entities[it->second.entity];
+          if (!e.generated && !other.generated) {
+            throw ConfigError(e.file + ": " + e.id + ": alias \"" + a.text + "\" also names " + other.id + " (" +
+                              other.file + ")");
+          }
+          if (e.generated && other.generated) ambiguous.insert(key);
+          if (other.generated && !e.generated) {  // the hand-written entry takes it
+            ambiguous.erase(key);
+            for (size_t p : it->second.patterns) c->patterns_[p].entity = static_cast<uint32_t>(ei);
+            it->second.entity = ei;
+            it->second.generated = false;
+          }
+          continue;
+        }
+        if (it != owners.end()) continue;  // same entity, same form
+        Owner& owner = owners[key];
+        owner.entity = ei;
+        owner.generated = e.generated;
+        owner.patterns.push_back(c->patterns_.size());
+        CompiledTaxonomy::Pattern p;
+        p.entity = static_cast<uint32_t>(ei);
+        p.alias = alias_index;
+        p.length = static_cast<uint32_t>(form.size());
+        p.left = (form_flags & kAfterLl) ? kArabic : left;
+        p.right = right;
+        p.flags = form_flags;
+        c->patterns_.push_back(p);
+        literals.push_back(form);
+      }
+    }
+  }
+  // Drop ambiguous generated names (they keep their slot with an id no one uses).
+  std::vector<CompiledTaxonomy::Pattern> kept;
+  std::vector<std::string> kept_literals;
+  {
+    std::set<size_t> dropped;
+    for (const auto& key : ambiguous)
+      for (size_t p : owners[key].patterns) dropped.insert(p);
+    for (size_t i = 0; i < c->patterns_.size(); ++i) {
+      if (dropped.count(i)) continue;
+      kept.push_back(c->patterns_[i]);
+      kept_literals.push_back(std::move(literals[i]));
+    }
+  }
+  c->patterns_ = std::move(kept);
+  if (c->patterns_.empty()) throw ConfigError("taxonomy has no aliases to match");
+
+  // Two databases: folded literals (scanned on the folded view) and the
+  // case-sensitive ones (scanned on the original). Ids index patterns_ in both.
+  size_t db_size = 0;
+  for (const bool original : {false, true}) {
+    std::vector<const char*> exprs;
+    std::vector<size_t> lens;
+    std::vector<unsigned> flags, ids;
+    for (size_t i = 0; i < kept_literals.size(); ++i) {
+      if (((c->patterns_[i].flags & kOriginal) != 0) != original) continue;
+      exprs.push_back(kept_literals[i].data());
+      lens.push_back(kept_literals[i].size());
+      flags.push_back(0);
+      ids.push_back(static_cast<unsigned>(i));
+    }
+    if (exprs.empty()) continue;
+    hs_database_t*& db = original ? c->original_db_ : c->db_;
+    hs_compile_error_t* error = nullptr;
+    if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(), static_cast<unsigned>(exprs.size()),
+                             HS_MODE_BLOCK, nullptr, &db, &error) != HS_SUCCESS) {
+      std::string msg = error ? error->message : "unknown error";
+      if (error && error->expression >= 0) {
+        const auto& p = c->patterns_[ids[static_cast<size_t>(error->expression)]];
+        msg += " (" + c->entities_[p.entity].id + ": \"" + c->aliases_[p.alias].text + "\")";
+      }
+      if (error) hs_free_compile_error(error);
+      throw ConfigError("taxonomy does not compile: " + msg);
+    }
+    size_t size = 0;
+    hs_database_size(db, &size);
+    db_size += size;
+  }
+  if (!c->db_) throw ConfigError("taxonomy has only case-sensitive aliases");
+  c->generation_ = next_generation.fetch_add(1);
+  c->stats_.entities = c->entities_.size();
+  c->stats_.patterns = c->patterns_.size();
+  c->stats_.database_bytes = db_size;
+  c->stats_.compile_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return c;
+}
+
+namespace {
+
+struct ScanContext {
+  std::vector<std::pair<uint32_t, uint32_t>>* raw;  // (pattern, end)
+};
+
+int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to, unsigned int /*flags*/, void* ctx) {
+  static_cast<ScanContext*>(ctx)->raw->emplace_back(id, static_cast<uint32_t>(to));
+  return 0;
+}
+
+bool LeftOk(std::string_view text, size_t start, const CompiledTaxonomy::Pattern& p) {
+  if (p.left == kUnspaced || start == 0) return true;
+  if (p.left == kWord) return !IsWordChar(DecodeAt(text, PrevStart(text, start)));
+  const std::string_view prefix = LetterRunBefore(text, start);
+  if (prefix.empty()) return !IsWordChar(DecodeAt(text, PrevStart(text, start)));
+  if (p.flags & kAfterLl) return prefix == "و" || prefix == "ف";
+  return ArabicPrefixes().count(prefix) > 0;
+}
+
+// The end of the mention (past any allowed ending), or npos when the hit is
+// inside a longer word.
+size_t RightEnd(std::string_view text, size_t end, const CompiledTaxonomy::Pattern& p) {
+  if (p.right == kUnspaced) return end;
+  if (end >= text.size() || !IsWordChar(DecodeAt(text, end))) return (p.flags & kNeedsEnding) ? std::string::npos : end;
+  const std::string_view run = LetterRunAfter(text, end);
+  const size_t after = end + run.size();
+  if (after < text.size() && IsWordChar(DecodeAt(text, after))) return std::string::npos;  // digits etc.
+  if (p.right == kWord) {
+    if ((p.flags & kCyrillicEndings) && CyrillicEndings().count(run)) return after;
+    return std::string::npos;
+  }
+  // Arabic script: short names take no suffix (حماس, not حماسي "enthusiastic").
+  const size_t letters = CountCodePoints(std::string_view(text).substr(end - p.length, p.length));
+  if (letters < 5 || !ArabicSuffixes().count(run)) return std::string::npos;
+  return after;
+}
+
+// Whether one of the folded words starts a word within `window` characters of
+// [start, end) in `text`.
+bool AnyNear(std::string_view text, size_t start, size_t end, int window, const std::vector<std::string>& words) {
+  size_t ws = start, we = end;
+  for (int i = 0; i < window && ws > 0; ++i) ws = PrevStart(text, ws);
+  for (int i = 0; i < window && we < text.size(); ++i) {
+    size_t len = 1;
+    DecodeAt(text, we, &len);
+    we += len;
+  }
+  const std::string_view span = text.substr(ws, we - ws);
+  for (const auto& w : words) {
+    for (size_t pos = span.find(w); pos != std::string_view::npos; pos = span.find(w, pos + 1)) {
+      const size_t abs = ws + pos;
+      if (abs >= start && abs < end) continue;  // the mention itself
+      if (abs == 0 || !IsWordChar(DecodeAt(text, PrevStart(text, abs)))) return true;
+    }
+  }
+  return false;
+}
+
+bool CaseOk(std::string_view original, uint32_t start, uint32_t end, const CompiledTaxonomy::Alias& a) {
+  if (a.match_case == TaxonomyAlias::Case::kInsensitive) return true;
+  if (a.match_case == TaxonomyAlias::Case::kCapitalized) {
+    for (size_t pos = start; pos < end;) {
+      size_t len = 1;
+      const int32_t cp = DecodeAt(original, pos, &len);
+      if (IsLetter(cp)) {
+        const auto cat = utf8proc_category(cp);
+        return cat != UTF8PROC_CATEGORY_LL;
+      }
+      pos += len;
+    }
+    return false;
+  }
+  size_t k = 0;
+  for (size_t pos = start; pos < end;) {
+    size_t len = 1;
+    const int32_t cp = DecodeAt(original, pos, &len);
+    pos += len;
+    if (!IsLetter(cp)) continue;
+    if (k >= a.letters.size() || a.letters[k] != static_cast<char32_t>(cp)) return false;
+    ++k;
+  }
+  return k == a.letters.size();
+}
+
+}  // namespace
+
+void CompiledTaxonomy::Scan(const FoldedText& folded, const std::string& original, Mention::Field field,
+                            std::vector<Hit>& hits) const {
+  if (folded.text.empty()) return;
+  ScratchCache& cache = tls_scratch;
+  if (cache.generation != generation_) {
+    if (hs_alloc_scratch(db_, &cache.scratch) != HS_SUCCESS) throw std::bad_alloc();
+    if (original_db_ && hs_alloc_scratch(original_db_, &cache.scratch) != HS_SUCCESS) throw std::bad_alloc();
+    cache.generation = generation_;
+  }
+  thread_local std::vector<std::pair<uint32_t, uint32_t>> raw;
+  raw.clear();
+  ScanContext ctx{&raw};
+  hs_scan(db_, folded.text.data(), static_cast<unsigned>(folded.text.size()), 0, cache.scratch, OnMatch, &ctx);
+  const std::string_view text = folded.text;
+  for (const auto& [id, end] : raw) {
+    const Pattern& p = patterns_[id];
+    const size_t start = end - p.length;
+    if (!LeftOk(text, start, p)) continue;
+    const size_t mention_end = RightEnd(text, end, p);
+    if (mention_end == std::string::npos) continue;
+    const Alias& a = aliases_[p.alias];
+    const uint32_t os = folded.ToOriginalStart(start);
+    const uint32_t oe = folded.ToOriginalEnd(mention_end);
+    if (!CaseOk(original, os, oe, a)) continue;
+    if (!a.near.empty() && !AnyNear(text, start, mention_end, a.window, a.near)) continue;
+    if (!a.not_near.empty() && AnyNear(text, start, mention_end, a.window, a.not_near)) continue;
+    hits.push_back({id, os, oe, field});
+  }
+  if (!original_db_) return;
+  raw.clear();
+  hs_scan(original_db_, original.data(), static_cast<unsigned>(original.size()), 0, cache.scratch, OnMatch, &ctx);
+  for (const auto& [id, end] : raw) {
+    const Pattern& p = patterns_[id];
+    const size_t start = end - p.length;
+    if (!LeftOk(original, start, p) || RightEnd(original, end, p) != end) continue;
+    const Alias& a = aliases_[p.alias];
+    if (!a.near.empty() || !a.not_near.empty()) {  // context is read in the folded view
+      const auto fs = static_cast<size_t>(
+          std::lower_bound(folded.origin.begin(), folded.origin.end(), static_cast<uint32_t>(start)) -
+          folded.origin.begin());
+      const auto fe =
+          static_cast<size_t>(std::lower_bound(folded.origin.begin(), folded.origin.end(), static_cast<uint32_t>(end)) -
+                              folded.origin.begin());
+      if (!a.near.empty() && !AnyNear(text, fs, fe, a.window, a.near)) continue;
+      if (!a.not_near.empty() && AnyNear(text, fs, fe, a.window, a.not_near)) continue;
+    }
+    hits.push_back({id, static_cast<uint32_t>(start), end, field});
+  }
+}
+
+std::vector<Tag> CompiledTaxonomy::Match(const Article& article, size_t max_mentions) const {
+  // Per-thread buffers: the hot path allocates only what it returns.
+  thread_local std::vector<Hit> hits;
+  thread_local std::vector<uint32_t> stamps;  // owner stamp per original byte, see below
+  thread_local uint32_t stamp = 0;
+  thread_local std::vector<int32_t> slot_of_entity;
+  hits.clear();
+  const bool have_title = !article.folded_title.empty() || article.title.empty();
+  const bool have_text = !article.folded_text.empty() || article.text.empty();
+  if (have_title) {
+    Scan(article.folded_title, article.title, Mention::Field::kTitle, hits);
+  } else {
+    Scan(Fold(article.title), article.title, Mention::Field::kTitle, hits);
+  }
+  if (have_text) {
+    Scan(article.folded_text, article.text, Mention::Field::kText, hits);
+  } else {
+    Scan(Fold(article.text), article.text, Mention::Field::kText, hits);
+  }
+  if (hits.empty()) return {};
+
+  // Overlaps: the longest mention wins (Tehrik-i-Taliban Pakistan, not also
+  // Taliban). Entities compete with each other; a topic's keywords only with
+  // that topic's other keywords, so "suicide bombing" is both a suicide bombing
+  // and an attack. Hits are grouped by (field, pool), longest first; each group
+  // claims bytes with a fresh stamp, so the stamp buffer never needs clearing.
+  auto pool_of = [this](const Hit& h) {
+    const Pattern& p = patterns_[h.pattern];
+    return entities_[p.entity].topic ? 1 + p.entity : 0;
+  };
+  std::sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {
+    if (a.field != b.field) return a.field < b.field;
+    const uint32_t pa = pool_of(a), pb = pool_of(b);
+    if (pa != pb) return pa < pb;
+    if (a.end - a.start != b.end - b.start) return a.end - a.start > b.end - b.start;
+    if (a.start != b.start) return a.start < b.start;
+    return a.pattern < b.pattern;
+  });
+  const size_t longest = std::max(article.title.size(), article.text.size());
+  if (stamps.size() < longest) stamps.resize(longest, 0);
+  if (stamp > UINT32_MAX - hits.size() - 2) {
+    std::fill(stamps.begin(), stamps.end(), 0);
+    stamp = 0;
+  }
+  size_t kept = 0;
+  for (size_t i = 0; i < hits.size(); ++i) {
+    const Hit& h = hits[i];
+    if (i == 0 || h.field != hits[i - 1].field || pool_of(h) != pool_of(hits[i - 1])) ++stamp;
+    bool free = true;
+    for (uint32_t b = h.start; b < h.end && free; ++b) free = stamps[b] != stamp;
+    if (!free) continue;
+    for (uint32_t b = h.start; b < h.end; ++b) stamps[b] = stamp;
+    hits[kept++] = h;
+  }
+  hits.resize(kept);
+  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+    if (a.field != b.field) return a.field == Mention::Field::kTitle;
+    return a.start < b.start;
+  });
+
+  struct Building {
+    Tag tag;
+    uint32_t entity = 0;
+    uint32_t title_count = 0;
+    uint64_t first = UINT64_MAX;  // (field, start) of the first mention
+    std::vector<uint32_t> keyword_aliases;
+  };
+  std::vector<Building> built;
+  if (slot_of_entity.size() < entities_.size()) slot_of_entity.resize(entities_.size(), -1);
+  for (const Hit& h : hits) {
+    const Pattern& p = patterns_[h.pattern];
+    int32_t& slot = slot_of_entity[p.entity];
+    if (slot < 0) {
+      slot = static_cast<int32_t>(built.size());
+      built.emplace_back();
+      built.back().entity = p.entity;
+    }
+    Building& b = built[static_cast<size_t>(slot)];
+    ++b.tag.count;
+    if (h.field == Mention::Field::kTitle) ++b.title_count;
+    const uint64_t order = (h.field == Mention::Field::kTitle ? 0 : (uint64_t{1} << 32)) | h.start;
+    b.first = std::min(b.first, order);
+    if (b.tag.mentions.size() < max_mentions) {
+      const std::string& src = h.field == Mention::Field::kTitle ? article.title : article.text;
+      b.tag.mentions.push_back({h.field, h.start, h.end, src.substr(h.start, h.end - h.start)});
+    }
+    if (entities_[p.entity].topic &&
+        std::find(b.keyword_aliases.begin(), b.keyword_aliases.end(), p.alias) == b.keyword_aliases.end()) {
+      b.keyword_aliases.push_back(p.alias);
+    }
+  }
+  for (Building& b : built) {
+    slot_of_entity[b.entity] = -1;
+    const Entity& e = entities_[b.entity];
+    b.tag.id = e.id;
+    b.tag.type = e.type;
+    b.tag.name = e.name;
+    for (uint32_t a : b.keyword_aliases) b.tag.keywords.push_back(aliases_[a].text);
+  }
+  std::sort(built.begin(), built.end(), [](const Building& a, const Building& b) {
+    if ((a.title_count > 0) != (b.title_count > 0)) return a.title_count > 0;
+    if (a.tag.count != b.tag.count) return a.tag.count > b.tag.count;
+    if (a.first != b.first) return a.first < b.first;
+    return a.tag.id < b.tag.id;
+  });
+  std::vector<Tag> tags;
+  tags.reserve(built.size());
+  for (Building& b : built) tags.push_back(std::move(b.tag));
+  return tags;
+}
+
+}  // namespace ingestd

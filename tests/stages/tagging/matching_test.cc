@@ -1,0 +1,147 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/stages/tagging/tagging_test_util.h"
+
+namespace ingestd::testing {
+namespace {
+
+using ::testing::Contains;
+using ::testing::IsSupersetOf;
+using ::testing::Not;
+
+const Tag* Find(const std::vector<Tag>& tags, const std::string& id) {
+  for (const auto& t : tags)
+    if (t.id == id) return &t;
+  return nullptr;
+}
+
+TEST(TaggingMatch, ResolvesOverlapsToTheLongestEntity) {
+  const auto ids = IdsOf("Tehrik-i-Taliban Pakistan denied it.");
+  EXPECT_THAT(ids, Contains("org/ttp"));
+  EXPECT_THAT(ids, Not(Contains("org/taliban")));
+  EXPECT_THAT(ids, Not(Contains("country/pk")));
+  EXPECT_THAT(IdsOf("The Islamic State Khorasan Province struck again."), Not(Contains("org/islamic-state")));
+}
+
+TEST(TaggingMatch, MatchesCaseSensitiveAcronymsOnlyAsWritten) {
+  EXPECT_THAT(IdsOf("This IS important, so let me know. Tip: use a tip jar."), ::testing::IsEmpty());
+  EXPECT_THAT(IdsOf("Police arrested a LeT operative."), Contains("org/lashkar-e-taiba"));
+  EXPECT_THAT(IdsOf("Let the record show it."), Not(Contains("org/lashkar-e-taiba")));
+  EXPECT_THAT(IdsOf("IS fighters attacked the town."), Contains("org/islamic-state"));
+  EXPECT_THAT(IdsOf("TIP fighters in Idlib held a parade."), Contains("org/tip"));
+}
+
+TEST(TaggingMatch, MatchesPossessivesAndTransliterationVariants) {
+  EXPECT_THAT(IdsOf("bin Laden's courier was followed."), Contains("person/osama-bin-laden"));
+  for (const char* s : {"al-Qaeda", "al-Qaida", "al-Qa`ida", "Al Qaeda", "al‑Qa’ida", "AL-QAEDA", "Al-Qaïda"}) {
+    EXPECT_THAT(IdsOf(std::string("A statement by ") + s + " appeared."), Contains("org/al-qaeda")) << s;
+  }
+  EXPECT_THAT(IdsOf("Wilāyat Khurāsān released a statement."), Contains("org/iskp"));
+}
+
+TEST(TaggingMatch, ReportsOffsetsIntoTheOriginalText) {
+  const std::string text = "Le chef d’Al‑Qaïda et l’État islamique.";
+  const auto tags = TagsOf(text);
+  const Tag* aq = Find(tags, "org/al-qaeda");
+  ASSERT_NE(aq, nullptr);
+  ASSERT_EQ(aq->mentions.size(), 1u);
+  EXPECT_EQ(text.substr(aq->mentions[0].start, aq->mentions[0].end - aq->mentions[0].start), "Al‑Qaïda");
+  EXPECT_EQ(aq->mentions[0].text, "Al‑Qaïda");
+  const Tag* is = Find(tags, "org/islamic-state");
+  ASSERT_NE(is, nullptr);
+  EXPECT_EQ(is->mentions[0].text, "État islamique");
+
+  const std::string arabic = "قال داعـــش في بيان";  // tatweel inside the name
+  const Tag* daesh = Find(TagsOf(arabic), "org/islamic-state");
+  ASSERT_NE(daesh, nullptr);
+  EXPECT_EQ(daesh->mentions[0].text, "داعـــش");
+}
+
+TEST(TaggingMatch, PutsTitleMentionsFirstAndMarksTheirField) {
+  const auto tags = TagsOf("Hamas said. Hamas again. Hamas once more. Hezbollah too.", "Hezbollah statement");
+  ASSERT_GE(tags.size(), 2u);
+  EXPECT_EQ(tags[0].id, "org/hezbollah");
+  EXPECT_EQ(tags[0].count, 2u);
+  EXPECT_EQ(tags[0].mentions[0].field, Mention::Field::kTitle);
+  EXPECT_EQ(tags[0].mentions[1].field, Mention::Field::kText);
+  EXPECT_EQ(tags[1].id, "org/hamas");
+  EXPECT_EQ(tags[1].count, 3u);
+}
+
+TEST(TaggingMatch, TakesArabicAttachedPrefixesAndSuffixes) {
+  EXPECT_THAT(IdsOf("وداعش أعلن"), Contains("org/islamic-state"));
+  EXPECT_THAT(IdsOf("وقال إن للقاعدة فروعا"), Contains("org/al-qaeda"));
+  EXPECT_THAT(IdsOf("د طالبانو مشرانو ووېل"), Contains("org/taliban"));
+  // A prefix that is not one (a longer word ending in the name) does not match.
+  EXPECT_THAT(IdsOf("كلمةداعش"), Not(Contains("org/islamic-state")));
+}
+
+TEST(TaggingMatch, DoesNotTakeTheYouthForAlShabaab) {
+  EXPECT_THAT(IdsOf("الشباب هم مستقبل البلاد"), Not(Contains("org/al-shabaab")));
+  EXPECT_THAT(IdsOf("هاجمت حركة الشباب قاعدة"), Contains("org/al-shabaab"));
+  EXPECT_THAT(IdsOf("青年是国家的未来"), Not(Contains("org/al-shabaab")));
+}
+
+TEST(TaggingMatch, HonoursContextRules) {
+  EXPECT_THAT(IdsOf("هبطت الطائرة في القاعدة الجوية"), Not(Contains("org/al-qaeda")));
+  EXPECT_THAT(IdsOf("The HTS code of the part changed."), Not(Contains("org/hts")));
+  EXPECT_THAT(IdsOf("HTS rebels took Idlib."), Contains("org/hts"));
+}
+
+TEST(TaggingMatch, MatchesRussianInflectedForms) {
+  EXPECT_THAT(IdsOf("граница с Таджикистаном"), Contains("country/tj"));
+  EXPECT_THAT(IdsOf("лидеры Аль-Каиды"), Contains("org/al-qaeda"));
+  EXPECT_THAT(IdsOf("Талибы вошли в город"), Contains("org/taliban"));
+  EXPECT_THAT(IdsOf("цена газа выросла"), Not(Contains("place/gaza")));
+}
+
+TEST(TaggingMatch, MatchesChineseWithoutWordBoundaries) {
+  EXPECT_THAT(IdsOf("伊斯兰国呼罗珊省宣称对喀布尔袭击负责"),
+              IsSupersetOf({"org/iskp", "place/kabul", "topic/attack", "topic/claim-of-responsibility"}));
+  // 印度尼西亚 (Indonesia) is not also 印度 (India).
+  const auto ids = IdsOf("印度尼西亚警方逮捕了嫌疑人");
+  EXPECT_THAT(ids, Contains("country/id"));
+  EXPECT_THAT(ids, Not(Contains("country/in")));
+}
+
+TEST(TaggingMatch, RequiresWordBoundariesInSpacedScripts) {
+  EXPECT_THAT(IdsOf("A woman and a romantic comedy."), ::testing::IsEmpty());
+  EXPECT_THAT(IdsOf("Nigeria and Niger"), IsSupersetOf({"country/ng", "country/ne"}));
+}
+
+TEST(TaggingMatch, CapitalizedNamesAreNotCommonWords) {
+  EXPECT_THAT(IdsOf("We ate turkey and chad cheese."), ::testing::IsEmpty());
+  EXPECT_THAT(IdsOf("TURKEY CLOSES BORDER"), Contains("country/tr"));
+  EXPECT_THAT(IdsOf("Afghan and Somali officials met."), IsSupersetOf({"country/af", "country/so"}));
+  EXPECT_THAT(IdsOf("polish the floor"), ::testing::IsEmpty());
+}
+
+TEST(TaggingMatch, TopicTagsCarryTheKeywordsThatFired) {
+  const auto tags = TagsOf("A suicide bomber attacked the market; the group claimed responsibility.");
+  const Tag* suicide = Find(tags, "topic/suicide-bombing");
+  ASSERT_NE(suicide, nullptr);
+  EXPECT_THAT(suicide->keywords, ::testing::ElementsAre("suicide bomber"));
+  const Tag* claim = Find(tags, "topic/claim-of-responsibility");
+  ASSERT_NE(claim, nullptr);
+  EXPECT_THAT(claim->keywords, ::testing::ElementsAre("claimed responsibility"));
+  EXPECT_EQ(suicide->type, "topic");
+}
+
+TEST(TaggingMatch, CountsEveryMentionButListsAtMostTheLimit) {
+  std::string text;
+  for (int i = 0; i < 30; ++i) text += "Hamas. ";
+  const auto tags = DefaultTaxonomy().Match(MakeArticle(text), 5);
+  ASSERT_EQ(tags.size(), 1u);
+  EXPECT_EQ(tags[0].count, 30u);
+  EXPECT_EQ(tags[0].mentions.size(), 5u);
+}
+
+TEST(TaggingMatch, FoldsTheTextItselfWhenNormalizeDidNotRun) {
+  Article a;
+  a.text = "ISIS-K in Kabul";
+  EXPECT_EQ(DefaultTaxonomy().Match(a, 5).size(), 2u);
+}
+
+}  // namespace
+}  // namespace ingestd::testing

@@ -1,0 +1,191 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "config/reader.h"
+#include "tests/stages/tagging/tagging_test_util.h"
+
+namespace ingestd::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string LoadError(const TempDir& dir) {
+  try {
+    (void)CompileTaxonomy(LoadTaxonomy(dir.path(), ""));
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Taxonomy, DefaultTaxonomyHasEveryRequiredEntity) {
+  std::set<std::string> ids;
+  for (const auto& e : DefaultTaxonomy().entities()) ids.insert(e.id);
+  for (const char* id : {"org/islamic-state",
+                         "org/iskp",
+                         "org/is-pakistan",
+                         "org/is-sahel",
+                         "org/iswap",
+                         "org/is-somalia",
+                         "org/al-qaeda",
+                         "org/aqis",
+                         "org/aqap",
+                         "org/aqim",
+                         "org/jnim",
+                         "org/al-shabaab",
+                         "org/hts",
+                         "org/hurras-al-din",
+                         "org/taliban",
+                         "org/ttp",
+                         "org/haqqani-network",
+                         "org/tip",
+                         "org/ktj",
+                         "org/imu",
+                         "org/jamaat-ansarullah",
+                         "org/hamas",
+                         "org/hezbollah",
+                         "org/pij",
+                         "org/houthis",
+                         "org/boko-haram",
+                         "org/lashkar-e-taiba",
+                         "org/jaish-e-mohammed",
+                         "org/bla",
+                         "org/pkk",
+                         "org/sdf",
+                         "org/ypg",
+                         "org/wagner-group",
+                         "org/jemaah-islamiyah",
+                         "org/abu-sayyaf",
+                         "org/adf",
+                         "person/abu-bakr-al-baghdadi",
+                         "person/ayman-al-zawahiri",
+                         "person/osama-bin-laden",
+                         "person/abu-mohammad-al-julani",
+                         "person/hibatullah-akhundzada",
+                         "person/sanaullah-ghafari",
+                         "person/abd-al-qadir-mumin",
+                         "place/khorasan",
+                         "place/sahel",
+                         "place/idlib",
+                         "place/xinjiang",
+                         "place/kashmir",
+                         "place/balochistan",
+                         "place/khyber-pakhtunkhwa",
+                         "place/nangarhar",
+                         "place/kabul",
+                         "topic/attack",
+                         "topic/suicide-bombing",
+                         "topic/plot",
+                         "topic/claim-of-responsibility",
+                         "topic/recruitment",
+                         "topic/financing",
+                         "topic/propaganda",
+                         "topic/detention",
+                         "topic/sanctions",
+                         "topic/counter-terrorism-operation",
+                         "topic/kidnapping"}) {
+    EXPECT_TRUE(ids.count(id)) << id;
+  }
+  size_t countries = 0;
+  for (const auto& id : ids) countries += id.rfind("country/", 0) == 0;
+  EXPECT_GE(countries, 245u);
+}
+
+TEST(Taxonomy, GeneratedCountriesCarryNamesInManyLanguages) {
+  for (const auto& e : DefaultTaxonomySource().entities) {
+    if (e.id != "country/af") continue;
+    std::set<std::string> langs;
+    for (const auto& a : e.aliases) langs.insert(a.lang);
+    EXPECT_GE(langs.size(), 50u);
+    // (Pashto spells it as Persian does; names are listed once, under the first language.)
+    EXPECT_TRUE(langs.count("ar") && langs.count("fa") && langs.count("ru") && langs.count("zh") && langs.count("fr"));
+    EXPECT_TRUE(e.generated);
+    return;
+  }
+  FAIL() << "country/af missing";
+}
+
+TEST(Taxonomy, RejectsDuplicateIdsNamingBothFiles) {
+  TempDir dir;
+  dir.Write("a.yaml", "entities:\n  - id: org/x\n    name: X\n    aliases: {en: [Xyzzy]}\n");
+  dir.Write("b.yaml", "entities:\n  - id: org/x\n    name: X2\n    aliases: {en: [Plugh]}\n");
+  const auto error = LoadError(dir);
+  EXPECT_THAT(error, HasSubstr("b.yaml"));
+  EXPECT_THAT(error, HasSubstr("a.yaml"));
+  EXPECT_THAT(error, HasSubstr("org/x: duplicate id"));
+}
+
+TEST(Taxonomy, RejectsUnknownParent) {
+  TempDir dir;
+  dir.Write("a.yaml", "entities:\n  - id: place/x\n    name: X\n    parent: country/zz\n    aliases: {en: [Xyzzy]}\n");
+  EXPECT_THAT(LoadError(dir), HasSubstr("place/x: unknown parent \"country/zz\""));
+}
+
+TEST(Taxonomy, RejectsTypeThatDoesNotFitTheId) {
+  TempDir dir;
+  dir.Write("a.yaml", "entities:\n  - id: org/x\n    type: person\n    name: X\n    aliases: {en: [Xyzzy]}\n");
+  EXPECT_THAT(LoadError(dir), HasSubstr("entities[0] (org/x): type \"person\" does not fit the id"));
+}
+
+TEST(Taxonomy, RejectsUnknownKeysWithFileAndLine) {
+  TempDir dir;
+  dir.Write(
+      "a.yaml",
+      "entities:\n  - id: org/x\n    name: X\n    aliases:\n      en:\n        - {text: X1, case_sensitiv: true}\n");
+  const auto error = LoadError(dir);
+  EXPECT_THAT(error, HasSubstr(dir.File("a.yaml") + ":6"));
+  EXPECT_THAT(error, HasSubstr("unknown key \"case_sensitiv\""));
+  EXPECT_THAT(error, HasSubstr("aliases.en[0]"));
+}
+
+TEST(Taxonomy, RejectsBadCaseAndEmptyAliases) {
+  TempDir dir;
+  dir.Write("a.yaml", "entities:\n  - id: org/x\n    name: X\n    aliases: {en: [{text: X1, case: upper}]}\n");
+  EXPECT_THAT(LoadError(dir), HasSubstr("expected insensitive, sensitive or capitalized"));
+  dir.Write("a.yaml", "entities:\n  - id: org/x\n    name: X\n    aliases: {en: [\" \"]}\n");
+  EXPECT_THAT(LoadError(dir), HasSubstr("empty alias"));
+  dir.Write("a.yaml", "entities:\n  - id: org/x\n    name: X\n    aliases: {en: [\"--\"]}\n");
+  EXPECT_THAT(LoadError(dir), HasSubstr("org/x: alias \"--\" has no letters after folding"));
+}
+
+TEST(Taxonomy, RejectsAnAliasSharedByTwoHandWrittenEntities) {
+  TempDir dir;
+  dir.Write("a.yaml",
+            "entities:\n  - id: org/x\n    name: X\n    aliases: {en: [Al-Xyzzy]}\n"
+            "  - id: org/y\n    name: Y\n    aliases: {en: [al xyzzy]}\n");
+  EXPECT_THAT(LoadError(dir), HasSubstr("org/y: alias \"al xyzzy\" also names org/x"));
+}
+
+TEST(Taxonomy, TopicsNeedTopicIdsAndKeywords) {
+  TempDir dir;
+  dir.Write("a.yaml", "topics:\n  - id: org/x\n    name: X\n    keywords: {en: [xyzzy]}\n");
+  EXPECT_THAT(LoadError(dir), HasSubstr("entries under \"topics\" need a topic/ id"));
+  dir.Write("a.yaml", "topics:\n  - id: topic/x\n    name: X\n    aliases: {en: [xyzzy]}\n");
+  EXPECT_THAT(LoadError(dir), HasSubstr("unknown key \"aliases\""));
+}
+
+TEST(Taxonomy, GeneratedNamesYieldToHandWrittenOnesAndAmbiguousOnesAreDropped) {
+  TempDir dir, generated;
+  dir.Write("a.yaml", "entities:\n  - id: place/xyzzy\n    name: Xyzzy\n    aliases: {en: [Xyzzy]}\n");
+  generated.Write("g.yaml",
+                  "entities:\n  - id: country/xa\n    name: A\n    aliases: {en: [Xyzzy, Plugh, Frob]}\n"
+                  "  - id: country/xb\n    name: B\n    aliases: {en: [Plugh]}\n");
+  const auto t = CompileTaxonomy(LoadTaxonomy(dir.path(), generated.path()));
+  std::set<std::string> ids;
+  for (const auto& tag : t->Match(MakeArticle("Xyzzy, Plugh and Frob"), 5)) ids.insert(tag.id);
+  EXPECT_EQ(ids, (std::set<std::string>{"place/xyzzy", "country/xa"}));
+  EXPECT_EQ(t->Match(MakeArticle("Plugh"), 5).size(), 0u);
+}
+
+TEST(Taxonomy, VersionFollowsTheContents) {
+  TempDir dir;
+  dir.Write("a.yaml", "entities:\n  - id: org/x\n    name: X\n    aliases: {en: [Xyzzy]}\n");
+  const auto v1 = LoadTaxonomy(dir.path(), "").version;
+  EXPECT_EQ(LoadTaxonomy(dir.path(), "").version, v1);
+  dir.Write("a.yaml", "entities:\n  - id: org/x\n    name: X\n    aliases: {en: [Xyzzy, Plugh]}\n");
+  EXPECT_NE(LoadTaxonomy(dir.path(), "").version, v1);
+  EXPECT_EQ(v1.size(), 16u);
+}
+
+}  // namespace
+}  // namespace ingestd::testing

@@ -1,0 +1,56 @@
+#include "stages/text/fold.h"
+
+#include <gtest/gtest.h>
+
+namespace ingestd {
+namespace {
+
+TEST(Fold, CaseFoldsAndRemovesDiacritics) {
+  EXPECT_EQ(Fold("Wilāyat Khurāsān ÉTAT Al-Qaïda").text, "wilayat khurasan etat al-qaida");
+  EXPECT_EQ(Fold("ＩＳＩＳ").text, "isis");  // NFKC: fullwidth letters
+  EXPECT_EQ(Fold("Таджикистаном").text, "таджикистаном");
+}
+
+TEST(Fold, UnifiesArabicScriptVariants) {
+  // Farsi yeh and alef maksura -> yeh; keheh -> kaf; teh marbuta -> heh; hamza forms.
+  EXPECT_EQ(Fold("ی").text, Fold("ي").text);
+  EXPECT_EQ(Fold("ى").text, Fold("ي").text);
+  EXPECT_EQ(Fold("ک").text, Fold("ك").text);
+  EXPECT_EQ(Fold("القاعدة").text, Fold("القاعده").text);
+  EXPECT_EQ(Fold("أسامة").text, Fold("اسامه").text);
+  EXPECT_EQ(Fold("إدلب").text, Fold("ادلب").text);
+  EXPECT_EQ(Fold("ننګرهار").text, Fold("ننگرهار").text);
+  // Tatweel and harakat are removed.
+  EXPECT_EQ(Fold("داعـــش").text, Fold("داعش").text);
+  EXPECT_EQ(Fold("القَاعِدَة").text, Fold("القاعده").text);
+}
+
+TEST(Fold, UnifiesApostrophesHyphensAndSpaces) {
+  EXPECT_EQ(Fold("al-Qa`ida al‑Qa’ida").text, "al-qa'ida al-qa'ida");
+  EXPECT_EQ(Fold("a\u00a0b\u2009c\td").text, "a b c d");
+  EXPECT_EQ(Fold("x\u2013y\u2014z").text, "x-y-z");
+  EXPECT_EQ(Fold("soft\u00adhyphen").text, "softhyphen");
+}
+
+TEST(Fold, MapsEveryFoldedByteBackToItsOriginalCharacter) {
+  const std::string text = "Éa داعـش ﷺ 𝐀b";
+  const FoldedText f = Fold(text);
+  ASSERT_EQ(f.origin.size(), f.text.size() + 1);
+  EXPECT_EQ(f.origin.back(), text.size());
+  for (size_t i = 1; i < f.origin.size(); ++i) EXPECT_LE(f.origin[i - 1], f.origin[i]);
+  EXPECT_EQ(f.text.substr(0, 2), "ea");
+  EXPECT_EQ(f.ToOriginalStart(0), 0u);
+  EXPECT_EQ(f.ToOriginalStart(1), 2u);              // 'a' follows the two bytes of É
+  EXPECT_NE(f.text.find("ab"), std::string::npos);  // mathematical bold A folds to a
+}
+
+TEST(Fold, DropsInvalidBytes) {
+  const FoldedText f =
+      Fold(std::string("a\xff"
+                       "b\xc3"));
+  EXPECT_EQ(f.text, "ab");
+  EXPECT_EQ(f.origin[1], 2u);
+}
+
+}  // namespace
+}  // namespace ingestd
