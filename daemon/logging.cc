@@ -97,12 +97,14 @@ class JsonFormatter final : public spdlog::formatter {
     char ts[64];
     std::snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                   tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms < 0 ? ms + 1000 : ms));
-    line += "{\"ts\":\"";
+    line += "{\"time\":\"";
     line += ts;
     line += "\",\"level\":\"";
     line += LevelName(msg.level);
     line += "\",\"logger\":";
     AppendJsonString(std::string_view(msg.logger_name.data(), msg.logger_name.size()), line);
+    line += ",\"thread\":";
+    line += std::to_string(msg.thread_id);
     line += ",\"msg\":";
     AppendJsonString(std::string_view(msg.payload.data(), msg.payload.size()), line);
     if (tls_fields) {
@@ -161,6 +163,12 @@ void AppendJsonString(std::string_view s, std::string& out) {
   out += '"';
 }
 
+std::string JsonEscape(std::string_view text) {
+  std::string quoted;
+  AppendJsonString(text, quoted);
+  return quoted.substr(1, quoted.size() - 2);
+}
+
 std::unique_ptr<spdlog::formatter> MakeJsonFormatter() { return std::make_unique<JsonFormatter>(); }
 
 std::shared_ptr<spdlog::logger> SetUpLogging(const LoggingConfig& config, spdlog::sink_ptr sink) {
@@ -170,12 +178,13 @@ std::shared_ptr<spdlog::logger> SetUpLogging(const LoggingConfig& config, spdlog
     logger->set_formatter(MakeJsonFormatter());
   } else {
     auto f = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
-    f->add_flag<TextFieldsFlag>('*').set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v%*");
+    f->add_flag<TextFieldsFlag>('*').set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %n: %v%*");
     logger->set_formatter(std::move(f));
   }
   logger->set_level(spdlog::level::from_str(config.level));
-  // Warnings and above reach the sink at once: a crash must not eat the last lines.
-  logger->flush_on(spdlog::level::warn);
+  // Every line reaches the sink at once: a crash must not eat the last lines, and
+  // tests and operators read the start-up lines (the admin port) as they come.
+  logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(logger);
   return logger;
 }

@@ -42,13 +42,15 @@ std::shared_ptr<spdlog::logger> SetUpLogging(const LoggingConfig& config, spdlog
 // One log line with structured fields, on the default logger.
 void Log(spdlog::level::level_enum level, std::string_view message, const LogFields& fields = {});
 
-// The JSON lines formatter: {"ts":"2026-11-21T05:00:00.123Z","level":"warn","logger":"ingestd",
-// "msg":"...",<fields>}. Invalid UTF-8 in a message becomes U+FFFD, so every line parses.
+// The JSON lines formatter: {"time":"2026-11-21T05:00:00.123Z","level":"warn","logger":"ingestd",
+// "thread":123,"msg":"...",<fields>}. Invalid UTF-8 in a message becomes U+FFFD, so every line parses.
 // Fields come from Log() on the same thread (the loggers are synchronous).
 [[nodiscard]] std::unique_ptr<spdlog::formatter> MakeJsonFormatter();
 
 // Appends `s` to `out` as a JSON string literal (quoted, escaped, UTF-8 repaired).
 void AppendJsonString(std::string_view s, std::string& out);
+// `text` escaped for a JSON string, without the quotes.
+[[nodiscard]] std::string JsonEscape(std::string_view text);
 
 // Rate limit for warnings about individual records (dead letters, repaired input):
 // at most `burst` lines per key per `window`; the rest are counted, and the next line

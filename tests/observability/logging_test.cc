@@ -56,7 +56,8 @@ TEST_F(LoggingTest, JsonFormatWritesOneParsableObjectPerLineWithFields) {
   EXPECT_STREQ(d["address"].GetString(), "127.0.0.1");
   ASSERT_TRUE(d["port"].IsInt());
   EXPECT_EQ(d["port"].GetInt(), 9464);
-  const std::string ts = d["ts"].GetString();
+  EXPECT_TRUE(d["thread"].IsUint64());
+  const std::string ts = d["time"].GetString();
   EXPECT_EQ(ts.size(), 24u) << ts;  // 2026-11-21T05:00:00.123Z
   EXPECT_EQ(ts.back(), 'Z');
 
@@ -85,8 +86,12 @@ TEST_F(LoggingTest, TextFormatAppendsFieldsAsKeyValueAndQuotesWhenNeeded) {
   Log(spdlog::level::info, "listening", {{"port", "9464"}, {"path", "/a b"}});
   const auto lines = Lines(out_.str());
   ASSERT_EQ(lines.size(), 1u);
-  EXPECT_NE(lines[0].find(" info listening port=9464 path=\"/a b\""), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find(" info ingestd: listening port=9464 path=\"/a b\""), std::string::npos) << lines[0];
   EXPECT_EQ(lines[0].find("20"), 0u) << lines[0];  // starts with the UTC timestamp
+}
+
+TEST(JsonEscapeTest, EscapesWithoutQuotes) {
+  EXPECT_EQ(JsonEscape("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
 }
 
 TEST_F(LoggingTest, LevelFromConfigDropsLowerLevels) {

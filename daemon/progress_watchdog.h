@@ -1,0 +1,50 @@
+// Liveness that tells the truth: the process is stuck when work is pending and
+// nothing has moved for `stall_timeout` (a worker looping on one record, a
+// deadlocked consumer thread, a producer that never acknowledges). An idle daemon
+// (nothing pending) is healthy however long it waits for input.
+//
+// The watchdog samples two numbers when asked: a progress count that grows whenever
+// the processing loop moves (records processed, acknowledged or committed), and the
+// amount of pending work (in-flight records). Sampling at the /healthz rate is
+// enough: progress is seen as "the count changed since the last sample".
+//
+// Threading: Check() takes a lock; call it from any thread (the admin server's).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+
+#include "stages/clock.h"
+
+namespace ingestd {
+
+class ProgressWatchdog {
+ public:
+  struct Status {
+    bool stuck = false;
+    std::string reason;  // why, for the /healthz body; empty when healthy
+  };
+
+  ProgressWatchdog(const Clock& clock, std::chrono::milliseconds stall_timeout, std::function<uint64_t()> progress,
+                   std::function<int64_t()> pending);
+
+  // Samples progress and pending work and says whether the loop is stuck.
+  [[nodiscard]] Status Check();
+
+ private:
+  const Clock& clock_;
+  const std::chrono::milliseconds stall_timeout_;
+  const std::function<uint64_t()> progress_;
+  const std::function<int64_t()> pending_;
+
+  std::mutex mu_;
+  bool sampled_ = false;                                 // guarded by mu_
+  uint64_t last_progress_ = 0;                           // guarded by mu_
+  int64_t last_pending_ = 0;                             // guarded by mu_
+  std::chrono::system_clock::time_point last_moved_{};  // guarded by mu_
+};
+
+}  // namespace ingestd

@@ -1,0 +1,67 @@
+// daemon/progress_watchdog: stuck means pending work and no progress for a while.
+#include "daemon/progress_watchdog.h"
+
+#include <gtest/gtest.h>
+
+namespace ingestd {
+namespace {
+
+using std::chrono::seconds;
+
+class ProgressWatchdogTest : public ::testing::Test {
+ protected:
+  ManualClock clock_;
+  uint64_t progress_ = 0;
+  int64_t pending_ = 0;
+  ProgressWatchdog watchdog_{clock_, seconds(60), [this] { return progress_; }, [this] { return pending_; }};
+};
+
+TEST_F(ProgressWatchdogTest, IdleDaemonStaysHealthyForever) {
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_FALSE(watchdog_.Check().stuck);
+    clock_.Advance(seconds(600));
+  }
+}
+
+TEST_F(ProgressWatchdogTest, PendingWorkWithoutProgressIsStuckAfterTheTimeout) {
+  pending_ = 5;
+  EXPECT_FALSE(watchdog_.Check().stuck);
+  clock_.Advance(seconds(59));
+  EXPECT_FALSE(watchdog_.Check().stuck);
+  clock_.Advance(seconds(2));
+  const auto status = watchdog_.Check();
+  EXPECT_TRUE(status.stuck);
+  EXPECT_EQ(status.reason, "stuck: no progress for 61 s with 5 records in flight");
+}
+
+TEST_F(ProgressWatchdogTest, SlowButMovingIsHealthy) {
+  pending_ = 10000;
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_FALSE(watchdog_.Check().stuck) << i;
+    clock_.Advance(seconds(50));
+    ++progress_;
+  }
+}
+
+TEST_F(ProgressWatchdogTest, RecoversWhenProgressResumes) {
+  pending_ = 1;
+  (void)watchdog_.Check();
+  clock_.Advance(seconds(120));
+  EXPECT_TRUE(watchdog_.Check().stuck);
+  progress_ += 3;
+  EXPECT_FALSE(watchdog_.Check().stuck);
+  clock_.Advance(seconds(30));
+  EXPECT_FALSE(watchdog_.Check().stuck);
+}
+
+TEST_F(ProgressWatchdogTest, WorkArrivingAfterALongIdleStartsAFreshStallClock) {
+  (void)watchdog_.Check();
+  clock_.Advance(seconds(3600));
+  pending_ = 2;  // records just arrived: not stuck yet
+  EXPECT_FALSE(watchdog_.Check().stuck);
+  clock_.Advance(seconds(61));
+  EXPECT_TRUE(watchdog_.Check().stuck);
+}
+
+}  // namespace
+}  // namespace ingestd
