@@ -1,0 +1,138 @@
+#include "daemon/effective_config.h"
+
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace ingestd {
+namespace {
+
+using Writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
+
+void Key(Writer& w, std::string_view k) { w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size())); }
+void Str(Writer& w, std::string_view k, std::string_view v) {
+  Key(w, k);
+  w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+}
+void Int(Writer& w, std::string_view k, int64_t v) {
+  Key(w, k);
+  w.Int64(v);
+}
+void Bool(Writer& w, std::string_view k, bool v) {
+  Key(w, k);
+  w.Bool(v);
+}
+void List(Writer& w, std::string_view k, const std::vector<std::string>& v) {
+  Key(w, k);
+  w.StartArray();
+  for (const auto& s : v) w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size()));
+  w.EndArray();
+}
+void Properties(Writer& w, std::string_view k, const std::map<std::string, std::string>& props) {
+  Key(w, k);
+  w.StartObject();
+  for (const auto& [name, value] : props) Str(w, name, IsSecretKey(name) ? std::string_view(kRedacted) : value);
+  w.EndObject();
+}
+
+}  // namespace
+
+bool IsSecretKey(std::string_view key) {
+  std::string k(key);
+  std::transform(k.begin(), k.end(), k.begin(), [](unsigned char c) { return std::tolower(c); });
+  for (const char* word : {"password", "secret", "token", "sasl.jaas", "ssl.key", "ssl_key", "oauthbearer.config",
+                           "credential", "private"}) {
+    if (k.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::string EffectiveConfigJson(const Config& c) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.SetIndent(' ', 2);
+  w.StartObject();
+  Str(w, "file", c.file);
+
+  Key(w, "input");
+  w.StartObject();
+  Int(w, "max_record_bytes", c.input.max_record_bytes);
+  Str(w, "invalid_utf8", c.input.repair_invalid_utf8 ? "repair" : "reject");
+  Int(w, "max_json_depth", c.input.max_json_depth);
+  w.EndObject();
+
+  Key(w, "kafka");
+  w.StartObject();
+  Str(w, "brokers", c.kafka.brokers);
+  Str(w, "group_id", c.kafka.group_id);
+  Key(w, "topics");
+  w.StartObject();
+  Str(w, "input", c.kafka.topics.input);
+  Str(w, "enriched", c.kafka.topics.enriched);
+  Str(w, "duplicates", c.kafka.topics.duplicates);
+  Str(w, "dead_letter", c.kafka.topics.dead_letter);
+  Str(w, "dedupe_index", c.kafka.topics.dedupe_index);
+  w.EndObject();
+  Properties(w, "consumer", c.kafka.consumer);
+  Properties(w, "producer", c.kafka.producer);
+  w.EndObject();
+
+  Key(w, "runtime");
+  w.StartObject();
+  Int(w, "workers", c.runtime.workers);
+  Int(w, "max_inflight_records", c.runtime.max_inflight_records);
+  Int(w, "max_inflight_bytes", c.runtime.max_inflight_bytes);
+  Int(w, "drain_timeout_ms", c.runtime.drain_timeout_ms);
+  Int(w, "shutdown_grace_ms", c.runtime.shutdown_grace_ms);
+  w.EndObject();
+
+  Key(w, "admin");
+  w.StartObject();
+  Str(w, "address", c.admin.address);
+  Int(w, "port", c.admin.port);
+  Bool(w, "tap", c.admin.tap);
+  w.EndObject();
+
+  Key(w, "logging");
+  w.StartObject();
+  Str(w, "level", c.logging.level);
+  Str(w, "format", c.logging.format);
+  w.EndObject();
+
+  Key(w, "pipeline");
+  w.StartObject();
+  List(w, "stages", c.pipeline.stages);
+  w.EndObject();
+
+  Key(w, "normalize");
+  w.StartObject();
+  List(w, "extra_tracking_params", c.normalize.extra_tracking_params);
+  Bool(w, "debug_removed_lines", c.normalize.debug_removed_lines);
+  w.EndObject();
+
+  Key(w, "dedupe");
+  w.StartObject();
+  Int(w, "window_hours", c.dedupe.window_hours);
+  Int(w, "memory_budget_bytes", c.dedupe.memory_budget_bytes);
+  List(w, "route_to_duplicates", c.dedupe.route_to_duplicates);
+  w.EndObject();
+
+  Key(w, "language");
+  w.StartObject();
+  Int(w, "max_sample_bytes", c.language.max_sample_bytes);
+  w.EndObject();
+
+  Key(w, "tagging");
+  w.StartObject();
+  Str(w, "taxonomy_dir", c.tagging.taxonomy_dir);
+  w.EndObject();
+
+  w.EndObject();
+  std::string out(buf.GetString(), buf.GetSize());
+  out += '\n';
+  return out;
+}
+
+}  // namespace ingestd
