@@ -32,16 +32,6 @@ KafkaStatsProbe::KafkaStatsProbe(prometheus::Registry& registry)
                         .Help("Consumer lag summed over this member's assigned partitions.")
                         .Register(registry)
                         .Add({})),
-      rebalances_(prometheus::BuildCounter()
-                      .Name("ingestd_kafka_rebalances_total")
-                      .Help("Consumer group rebalances (assign or revoke) seen by this member.")
-                      .Register(registry)
-                      .Add({})),
-      assigned_partitions_(prometheus::BuildGauge()
-                               .Name("ingestd_kafka_assigned_partitions")
-                               .Help("Partitions currently assigned to this member.")
-                               .Register(registry)
-                               .Add({})),
       producer_queue_messages_(prometheus::BuildGauge()
                                    .Name("ingestd_kafka_producer_queue_messages")
                                    .Help("Messages waiting in the producer's queues (not yet acknowledged).")
@@ -127,15 +117,6 @@ void KafkaStatsProbe::UpdateConsumer(const simdjson::dom::element& root, KafkaSt
   consumer_lag_.Set(static_cast<double>(total));
   summary.total_lag = total;
 
-  simdjson::dom::element cgrp;
-  if (root["cgrp"].get(cgrp) == simdjson::SUCCESS && cgrp.is_object()) {
-    assigned_partitions_.Set(static_cast<double>(IntOr(cgrp, "assignment_size", 0)));
-    const int64_t count = IntOr(cgrp, "rebalance_cnt", last_rebalance_cnt_);
-    // rebalance_cnt counts since the client started; a smaller value means a new client.
-    const int64_t delta = count >= last_rebalance_cnt_ ? count - last_rebalance_cnt_ : count;
-    if (delta > 0) rebalances_.Increment(static_cast<double>(delta));
-    last_rebalance_cnt_ = count;
-  }
 }
 
 }  // namespace ingestd

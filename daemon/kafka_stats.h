@@ -1,6 +1,7 @@
 // Metrics taken from librdkafka's statistics JSON (`statistics.interval.ms`, the
-// stats callback): consumer lag per partition and in total, rebalances, assigned
-// partitions, producer queue depth. One probe serves the consumer and the producer
+// stats callback): consumer lag per partition and in total, producer queue depth.
+// (Rebalances and assigned partitions are counted where they happen, by the
+// runtime's rebalance callback: RuntimeProbe.) One probe serves the consumer and the producer
 // handle; each JSON document says which client it describes ("type").
 //
 // Threading: Update() is called from the librdkafka poll threads of both clients
@@ -52,12 +53,9 @@ class KafkaStatsProbe {
   std::mutex mu_;
   std::unique_ptr<Parser> parser_;                                       // guarded by mu_
   std::map<std::pair<std::string, int32_t>, prometheus::Gauge*> lag_;  // guarded by mu_
-  int64_t last_rebalance_cnt_ = 0;                                       // guarded by mu_
 
   prometheus::Family<prometheus::Gauge>& partition_lag_family_;
   prometheus::Gauge& consumer_lag_;
-  prometheus::Counter& rebalances_;
-  prometheus::Gauge& assigned_partitions_;
   prometheus::Gauge& producer_queue_messages_;
   prometheus::Gauge& producer_queue_bytes_;
   prometheus::Counter& stats_errors_;
