@@ -20,6 +20,7 @@
 #include "daemon/embedded_broker.h"
 #include "daemon/kafka_runtime.h"
 #include "daemon/logging.h"
+#include "daemon/observability.h"
 #include "daemon/processor.h"
 #include "daemon/readiness.h"
 #include "stages/registry.h"
@@ -50,6 +51,7 @@ int RunCommand(const Args& args) {
   std::shared_ptr<const Config> config = config_options.Load();
   if (!config) return 1;
   SetUpLogging(config->logging);
+  config = WithStatisticsInterval(std::move(config));
 
   std::optional<EmbeddedBroker> broker;
   if (vm.count("embedded-kafka")) {
@@ -73,6 +75,7 @@ int RunCommand(const Args& args) {
     PipelineProbe probe(*registry);
     Processor processor(config, BuildStages(*config, StageContext{registry.get(), &clock}), probe);
     Readiness readiness;
+    Observability observability(config, *registry, readiness, clock);
 
     boost::asio::io_context io;
     AdminServer admin(io, config->admin.address, config->admin.port);
@@ -86,14 +89,17 @@ int RunCommand(const Args& args) {
       return ok;
     };
     admin.Handle("GET", "/metrics", MetricsHandler(*registry));
-    admin.Handle("GET", "/healthz", HealthzHandler(readiness));
+    admin.Handle("GET", "/healthz", HealthzHandler(readiness, observability.StuckCheck()));
     admin.Handle("GET", "/readyz", ReadyzHandler(readiness));
     admin.Handle("POST", "/reload", ReloadHandler(reload));
+    observability.AddHandlers(admin);
     admin.Start();
     spdlog::info("admin server listening on {}:{}", admin.address(), admin.port());
 
     KafkaRuntime runtime(config, processor, readiness, *registry);
     runtime.SetFinishedCallback([&io] { boost::asio::post(io, [&io] { io.stop(); }); });
+    observability.Attach(runtime);
+    observability.StartTimer(io);
 
     const auto grace = std::chrono::milliseconds(config->runtime.shutdown_grace_ms);
     boost::asio::steady_timer grace_timer(io);

@@ -86,6 +86,7 @@ std::string EffectiveConfigJson(const Config& c) {
   Int(w, "max_inflight_bytes", c.runtime.max_inflight_bytes);
   Int(w, "drain_timeout_ms", c.runtime.drain_timeout_ms);
   Int(w, "shutdown_grace_ms", c.runtime.shutdown_grace_ms);
+  Int(w, "commit_interval_ms", c.runtime.commit_interval_ms);
   w.EndObject();
 
   Key(w, "admin");

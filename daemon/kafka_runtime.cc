@@ -85,6 +85,10 @@ void KafkaRuntime::SetStatisticsListener(std::function<void(std::string_view, st
   stats_listener_ = std::move(listener);
 }
 
+void KafkaRuntime::SetOutputListener(std::function<void(const Processed&)> listener) {
+  output_listener_ = std::move(listener);
+}
+
 void KafkaRuntime::SetFinishedCallback(std::function<void()> finished) { finished_ = std::move(finished); }
 
 void KafkaRuntime::Start() {
@@ -266,6 +270,7 @@ void KafkaRuntime::Pump() {
         Fatal(std::string("delivery to ") + OutputName(r->result.output) + " failed: " + rd_kafka_err2str(err));
         break;
       }
+      probe_.ObserveEndToEnd(r->result.output, std::chrono::steady_clock::now() - r->consumed_at);
       w.PopFront();
     }
     if (w.watermark() != before) {
@@ -661,6 +666,7 @@ void KafkaRuntime::WorkerLoop() {
     if (!r->revoked->load(std::memory_order_relaxed)) {
       const InputPosition position{topic, r->message ? r->message->partition : -1, r->offset};
       r->result = processor_.Process(r->payload(), &position);
+      if (output_listener_) output_listener_(r->result);
     }
     r->state.store(InflightRecord::kProcessed, std::memory_order_release);
     Wake();

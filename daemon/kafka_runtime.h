@@ -55,6 +55,8 @@ class KafkaRuntime {
   // Called (on a librdkafka thread) with each statistics JSON document when
   // `statistics.interval.ms` is set in kafka.consumer / kafka.producer. Before Start().
   void SetStatisticsListener(std::function<void(std::string_view role, std::string_view json)> listener);
+  // Called on a worker thread with each record's outcome (GET /tap). Before Start().
+  void SetOutputListener(std::function<void(const Processed&)> listener);
   // Called on the consumer thread when the run ended (drained or fatal). Before Start().
   void SetFinishedCallback(std::function<void()> finished);
 
@@ -111,6 +113,7 @@ class KafkaRuntime {
   RuntimeProbe probe_;
   std::function<void(std::string_view, std::string_view)> stats_listener_;
   std::function<void()> finished_;
+  std::function<void(const Processed&)> output_listener_;
 
   rd_kafka_t* consumer_ = nullptr;
   rd_kafka_t* producer_ = nullptr;

@@ -16,6 +16,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -45,6 +46,7 @@ struct InflightRecord {
   rd_kafka_message_t* message;  // the consumed message (owned); null in unit tests
   const int64_t offset;
   const size_t bytes;
+  const std::chrono::steady_clock::time_point consumed_at = std::chrono::steady_clock::now();  // end-to-end latency
   const std::shared_ptr<std::atomic<bool>> revoked;  // the partition was taken away: skip the work
 
   std::atomic<int> state{kQueued};

@@ -25,6 +25,18 @@ RuntimeProbe::RuntimeProbe(prometheus::Registry& r)
       delivery_errors(Counter(r, "ingestd_delivery_errors_total", "Produced records the broker did not accept.")),
       dead_letter_values_dropped(Counter(r, "ingestd_dead_letter_values_dropped_total",
                                          "Dead letters sent without their value because it exceeded "
-                                         "message.max.bytes.")) {}
+                                         "message.max.bytes.")),
+      end_to_end_seconds(prometheus::BuildHistogram()
+                             .Name("ingestd_end_to_end_latency_seconds")
+                             .Help("From a record's consumption to the broker's acknowledgement of its output, by "
+                                   "output.")
+                             .Register(r)) {
+  // 1 ms to ~65 s, doubling: batching and acks take milliseconds, backpressure seconds.
+  prometheus::Histogram::BucketBoundaries buckets;
+  for (double v = 0.001; v < 70; v *= 2) buckets.push_back(v);
+  for (Output o : {Output::kEnriched, Output::kDuplicates, Output::kDeadLetter}) {
+    end_to_end_by_output[static_cast<int>(o)] = &end_to_end_seconds.Add({{"output", OutputName(o)}}, buckets);
+  }
+}
 
 }  // namespace ingestd

@@ -4,7 +4,12 @@
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+
+#include <chrono>
+
+#include "daemon/processor.h"
 
 namespace ingestd {
 
@@ -20,6 +25,13 @@ struct RuntimeProbe {
   prometheus::Counter& commit_failures;
   prometheus::Counter& delivery_errors;
   prometheus::Counter& dead_letter_values_dropped;
+  prometheus::Family<prometheus::Histogram>& end_to_end_seconds;  // by output
+  prometheus::Histogram* end_to_end_by_output[3];                 // indexed by Output
+
+  // A record's time from consumption to the acknowledgement of its output.
+  void ObserveEndToEnd(Output output, std::chrono::steady_clock::duration d) {
+    end_to_end_by_output[static_cast<int>(output)]->Observe(std::chrono::duration<double>(d).count());
+  }
 };
 
 }  // namespace ingestd

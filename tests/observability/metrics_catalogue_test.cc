@@ -13,10 +13,11 @@
 #include <regex>
 
 #include "config/config.h"
-#include "daemon/build_info.h"
-#include "daemon/kafka_stats.h"
+#include "daemon/observability.h"
 #include "daemon/pipeline_probe.h"
 #include "daemon/processor.h"
+#include "daemon/readiness.h"
+#include "daemon/runtime_probe.h"
 #include "stages/registry.h"
 #include "tests/observability/metrics_doc.h"
 #include "tests/test_paths.h"
@@ -39,11 +40,13 @@ constexpr const char* kConsumerStats = R"({"type":"consumer","name":"c","topics"
 // not in this build yet is skipped (and reported) rather than failing the test.
 class Catalogue {
  public:
-  Catalogue() : pipeline_(registry_), kafka_(registry_) {
-    components_ = {"pipeline", "kafka", "build"};
-    RegisterBuildInfo(registry_);
-    (void)kafka_.Update(kConsumerStats);
-    (void)kafka_.Update(R"({"type":"producer","msg_cnt":2,"msg_size":300})");
+  Catalogue()
+      : pipeline_(registry_),
+        runtime_(registry_),
+        observability_(LoadConfig(SourceDir() + "/config/ingestd.yaml"), registry_, readiness_, clock_) {
+    components_ = {"pipeline", "runtime", "kafka", "build"};
+    (void)observability_.kafka_stats().Update(kConsumerStats);
+    (void)observability_.kafka_stats().Update(R"({"type":"producer","msg_cnt":2,"msg_size":300})");
 
     const std::string file = SourceDir() + "/config/ingestd.yaml";
     std::vector<std::string> built;
@@ -76,8 +79,10 @@ class Catalogue {
  private:
   prometheus::Registry registry_;
   ManualClock clock_;
+  Readiness readiness_;
   PipelineProbe pipeline_;
-  KafkaStatsProbe kafka_;
+  RuntimeProbe runtime_;
+  Observability observability_;
   std::set<std::string> components_;
   std::vector<std::string> missing_stages_;
 };

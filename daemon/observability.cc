@@ -1,0 +1,89 @@
+#include "daemon/observability.h"
+
+#include <prometheus/metric_family.h>
+
+#include "daemon/admin_handlers.h"
+#include "daemon/build_info.h"
+#include "daemon/kafka_runtime.h"
+
+namespace ingestd {
+namespace {
+
+// Sum of every series of the family `name` (counters and gauges).
+double Sum(const std::vector<prometheus::MetricFamily>& families, const std::string& name) {
+  double total = 0;
+  for (const auto& f : families) {
+    if (f.name != name) continue;
+    for (const auto& m : f.metric) total += f.type == prometheus::MetricType::Counter ? m.counter.value : m.gauge.value;
+  }
+  return total;
+}
+
+}  // namespace
+
+std::shared_ptr<const Config> WithStatisticsInterval(std::shared_ptr<const Config> config) {
+  constexpr const char* kKey = "statistics.interval.ms";
+  if (config->kafka.consumer.count(kKey) && config->kafka.producer.count(kKey)) return config;
+  auto copy = std::make_shared<Config>(*config);
+  copy->kafka.consumer.emplace(kKey, kDefaultStatisticsIntervalMs);
+  copy->kafka.producer.emplace(kKey, kDefaultStatisticsIntervalMs);
+  return copy;
+}
+
+Observability::Observability(std::shared_ptr<const Config> config, prometheus::Registry& registry,
+                             Readiness& readiness, const Clock& clock, std::chrono::milliseconds stall_timeout)
+    : config_(std::move(config)),
+      registry_(registry),
+      readiness_(readiness),
+      kafka_stats_(registry),
+      ready_(prometheus::BuildGauge()
+                 .Name("ingestd_ready")
+                 .Help("1 while /readyz answers 200 (consuming normally), else 0.")
+                 .Register(registry)
+                 .Add({})),
+      tap_(config_->admin.tap),
+      // Progress: records taken in, routed out, or committed; pending: records in
+      // flight. Read from the registry, where the pipeline and the runtime count them.
+      watchdog_(
+          clock, stall_timeout,
+          [this] {
+            const auto families = registry_.Collect();
+            return static_cast<uint64_t>(Sum(families, "ingestd_records_in_total") +
+                                         Sum(families, "ingestd_records_out_total") +
+                                         Sum(families, "ingestd_offset_commits_total"));
+          },
+          [this] { return static_cast<int64_t>(Sum(registry_.Collect(), "ingestd_inflight_records")); }) {
+  RegisterBuildInfo(registry);
+  UpdateReady();
+}
+
+std::function<std::string()> Observability::StuckCheck() {
+  return [this] { return watchdog_.Check().reason; };
+}
+
+void Observability::AddHandlers(AdminServer& admin) {
+  admin.Handle("GET", "/config", ConfigHandler(config_));
+  admin.Handle("GET", "/tap", TapHandler(tap_));
+}
+
+void Observability::Attach(KafkaRuntime& runtime) {
+  runtime.SetStatisticsListener([this](std::string_view, std::string_view json) { (void)kafka_stats_.Update(json); });
+  if (tap_.enabled()) runtime.SetOutputListener([this](const Processed& p) { tap_.Record(p); });
+}
+
+void Observability::UpdateReady() { ready_.Set(readiness_.Ready() ? 1 : 0); }
+
+void Observability::StartTimer(boost::asio::io_context& io) {
+  timer_.emplace(io);
+  Tick();
+}
+
+void Observability::Tick() {
+  UpdateReady();
+  timer_->expires_after(std::chrono::seconds(1));
+  timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) Tick();
+  });
+}
+
+}  // namespace ingestd

@@ -1,0 +1,79 @@
+// Issue 8's part of `ingestd run`, wired in one place: librdkafka statistics ->
+// KafkaStatsProbe (lag, producer queue), ingestd_build_info, ingestd_ready, the
+// stuck-loop watchdog behind /healthz, GET /config and GET /tap.
+//
+//   Observability obs(config, registry, readiness, clock);   // before the runtime
+//   admin.Handle("GET", "/healthz", HealthzHandler(readiness, obs.StuckCheck()));
+//   obs.AddHandlers(admin);                                  // /config, /tap
+//   obs.Attach(runtime);                                     // before runtime.Start()
+//   obs.StartTimer(io);                                      // ingestd_ready, every second
+//
+// Lifecycle: lives in RunCommand's scope, longer than the runtime and the admin
+// server. Threading: the statistics listener runs on librdkafka's threads, the tap on
+// worker threads, handlers and the timer on the control thread (io_context).
+#pragma once
+
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "config/config.h"
+#include "daemon/admin_server.h"
+#include "daemon/kafka_stats.h"
+#include "daemon/progress_watchdog.h"
+#include "daemon/readiness.h"
+#include "daemon/tap.h"
+#include "stages/clock.h"
+
+namespace ingestd {
+
+class KafkaRuntime;
+
+// librdkafka emits no statistics unless asked; ingestd asks every 5 s unless
+// kafka.consumer / kafka.producer set `statistics.interval.ms` themselves.
+inline constexpr const char* kDefaultStatisticsIntervalMs = "5000";
+[[nodiscard]] std::shared_ptr<const Config> WithStatisticsInterval(std::shared_ptr<const Config> config);
+
+class Observability {
+ public:
+  // No progress for this long while records are in flight: /healthz fails. Longer
+  // than a rebalance or a broker fail-over; shorter than anyone waits for a stuck pod.
+  static constexpr std::chrono::seconds kStallTimeout{120};
+
+  Observability(std::shared_ptr<const Config> config, prometheus::Registry& registry, Readiness& readiness,
+                const Clock& clock, std::chrono::milliseconds stall_timeout = kStallTimeout);
+
+  // For HealthzHandler: a non-empty reason when the processing loop is stuck.
+  [[nodiscard]] std::function<std::string()> StuckCheck();
+  // GET /config and GET /tap.
+  void AddHandlers(AdminServer& admin);
+  // Statistics and tap listeners. Before runtime.Start().
+  void Attach(KafkaRuntime& runtime);
+  // Keeps ingestd_ready current (every second, on `io`).
+  void StartTimer(boost::asio::io_context& io);
+
+  [[nodiscard]] Tap& tap() { return tap_; }
+  [[nodiscard]] KafkaStatsProbe& kafka_stats() { return kafka_stats_; }
+  void UpdateReady();
+
+ private:
+  void Tick();
+
+  const std::shared_ptr<const Config> config_;
+  prometheus::Registry& registry_;
+  Readiness& readiness_;
+  KafkaStatsProbe kafka_stats_;
+  prometheus::Gauge& ready_;
+  Tap tap_;
+  ProgressWatchdog watchdog_;
+  std::optional<boost::asio::steady_timer> timer_;
+};
+
+}  // namespace ingestd
