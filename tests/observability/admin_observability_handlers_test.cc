@@ -1,0 +1,117 @@
+// The admin endpoints issue 8 adds or extends (/healthz, /config, /tap), through
+// AdminServer::Dispatch: the routing the server uses, without a socket.
+#include <gtest/gtest.h>
+#include <prometheus/registry.h>
+#include <rapidjson/document.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include "daemon/admin_handlers.h"
+#include "daemon/admin_server.h"
+#include "daemon/observability.h"
+
+namespace ingestd {
+namespace {
+
+using std::chrono::seconds;
+
+class AdminObservabilityTest : public ::testing::Test {
+ protected:
+  AdminResponse Get(const std::string& path, const std::string& query = "") {
+    return admin_.Dispatch(AdminRequest{"GET", path, query, ""});
+  }
+
+  boost::asio::io_context io_;
+  AdminServer admin_{io_, "127.0.0.1", 0};
+  Readiness readiness_;
+};
+
+TEST_F(AdminObservabilityTest, HealthzFailsWhileTheLoopIsStuckAndRecovers) {
+  std::string stuck;
+  admin_.Handle("GET", "/healthz", HealthzHandler(readiness_, [&stuck] { return stuck; }));
+  EXPECT_EQ(Get("/healthz").status, 200);
+  stuck = "stuck: no progress for 130 s with 12 records in flight";
+  const auto r = Get("/healthz");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_NE(r.body.find("no progress"), std::string::npos) << r.body;
+  stuck.clear();
+  EXPECT_EQ(Get("/healthz").status, 200);
+}
+
+TEST_F(AdminObservabilityTest, HealthzFailsAfterAFatalError) {
+  admin_.Handle("GET", "/healthz", HealthzHandler(readiness_, [] { return std::string(); }));
+  readiness_.MarkFatal("kafka: fatal idempotent producer error");
+  const auto r = Get("/healthz");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_NE(r.body.find("fatal idempotent producer error"), std::string::npos) << r.body;
+}
+
+// The watchdog as wired: in-flight records in the registry and no progress.
+TEST_F(AdminObservabilityTest, ObservabilityWatchdogReadsProgressAndPendingFromTheRegistry) {
+  prometheus::Registry registry;
+  ManualClock clock;
+  auto config = ParseConfig("", "test.yaml");
+  Observability obs(config, registry, readiness_, clock, seconds(60));
+  auto& inflight = prometheus::BuildGauge().Name("ingestd_inflight_records").Help("h").Register(registry).Add({});
+  auto& in = prometheus::BuildCounter().Name("ingestd_records_in_total").Help("h").Register(registry).Add({});
+  admin_.Handle("GET", "/healthz", HealthzHandler(readiness_, obs.StuckCheck()));
+
+  inflight.Set(5);
+  EXPECT_EQ(Get("/healthz").status, 200);
+  clock.Advance(seconds(61));
+  EXPECT_EQ(Get("/healthz").status, 503);
+  in.Increment();
+  EXPECT_EQ(Get("/healthz").status, 200);
+  inflight.Set(0);
+  clock.Advance(seconds(600));
+  EXPECT_EQ(Get("/healthz").status, 200);  // idle
+}
+
+TEST_F(AdminObservabilityTest, ConfigServesEffectiveConfigAsJson) {
+  auto config = ParseConfig("kafka:\n  brokers: b:9092\n  producer:\n    sasl.password: pw123\n", "test.yaml");
+  admin_.Handle("GET", "/config", ConfigHandler(config));
+  const auto r = Get("/config");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "application/json");
+  rapidjson::Document d;
+  d.Parse(r.body.c_str());
+  ASSERT_FALSE(d.HasParseError()) << r.body;
+  EXPECT_STREQ(d["kafka"]["brokers"].GetString(), "b:9092");
+  EXPECT_EQ(r.body.find("pw123"), std::string::npos) << r.body;
+}
+
+TEST_F(AdminObservabilityTest, TapIsNotFoundWhenOff) {
+  Tap tap(false);
+  admin_.Handle("GET", "/tap", TapHandler(tap));
+  EXPECT_EQ(Get("/tap", "n=10").status, 404);
+}
+
+TEST_F(AdminObservabilityTest, TapServesTheLastNAsJsonLines) {
+  Tap tap(true);
+  admin_.Handle("GET", "/tap", TapHandler(tap));
+  for (int i = 0; i < 4; ++i) {
+    Processed p;
+    p.key = "k" + std::to_string(i);
+    p.value = "{\"n\":" + std::to_string(i) + "}";
+    tap.Record(p);
+  }
+  const auto r = Get("/tap", "n=2");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "application/x-ndjson");
+  EXPECT_EQ(r.body,
+            "{\"output\":\"enriched\",\"key\":\"k2\",\"event\":{\"n\":2}}\n"
+            "{\"output\":\"enriched\",\"key\":\"k3\",\"event\":{\"n\":3}}\n");
+  EXPECT_EQ(Get("/tap", "n=0").status, 400);
+  EXPECT_EQ(Get("/tap", "n=1000").status, 400);
+  EXPECT_EQ(Get("/tap", "n=x").status, 400);
+}
+
+TEST(StatisticsIntervalTest, DefaultsOnlyWhereNotConfigured) {
+  auto config = ParseConfig("kafka:\n  consumer:\n    statistics.interval.ms: \"250\"\n", "test.yaml");
+  auto with = WithStatisticsInterval(config);
+  EXPECT_EQ(with->kafka.consumer.at("statistics.interval.ms"), "250");
+  EXPECT_EQ(with->kafka.producer.at("statistics.interval.ms"), kDefaultStatisticsIntervalMs);
+}
+
+}  // namespace
+}  // namespace ingestd
