@@ -175,7 +175,7 @@ TEST_F(DashboardTest, EveryQueryNamesOnlyDocumentedMetrics) {
        {"ingestd_records_in_total", "ingestd_records_out_total", "ingestd_kafka_consumer_lag_records",
         "ingestd_kafka_partition_lag_records", "ingestd_dead_letters_total", "ingestd_stage_seconds_bucket",
         "ingestd_end_to_end_latency_seconds_bucket", "ingestd_dedupe_index_entries", "ingestd_dedupe_verdicts_total",
-        "ingestd_language_detected_total", "ingestd_tagging_tags_total", "ingestd_build_info"}) {
+        "ingestd_language_articles_total", "ingestd_tagging_tags_total", "ingestd_build_info"}) {
     EXPECT_TRUE(used.count(m)) << "the dashboard shows nothing from " << m;
   }
 }
