@@ -42,6 +42,7 @@ Observability::Observability(std::shared_ptr<const Config> config, prometheus::R
                  .Register(registry)
                  .Add({})),
       tap_(config_->admin.tap),
+      warnings_(clock),
       // Progress: records taken in, routed out, or committed; pending: records in
       // flight. Read from the registry, where the pipeline and the runtime count them.
       watchdog_(
@@ -68,7 +69,15 @@ void Observability::AddHandlers(AdminServer& admin) {
 
 void Observability::Attach(KafkaRuntime& runtime) {
   runtime.SetStatisticsListener([this](std::string_view, std::string_view json) { (void)kafka_stats_.Update(json); });
-  if (tap_.enabled()) runtime.SetOutputListener([this](const Processed& p) { tap_.Record(p); });
+  runtime.SetOutputListener([this](const Processed& p) { OnOutput(p); });
+}
+
+void Observability::OnOutput(const Processed& p) {
+  tap_.Record(p);
+  if (p.output != Output::kDeadLetter) return;
+  const DeadLetterInfo& d = p.dead_letter;
+  (void)warnings_.Warn(d.stage + "/" + d.reason, "dead letter",
+                       {{"stage", d.stage}, {"reason", d.reason}, {"error", d.message}});
 }
 
 void Observability::UpdateReady() { ready_.Set(readiness_.Ready() ? 1 : 0); }
@@ -80,6 +89,7 @@ void Observability::StartTimer(boost::asio::io_context& io) {
 
 void Observability::Tick() {
   UpdateReady();
+  if (++ticks_ % 60 == 0) (void)warnings_.ReportSuppressed();
   timer_->expires_after(std::chrono::seconds(1));
   timer_->async_wait([this](const boost::system::error_code& ec) {
     if (!ec) Tick();

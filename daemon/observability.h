@@ -1,6 +1,7 @@
 // Issue 8's part of `ingestd run`, wired in one place: librdkafka statistics ->
 // KafkaStatsProbe (lag, producer queue), ingestd_build_info, ingestd_ready, the
-// stuck-loop watchdog behind /healthz, GET /config and GET /tap.
+// stuck-loop watchdog behind /healthz, GET /config, GET /tap, and dead letters
+// logged as rate-limited warnings (examples in the logs; the metrics count them all).
 //
 //   Observability obs(config, registry, readiness, clock);   // before the runtime
 //   admin.Handle("GET", "/healthz", HealthzHandler(readiness, obs.StuckCheck()));
@@ -27,6 +28,7 @@
 #include "config/config.h"
 #include "daemon/admin_server.h"
 #include "daemon/kafka_stats.h"
+#include "daemon/logging.h"
 #include "daemon/progress_watchdog.h"
 #include "daemon/readiness.h"
 #include "daemon/tap.h"
@@ -54,14 +56,17 @@ class Observability {
   [[nodiscard]] std::function<std::string()> StuckCheck();
   // GET /config and GET /tap.
   void AddHandlers(AdminServer& admin);
-  // Statistics and tap listeners. Before runtime.Start().
+  // Statistics and output listeners (tap, dead-letter warnings). Before runtime.Start().
   void Attach(KafkaRuntime& runtime);
-  // Keeps ingestd_ready current (every second, on `io`).
+  // Keeps ingestd_ready current (every second, on `io`) and reports suppressed
+  // warnings once a minute.
   void StartTimer(boost::asio::io_context& io);
 
   [[nodiscard]] Tap& tap() { return tap_; }
   [[nodiscard]] KafkaStatsProbe& kafka_stats() { return kafka_stats_; }
   void UpdateReady();
+  // What the output listener does with each record (worker threads).
+  void OnOutput(const Processed& processed);
 
  private:
   void Tick();
@@ -72,8 +77,10 @@ class Observability {
   KafkaStatsProbe kafka_stats_;
   prometheus::Gauge& ready_;
   Tap tap_;
+  RecordWarnings warnings_;
   ProgressWatchdog watchdog_;
   std::optional<boost::asio::steady_timer> timer_;
+  int ticks_ = 0;  // control thread
 };
 
 }  // namespace ingestd

@@ -4,10 +4,16 @@
 #include <prometheus/registry.h>
 #include <rapidjson/document.h>
 
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/io_context.hpp>
+#include <iostream>
+#include <sstream>
 
 #include "daemon/admin_handlers.h"
 #include "daemon/admin_server.h"
+#include "daemon/logging.h"
 #include "daemon/observability.h"
 
 namespace ingestd {
@@ -104,6 +110,36 @@ TEST_F(AdminObservabilityTest, TapServesTheLastNAsJsonLines) {
   EXPECT_EQ(Get("/tap", "n=0").status, 400);
   EXPECT_EQ(Get("/tap", "n=1000").status, 400);
   EXPECT_EQ(Get("/tap", "n=x").status, 400);
+}
+
+// Dead letters reach the logs as rate-limited warnings; the tap sees every output.
+TEST(ObservabilityOutputTest, LogsDeadLettersAtALimitedRateAndTapsEveryOutput) {
+  std::ostringstream out;
+  LoggingConfig logging;
+  logging.format = "json";
+  SetUpLogging(logging, std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  prometheus::Registry registry;
+  ManualClock clock;
+  Readiness readiness;
+  Observability obs(ParseConfig("", "test.yaml", {"admin.tap=true"}), registry, readiness, clock);
+  Processed dead;
+  dead.output = Output::kDeadLetter;
+  dead.dead_letter = {"parse", "invalid_json", "malformed JSON"};
+  for (int i = 0; i < 50; ++i) obs.OnOutput(dead);
+  Processed ok;
+  ok.key = "k";
+  ok.value = "{}";
+  obs.OnOutput(ok);
+
+  std::vector<std::string> lines;
+  std::istringstream in(out.str());
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 10u) << out.str();  // RecordWarnings' default burst
+  EXPECT_NE(lines[0].find("\"msg\":\"dead letter\",\"stage\":\"parse\",\"reason\":\"invalid_json\""),
+            std::string::npos)
+      << lines[0];
+  EXPECT_EQ(obs.tap().Last(100).size(), 51u);
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("", std::make_shared<spdlog::sinks::ostream_sink_mt>(std::cerr)));
 }
 
 TEST(StatisticsIntervalTest, DefaultsOnlyWhereNotConfigured) {
