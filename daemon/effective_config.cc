@@ -111,6 +111,34 @@ std::string EffectiveConfigJson(const Config& c) {
   w.StartObject();
   List(w, "extra_tracking_params", c.normalize.extra_tracking_params);
   Bool(w, "debug_removed_lines", c.normalize.debug_removed_lines);
+  // boilerplate_rules_dir / _file / inline rules, as the rules they produced.
+  Key(w, "boilerplate_rules");
+  w.StartArray();
+  for (const auto& rule : c.normalize.boilerplate_rules) {
+    w.StartObject();
+    Str(w, "id", rule.id);
+    Str(w, "pattern", rule.pattern);
+    Str(w, "action", rule.action == BoilerplateRule::Action::kCut     ? "cut"
+                     : rule.action == BoilerplateRule::Action::kBreak ? "break"
+                                                                      : "drop");
+    Str(w, "origin", rule.origin);
+    w.EndObject();
+  }
+  w.EndArray();
+  Bool(w, "drop_repeated_lines", c.normalize.drop_repeated_lines);
+  Int(w, "min_segment_bytes", c.normalize.min_segment_bytes);
+  Key(w, "learner");
+  w.StartObject();
+  Bool(w, "enabled", c.normalize.learner.enabled);
+  Int(w, "min_articles", c.normalize.learner.min_articles);
+  Key(w, "min_share");
+  w.Double(c.normalize.learner.min_share);
+  Int(w, "half_life_hours", c.normalize.learner.half_life_hours);
+  Int(w, "max_sources", c.normalize.learner.max_sources);
+  Int(w, "max_lines_per_source", c.normalize.learner.max_lines_per_source);
+  Int(w, "max_line_bytes", c.normalize.learner.max_line_bytes);
+  Str(w, "snapshot", c.normalize.learner.snapshot);
+  w.EndObject();
   w.EndObject();
 
   Key(w, "dedupe");
