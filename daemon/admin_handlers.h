@@ -7,8 +7,8 @@
 #include <memory>
 #include <string>
 
-#include "daemon/admin_server.h"
 #include "config/config.h"
+#include "daemon/admin_server.h"
 #include "daemon/readiness.h"
 #include "daemon/tap.h"
 

@@ -118,9 +118,10 @@ std::string EffectiveConfigJson(const Config& c) {
     w.StartObject();
     Str(w, "id", rule.id);
     Str(w, "pattern", rule.pattern);
-    Str(w, "action", rule.action == BoilerplateRule::Action::kCut     ? "cut"
-                     : rule.action == BoilerplateRule::Action::kBreak ? "break"
-                                                                      : "drop");
+    Str(w, "action",
+        rule.action == BoilerplateRule::Action::kCut     ? "cut"
+        : rule.action == BoilerplateRule::Action::kBreak ? "break"
+                                                         : "drop");
     Str(w, "origin", rule.origin);
     w.EndObject();
   }

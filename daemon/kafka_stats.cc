@@ -116,7 +116,6 @@ void KafkaStatsProbe::UpdateConsumer(const simdjson::dom::element& root, KafkaSt
   }
   consumer_lag_.Set(static_cast<double>(total));
   summary.total_lag = total;
-
 }
 
 }  // namespace ingestd

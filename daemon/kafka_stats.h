@@ -31,8 +31,8 @@ namespace ingestd {
 // What one statistics document said, for callers and tests.
 struct KafkaStatsSummary {
   bool ok = false;
-  std::string type;         // "consumer" or "producer"
-  int64_t total_lag = 0;    // consumer: sum over partitions with a known lag
+  std::string type;       // "consumer" or "producer"
+  int64_t total_lag = 0;  // consumer: sum over partitions with a known lag
   int partitions_with_lag = 0;
 };
 
@@ -51,7 +51,7 @@ class KafkaStatsProbe {
   void UpdateConsumer(const simdjson::dom::element& root, KafkaStatsSummary& summary);  // mu_ held
 
   std::mutex mu_;
-  std::unique_ptr<Parser> parser_;                                       // guarded by mu_
+  std::unique_ptr<Parser> parser_;                                     // guarded by mu_
   std::map<std::pair<std::string, int32_t>, prometheus::Gauge*> lag_;  // guarded by mu_
 
   prometheus::Family<prometheus::Gauge>& partition_lag_family_;

@@ -90,8 +90,7 @@ class JsonFormatter final : public spdlog::formatter {
     line.reserve(128 + msg.payload.size());
     const auto t = msg.time;
     const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-    const auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
     std::tm tm{};
     gmtime_r(&secs, &tm);
     char ts[64];
@@ -243,7 +242,8 @@ int RecordWarnings::ReportSuppressed() {
     }
   }
   for (const auto& [key, n] : pending) {
-    Log(spdlog::level::warn, "similar warnings suppressed", {{"key", key}, LogField::Int("suppressed", static_cast<int64_t>(n))});
+    Log(spdlog::level::warn, "similar warnings suppressed",
+        {{"key", key}, LogField::Int("suppressed", static_cast<int64_t>(n))});
   }
   return static_cast<int>(pending.size());
 }

@@ -30,8 +30,8 @@ std::shared_ptr<const Config> WithStatisticsInterval(std::shared_ptr<const Confi
   return copy;
 }
 
-Observability::Observability(std::shared_ptr<const Config> config, prometheus::Registry& registry,
-                             Readiness& readiness, const Clock& clock, std::chrono::milliseconds stall_timeout)
+Observability::Observability(std::shared_ptr<const Config> config, prometheus::Registry& registry, Readiness& readiness,
+                             const Clock& clock, std::chrono::milliseconds stall_timeout)
     : config_(std::move(config)),
       registry_(registry),
       readiness_(readiness),

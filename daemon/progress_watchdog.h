@@ -41,9 +41,9 @@ class ProgressWatchdog {
   const std::function<int64_t()> pending_;
 
   std::mutex mu_;
-  bool sampled_ = false;                                 // guarded by mu_
-  uint64_t last_progress_ = 0;                           // guarded by mu_
-  int64_t last_pending_ = 0;                             // guarded by mu_
+  bool sampled_ = false;                                // guarded by mu_
+  uint64_t last_progress_ = 0;                          // guarded by mu_
+  int64_t last_pending_ = 0;                            // guarded by mu_
   std::chrono::system_clock::time_point last_moved_{};  // guarded by mu_
 };
 

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 #include <rapidjson/document.h>
-
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
@@ -135,11 +134,11 @@ TEST(ObservabilityOutputTest, LogsDeadLettersAtALimitedRateAndTapsEveryOutput) {
   std::istringstream in(out.str());
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   ASSERT_EQ(lines.size(), 10u) << out.str();  // RecordWarnings' default burst
-  EXPECT_NE(lines[0].find("\"msg\":\"dead letter\",\"stage\":\"parse\",\"reason\":\"invalid_json\""),
-            std::string::npos)
+  EXPECT_NE(lines[0].find("\"msg\":\"dead letter\",\"stage\":\"parse\",\"reason\":\"invalid_json\""), std::string::npos)
       << lines[0];
   EXPECT_EQ(obs.tap().Last(100).size(), 51u);
-  spdlog::set_default_logger(std::make_shared<spdlog::logger>("", std::make_shared<spdlog::sinks::ostream_sink_mt>(std::cerr)));
+  spdlog::set_default_logger(
+      std::make_shared<spdlog::logger>("", std::make_shared<spdlog::sinks::ostream_sink_mt>(std::cerr)));
 }
 
 TEST(StatisticsIntervalTest, DefaultsOnlyWhereNotConfigured) {

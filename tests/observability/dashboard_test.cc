@@ -41,9 +41,9 @@ std::set<std::string> MetricNames(std::string q) {
   static const std::regex kRanges(R"(\[[^\]]*\])");
   static const std::regex kGrouping(R"(\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\))");
   static const std::regex kToken(R"(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|[0-9][0-9A-Za-z_.]*|[A-Za-z_:][A-Za-z0-9_:]*)");
-  static const std::set<std::string> kKeywords{"by",    "without", "on",     "ignoring", "group_left", "group_right",
-                                               "bool",  "and",     "or",     "unless",   "offset",     "inf",
-                                               "nan",   "atan2",   "Inf",    "NaN"};
+  static const std::set<std::string> kKeywords{"by",   "without", "on",  "ignoring", "group_left", "group_right",
+                                               "bool", "and",     "or",  "unless",   "offset",     "inf",
+                                               "nan",  "atan2",   "Inf", "NaN"};
   q = std::regex_replace(q, kStrings, " ");
   q = std::regex_replace(q, kMatchers, " ");
   q = std::regex_replace(q, kRanges, " ");
@@ -62,8 +62,11 @@ std::set<std::string> MetricNames(std::string q) {
 
 // Grafana variables replaced by values Prometheus accepts, for promtool.
 std::string Concrete(std::string q) {
-  for (const auto& [var, value] : std::vector<std::pair<std::string, std::string>>{
-           {"$__rate_interval", "5m"}, {"$__interval", "1m"}, {"$__range", "1h"}, {"$namespace", ".*"}, {"$job", ".*"}}) {
+  for (const auto& [var, value] : std::vector<std::pair<std::string, std::string>>{{"$__rate_interval", "5m"},
+                                                                                   {"$__interval", "1m"},
+                                                                                   {"$__range", "1h"},
+                                                                                   {"$namespace", ".*"},
+                                                                                   {"$job", ".*"}}) {
     for (size_t p; (p = q.find(var)) != std::string::npos;) q.replace(p, var.size(), value);
   }
   return q;

@@ -53,8 +53,7 @@ TEST(KafkaStatsProbeTest, ReportsLagPerAssignedPartitionAndTheirSum) {
   EXPECT_EQ(s.total_lag, 15);
   EXPECT_EQ(Value(registry, "ingestd_kafka_partition_lag_records", {{"topic", "articles.raw"}, {"partition", "0"}}),
             10);
-  EXPECT_EQ(Value(registry, "ingestd_kafka_partition_lag_records", {{"topic", "articles.raw"}, {"partition", "1"}}),
-            5);
+  EXPECT_EQ(Value(registry, "ingestd_kafka_partition_lag_records", {{"topic", "articles.raw"}, {"partition", "1"}}), 5);
   // Not desired: another member's partition (or none at all): no series.
   EXPECT_EQ(Value(registry, "ingestd_kafka_partition_lag_records", {{"topic", "articles.raw"}, {"partition", "2"}}),
             std::nullopt);
@@ -187,11 +186,11 @@ TEST(KafkaStatsProbeTest, ReadsLagFromRealLibrdkafkaStatistics) {
       rd_kafka_message_destroy(m);
     }
     std::lock_guard lock(sink.mu);
-    seen = consumed == kMessages && sink.last_consumer && sink.last_consumer->partitions_with_lag == 2 &&
-           Value(registry, "ingestd_kafka_partition_lag_records", {{"topic", "articles.raw"}, {"partition", "0"}}) ==
-               0.0 &&
-           Value(registry, "ingestd_kafka_partition_lag_records", {{"topic", "articles.raw"}, {"partition", "1"}}) ==
-               10.0;
+    seen =
+        consumed == kMessages && sink.last_consumer && sink.last_consumer->partitions_with_lag == 2 &&
+        Value(registry, "ingestd_kafka_partition_lag_records", {{"topic", "articles.raw"}, {"partition", "0"}}) ==
+            0.0 &&
+        Value(registry, "ingestd_kafka_partition_lag_records", {{"topic", "articles.raw"}, {"partition", "1"}}) == 10.0;
   }
   EXPECT_TRUE(committed);
   EXPECT_TRUE(seen) << "consumed " << consumed << ", lag total "

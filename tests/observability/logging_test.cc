@@ -90,9 +90,7 @@ TEST_F(LoggingTest, TextFormatAppendsFieldsAsKeyValueAndQuotesWhenNeeded) {
   EXPECT_EQ(lines[0].find("20"), 0u) << lines[0];  // starts with the UTC timestamp
 }
 
-TEST(JsonEscapeTest, EscapesWithoutQuotes) {
-  EXPECT_EQ(JsonEscape("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
-}
+TEST(JsonEscapeTest, EscapesWithoutQuotes) { EXPECT_EQ(JsonEscape("a\"b\\c\nd"), "a\\\"b\\\\c\\nd"); }
 
 TEST_F(LoggingTest, LevelFromConfigDropsLowerLevels) {
   SetUpWith("warn", "json");

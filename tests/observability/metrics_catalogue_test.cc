@@ -134,7 +134,8 @@ TEST_F(MetricsCatalogueTest, DocumentParsesIntoACatalogue) {
 TEST_F(MetricsCatalogueTest, EveryRegisteredMetricIsDocumentedWithItsTypeAndLabels) {
   for (const auto& family : catalogue_->Collect()) {
     if (doc_->planned.count(family.name)) {
-      ADD_FAILURE() << family.name << " is registered now: move it from \"Planned\" to \"Catalogue\" in docs/metrics.md";
+      ADD_FAILURE() << family.name
+                    << " is registered now: move it from \"Planned\" to \"Catalogue\" in docs/metrics.md";
       continue;
     }
     auto it = doc_->metrics.find(family.name);
