@@ -157,6 +157,8 @@ std::string EffectiveConfigJson(const Config& c) {
   Key(w, "tagging");
   w.StartObject();
   Str(w, "taxonomy_dir", c.tagging.taxonomy_dir);
+  Str(w, "generated_dir", c.tagging.generated_dir);
+  Int(w, "max_mentions_per_tag", c.tagging.max_mentions_per_tag);
   w.EndObject();
 
   w.EndObject();
