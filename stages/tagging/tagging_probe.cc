@@ -3,6 +3,8 @@
 namespace ingestd {
 namespace {
 
+constexpr std::array<const char*, 5> kTagTypes{"organization", "person", "country", "place", "topic"};
+
 prometheus::Registry& Pick(prometheus::Registry* given, std::shared_ptr<prometheus::Registry>& own) {
   if (given) return *given;
   own = std::make_shared<prometheus::Registry>();
@@ -37,7 +39,24 @@ TaggingProbe::TaggingProbe(prometheus::Registry* registry)
       database_bytes_(NewGauge(registry ? *registry : *own_, "ingestd_tagging_taxonomy_database_bytes",
                                "Size of the taxonomy's Hyperscan database.")),
       compile_seconds_(NewGauge(registry ? *registry : *own_, "ingestd_tagging_taxonomy_compile_seconds",
-                                "Time taken to load and compile the taxonomy in use.")) {}
+                                "Time taken to load and compile the taxonomy in use.")) {
+  auto& tags = prometheus::BuildCounter()
+                   .Name("ingestd_tagging_tags_total")
+                   .Help("Tags attached to articles, by taxonomy type.")
+                   .Register(registry ? *registry : *own_);
+  for (size_t i = 0; i < kTagTypes.size(); ++i) tags_by_type_[i] = &tags.Add({{"type", kTagTypes[i]}});
+}
+
+void TaggingProbe::Tagged(const std::vector<Tag>& tags) {
+  for (const Tag& tag : tags) {
+    for (size_t i = 0; i < kTagTypes.size(); ++i) {
+      if (tag.type == kTagTypes[i]) {
+        tags_by_type_[i]->Increment();
+        break;
+      }
+    }
+  }
+}
 
 void TaggingProbe::Loaded(const std::string& version, double entities, double patterns, double database_bytes,
                           double compile_seconds) {

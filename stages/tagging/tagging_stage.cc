@@ -29,6 +29,7 @@ class TaggingStage final : public Stage {
   StageResult Process(Article& article) override {
     const std::shared_ptr<const CompiledTaxonomy> taxonomy = std::atomic_load(&taxonomy_);
     article.tags = taxonomy->Match(article, static_cast<size_t>(config_.max_mentions_per_tag));
+    probe_.Tagged(*article.tags);
     return StageResult::Continue();
   }
 

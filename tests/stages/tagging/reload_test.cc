@@ -86,6 +86,21 @@ TEST(TaggingReload, ValidTaxonomyTakesEffect) {
   EXPECT_EQ(InfoVersion(f.registry).size(), 16u);
 }
 
+TEST(TaggingMetrics, CountsAttachedTagsByType) {
+  Fixture f(kOld);
+  EXPECT_EQ(MetricValue(f.registry, "ingestd_tagging_tags_total"), 0);
+  EXPECT_EQ(f.FirstTag(), "org/old");
+  EXPECT_EQ(f.FirstTag(), "org/old");
+  EXPECT_EQ(MetricValue(f.registry, "ingestd_tagging_tags_total"), 2);
+  for (const auto& family : f.registry.Collect()) {
+    if (family.name != "ingestd_tagging_tags_total") continue;
+    for (const auto& m : family.metric) {
+      const bool organization = m.label.size() == 1 && m.label[0].value == "organization";
+      EXPECT_EQ(m.counter.value, organization ? 2 : 0) << m.label[0].value;
+    }
+  }
+}
+
 TEST(TaggingReload, RecordsProcessedDuringReloadsAreAllTagged) {
   Fixture f(kOld);
   std::atomic<bool> stop{false};
