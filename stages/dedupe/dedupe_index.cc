@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace ingestd::dedupe {
@@ -10,9 +11,15 @@ namespace {
 
 constexpr uint32_t kNone = FlatMultiMap<uint64_t>::kEmpty;
 // The query looks up its smallest hashes: a candidate that contains 80% of it
-// has at least 0.8x its size, so its 12 keys lie among the query's 15 smallest.
-constexpr size_t kQueryKeys = 18;
+// has at least 0.8x its size, so its 12 keys lie among the query's 15 smallest
+// (a few more when capped keys pushed them further).
+constexpr size_t kQueryKeys = 24;
 constexpr size_t kMaxCandidates = 16;
+constexpr int kMaxSingleHitCandidates = 6;
+// At most this many articles per LSH key: a stock phrase with a small hash would
+// otherwise put thousands of articles under one key. Later articles take their
+// next smallest hash instead.
+constexpr size_t kMaxPerKey = 32;
 
 size_t HeapBytes(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
 
@@ -96,23 +103,33 @@ DedupeResult DedupeIndex::CheckAndInsert(const Query& q, int64_t now, IndexEntry
     }
     std::sort(candidates.begin(), candidates.end(), [](auto& a, auto& b) { return a.second > b.second; });
     if (candidates.size() > kMaxCandidates) candidates.resize(kMaxCandidates);
+    int single_hits = 0;
     for (const auto& [s, hits] : candidates) {
+      // One shared key is how short excerpts show up, but also how stock phrases
+      // do: verify a few of those only.
+      if (hits == 1 && ++single_hits > kMaxSingleHitCandidates) break;
       const Record* r = Find(s);
       if (!r) continue;
       // Containment is at most |old| / |new|; counts are estimates, hence the margin.
       if (r->shingles < sig.shingles * options_.near_containment * 0.7) continue;
-      int samples = 0;
-      int found = 0;
+      // The query's hashes up to the candidate's threshold are a uniform sample
+      // of the new text's shingles; count those the candidate holds, and stop as
+      // soon as too many are missing.
+      const auto sample_end = r->tau == 0xffffffffu
+                                  ? sig.bottom.end()
+                                  : std::upper_bound(sig.bottom.begin(), sig.bottom.end(), r->tau,
+                                                     [](uint32_t tau, uint64_t v) { return tau < Rank(v); });
+      const int samples = static_cast<int>(sample_end - sig.bottom.begin());
+      if (samples < options_.min_samples) continue;
+      const int allowed_misses = samples - static_cast<int>(std::ceil(options_.near_containment * samples - 1e-9));
       const auto fp_begin = r->fingerprints.begin();
       const auto fp_end = fp_begin + r->fingerprint_count;
-      for (uint64_t v : sig.bottom) {
-        if (Rank(v) > r->tau) break;
-        ++samples;
-        if (std::binary_search(fp_begin, fp_end, Fingerprint(v))) ++found;
+      int misses = 0;
+      for (auto it = sig.bottom.begin(); it != sample_end && misses <= allowed_misses; ++it) {
+        if (!std::binary_search(fp_begin, fp_end, Fingerprint(*it))) ++misses;
       }
-      if (samples < options_.min_samples) continue;
-      const double similarity = static_cast<double>(found) / samples;
-      if (similarity < options_.near_containment) continue;
+      if (misses > allowed_misses) continue;
+      const double similarity = static_cast<double>(samples - misses) / samples;
       uint64_t root_seq = 0;
       const Record* root = Find(r->root, &root_seq);
       if (!root) Find(s, &root_seq);
@@ -135,8 +152,6 @@ DedupeResult DedupeIndex::CheckAndInsert(const Query& q, int64_t now, IndexEntry
   record.tau = sig.bottom.size() > kFingerprints ? Rank(sig.bottom[kFingerprints - 1]) : 0xffffffffu;
   for (size_t i = 0; i < fps; ++i) record.fingerprints[i] = Fingerprint(sig.bottom[i]);
   std::sort(record.fingerprints.begin(), record.fingerprints.begin() + fps);
-  record.key_count = static_cast<uint8_t>(std::min(sig.bottom.size(), kKeys));
-  for (size_t i = 0; i < record.key_count; ++i) record.keys[i] = Rank(sig.bottom[i]);
 
   uint32_t root_short = kNone;
   if (best) {
@@ -154,7 +169,7 @@ DedupeResult DedupeIndex::CheckAndInsert(const Query& q, int64_t now, IndexEntry
   if (previous) result.revision_of = previous->id;
   result.story_id = StoryId(record.story);
 
-  const uint64_t seq = Insert(std::move(record));
+  const uint64_t seq = Insert(std::move(record), &sig);
   Record& inserted = records_.back();
   inserted.root = root_short == kNone ? Short(seq) : root_short;
   if (previous_short != kNone) {
@@ -165,12 +180,24 @@ DedupeResult DedupeIndex::CheckAndInsert(const Query& q, int64_t now, IndexEntry
   return result;
 }
 
-uint64_t DedupeIndex::Insert(Record record) {
+uint64_t DedupeIndex::Insert(Record record, const Signature* sig) {
   const uint64_t seq = head_seq_ + records_.size();
   const uint32_t s = Short(seq);
   exact_.Insert(record.content.low, s);
   if (record.url != 0) urls_.Insert(record.url, s);
-  for (size_t i = 0; i < record.key_count; ++i) keys_.Insert(record.keys[i], s);
+  if (sig) {
+    record.key_count = 0;
+    for (size_t i = 0; i < sig->bottom.size() && record.key_count < kKeys; ++i) {
+      const uint32_t key = Rank(sig->bottom[i]);
+      if (keys_.InsertCapped(key, s, kMaxPerKey)) record.keys[record.key_count++] = key;
+    }
+  } else {
+    size_t kept = 0;
+    for (size_t i = 0; i < record.key_count; ++i) {
+      if (keys_.InsertCapped(record.keys[i], s, kMaxPerKey)) record.keys[kept++] = record.keys[i];
+    }
+    record.key_count = static_cast<uint8_t>(kept);
+  }
   record.root = s;
   record_bytes_ += sizeof(Record) + HeapBytes(record.id);
   records_.push_back(std::move(record));
@@ -203,7 +230,7 @@ bool DedupeIndex::Apply(const IndexEntry& e, int64_t now) {
       if (r && r->url == e.url_hash) previous_short = s;
     });
   }
-  const uint64_t seq = Insert(std::move(record));
+  const uint64_t seq = Insert(std::move(record), nullptr);
   if (root_short != kNone && Find(root_short)) records_.back().root = root_short;
   if (previous_short != kNone) urls_.Erase(e.url_hash, previous_short);
   (void)seq;

@@ -104,7 +104,9 @@ class DedupeIndex {
   const Record* Find(uint32_t short_seq, uint64_t* seq = nullptr) const;
   const Record* RootOf(const Record& record) const;
   uint32_t FindExact(const Hash128& hash) const;  // FlatMultiMap<>::kEmpty when absent
-  uint64_t Insert(Record record);
+  // Adds the record and its table slots; LSH keys come from `sig` when given,
+  // else from record.keys (an applied entry).
+  uint64_t Insert(Record record, const Signature* sig);
   void EvictFront();
   void EnforceLimits(int64_t now, std::vector<std::string>* expired);
   size_t AccountedBytes() const;

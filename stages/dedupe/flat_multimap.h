@@ -27,6 +27,21 @@ class FlatMultiMap {
     ++size_;
   }
 
+  // Inserts unless `cap` values are stored under key already (a key shared by
+  // many articles, such as a stock phrase, would make long probe runs and
+  // useless candidates). Returns whether it inserted.
+  bool InsertCapped(Key key, uint32_t value, size_t cap) {
+    if ((size_ + 1) * 4 > slots_.size() * 3) Grow();
+    size_t i = Home(key);
+    size_t same = 0;
+    for (; slots_[i].value != kEmpty; i = (i + 1) & Mask()) {
+      if (slots_[i].key == key && ++same >= cap) return false;
+    }
+    slots_[i] = Slot{key, value};
+    ++size_;
+    return true;
+  }
+
   // Calls fn(value) for every value stored under key.
   template <typename Fn>
   void ForEach(Key key, Fn&& fn) const {

@@ -147,8 +147,9 @@ Signature MakeSignature(std::vector<uint64_t> hashes) {
   // A partial selection keeps this linear: sorting every shingle of a 6 KB text
   // would cost more than the rest of the stage. Take a margin over kQueryValues
   // for repeats, then sort and unique the small part; repeat with a larger part
-  // for texts made mostly of repeated lines.
-  for (size_t take = kQueryValues * 2;; take *= 4) {
+  // for texts made mostly of repeated lines. nth_element only reorders, so the
+  // retries see every hash.
+  for (size_t take = kQueryValues + kQueryValues / 4;; take *= 4) {
     if (take >= total) {
       std::sort(hashes.begin(), hashes.end());
       hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
@@ -157,9 +158,8 @@ Signature MakeSignature(std::vector<uint64_t> hashes) {
       sig.bottom = std::move(hashes);
       return sig;
     }
-    std::vector<uint64_t> part(hashes);
-    std::nth_element(part.begin(), part.begin() + take, part.end());
-    part.resize(take);
+    std::nth_element(hashes.begin(), hashes.begin() + static_cast<long>(take), hashes.end());
+    std::vector<uint64_t> part(hashes.begin(), hashes.begin() + static_cast<long>(take));
     std::sort(part.begin(), part.end());
     part.erase(std::unique(part.begin(), part.end()), part.end());
     if (part.size() >= kQueryValues) {
