@@ -7,7 +7,6 @@
 // hash normalize computes anyway), so ratios survive a slower or busier machine.
 #include <benchmark/benchmark.h>
 #include <prometheus/registry.h>
-
 #include <time.h>
 
 #include <chrono>
@@ -28,11 +27,12 @@ constexpr int64_t kNow = 1'800'000'000;
 
 // About 6 KB of made-up English-like prose (1000 words), different per seed.
 std::string Text6K(uint64_t seed) {
-  static const char* kWords[] = {"the", "of", "and", "government", "minister", "security", "forces", "attack",
-                                 "city", "province", "report", "officials", "police", "border", "election",
-                                 "court", "military", "economy", "market", "talks", "agreement", "ceasefire",
-                                 "protest", "village", "region", "spokesman", "statement", "operation", "said",
-                                 "investigation", "parliament", "president", "refugees", "hospital", "school"};
+  static const char* kWords[] = {"the",        "of",        "and",       "government", "minister", "security",
+                                 "forces",     "attack",    "city",      "province",   "report",   "officials",
+                                 "police",     "border",    "election",  "court",      "military", "economy",
+                                 "market",     "talks",     "agreement", "ceasefire",  "protest",  "village",
+                                 "region",     "spokesman", "statement", "operation",  "said",     "investigation",
+                                 "parliament", "president", "refugees",  "hospital",   "school"};
   static const char* kSyllables[] = {"ka", "ri", "mo", "sa", "le", "na", "tu", "vo", "de", "bi", "ha", "zu"};
   std::mt19937_64 rng(seed);
   std::string out;
@@ -182,8 +182,7 @@ void BM_RestoreOneMillion(benchmark::State& state) {
     const size_t n = LoadSnapshot(index, path.string(), kNow);
     if (n != 1'000'000) state.SkipWithError("restore lost entries");
   }
-  state.counters["snapshot_bytes_per_article"] =
-      static_cast<double>(std::filesystem::file_size(path)) / 1'000'000.0;
+  state.counters["snapshot_bytes_per_article"] = static_cast<double>(std::filesystem::file_size(path)) / 1'000'000.0;
   std::filesystem::remove(path);
 }
 BENCHMARK(BM_RestoreOneMillion)->Iterations(3)->Unit(benchmark::kMillisecond);

@@ -56,8 +56,8 @@ DedupeLogKafka::DedupeLogKafka(const Config& config, DedupeStage& stage, prometh
   rd_kafka_topic_destroy(t);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR || md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     const std::string why = err != RD_KAFKA_RESP_ERR_NO_ERROR ? rd_kafka_err2str(err)
-                            : md->topic_cnt != 1          ? "no such topic"
-                                                          : rd_kafka_err2str(md->topics[0].err);
+                            : md->topic_cnt != 1              ? "no such topic"
+                                                              : rd_kafka_err2str(md->topics[0].err);
     if (md) rd_kafka_metadata_destroy(md);
     rd_kafka_destroy(consumer_);
     rd_kafka_destroy(producer_);
@@ -106,8 +106,8 @@ size_t DedupeLogKafka::Restore(std::chrono::milliseconds timeout) {
   std::map<int32_t, int64_t> remaining;
   for (int i = 0; i < assignment_->cnt; ++i) {
     int64_t low = 0, high = 0;
-    const auto err = rd_kafka_query_watermark_offsets(consumer_, topic_.c_str(), assignment_->elems[i].partition,
-                                                      &low, &high, static_cast<int>(timeout.count()));
+    const auto err = rd_kafka_query_watermark_offsets(consumer_, topic_.c_str(), assignment_->elems[i].partition, &low,
+                                                      &high, static_cast<int>(timeout.count()));
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       throw std::runtime_error("dedupe index log: watermarks of " + topic_ + ": " + rd_kafka_err2str(err));
     }
@@ -155,10 +155,10 @@ void DedupeLogKafka::Stop(std::chrono::milliseconds flush) {
 }
 
 void DedupeLogKafka::Produce(const std::string& key, const std::string* value) {
-  const rd_kafka_resp_err_t err = rd_kafka_producev(
-      producer_, RD_KAFKA_V_TOPIC(topic_.c_str()), RD_KAFKA_V_KEY(key.data(), key.size()),
-      RD_KAFKA_V_VALUE(value ? const_cast<char*>(value->data()) : nullptr, value ? value->size() : 0),
-      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+  const rd_kafka_resp_err_t err =
+      rd_kafka_producev(producer_, RD_KAFKA_V_TOPIC(topic_.c_str()), RD_KAFKA_V_KEY(key.data(), key.size()),
+                        RD_KAFKA_V_VALUE(value ? const_cast<char*>(value->data()) : nullptr, value ? value->size() : 0),
+                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     // Never block a worker: a lost entry only means one replica may miss one copy.
     dropped_.Increment();

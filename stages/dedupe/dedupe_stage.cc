@@ -108,9 +108,8 @@ class DedupeStageImpl final : public DedupeStage {
         clock_(context.clock ? context.clock : &system_clock_),
         own_registry_(context.metrics ? nullptr : std::make_unique<prometheus::Registry>()),
         probe_(context.metrics ? *context.metrics : *own_registry_),
-        index_(dedupe::IndexOptions{config.window_hours * 3600, config.memory_budget_bytes,
-                                    config.near_containment, static_cast<int>(config.min_samples),
-                                    static_cast<int>(config.min_shingles)}) {
+        index_(dedupe::IndexOptions{config.window_hours * 3600, config.memory_budget_bytes, config.near_containment,
+                                    static_cast<int>(config.min_samples), static_cast<int>(config.min_shingles)}) {
     shingles_.word_width = static_cast<int>(config.shingle_words);
     shingles_.cjk_width = static_cast<int>(config.shingle_cjk_chars);
     shingles_.thai_width = static_cast<int>(config.shingle_thai_chars);
@@ -148,8 +147,7 @@ class DedupeStageImpl final : public DedupeStage {
     DedupeResult result;
     {
       std::lock_guard lock(mu_);
-      result = index_.CheckAndInsert(query, UnixSeconds(*clock_), log_ ? &entry : nullptr,
-                                     log_ ? &expired : nullptr);
+      result = index_.CheckAndInsert(query, UnixSeconds(*clock_), log_ ? &entry : nullptr, log_ ? &expired : nullptr);
       probe_.Index(index_.Stats());
     }
     probe_.Verdict(result);

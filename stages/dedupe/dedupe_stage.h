@@ -39,7 +39,7 @@ class DedupeStage : public Stage {
 
 namespace dedupe {
 // Snapshot file I/O (also used by the restore benchmark).
-void SaveSnapshot(const DedupeIndex& index, const std::string& path);  // throws std::runtime_error
+void SaveSnapshot(const DedupeIndex& index, const std::string& path);           // throws std::runtime_error
 size_t LoadSnapshot(DedupeIndex& index, const std::string& path, int64_t now);  // entries applied; throws
 }  // namespace dedupe
 

@@ -23,9 +23,9 @@ enum class Script { kSpaced, kCjk, kThai };
 struct Lang {
   std::string code;
   Script script = Script::kSpaced;
-  std::vector<std::string> function;  // frequent words
-  std::vector<std::string> content;   // topical words
-  std::vector<std::string> synthetic; // built from syllables (names, places, rarer words)
+  std::vector<std::string> function;   // frequent words
+  std::vector<std::string> content;    // topical words
+  std::vector<std::string> synthetic;  // built from syllables (names, places, rarer words)
   std::string click_here;
   std::string sentence_end = ".";
 };
@@ -82,11 +82,16 @@ std::vector<std::string> Syllabic(Rng& rng, const std::vector<std::string>& cons
 }
 
 const char kHanPool[] =
-    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学"
-    "法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天"
-    "政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最"
-    "立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论"
-    "运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认";
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行"
+    "学"
+    "法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前"
+    "外天"
+    "政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很"
+    "情者最"
+    "立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角"
+    "期根论"
+    "运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受"
+    "联什认";
 
 std::vector<Lang> MakeLanguages() {
   Rng rng(0x5eed);
@@ -119,8 +124,7 @@ std::vector<Lang> MakeLanguages() {
          "opération enquête parlement président réfugiés hôpital école énergie prix commerce conseil réseau groupe "
          "dirigeants membres",
          "Cliquez ici pour lire la suite", latin_c, latin_v);
-  spaced("es",
-         "el la los las de del y en un una es que por con para al se su sus más según tras pero fue han",
+  spaced("es", "el la los las de del y en un una es que por con para al se su sus más según tras pero fue han",
          "gobierno ministro seguridad fuerzas ataque ciudad provincia informe funcionarios policía frontera elecciones "
          "tribunal ejército economía mercado acuerdo tregua protesta pueblo región portavoz declaración operación "
          "investigación parlamento presidente refugiados hospital escuela energía precios comercio consejo red grupo "
@@ -146,7 +150,8 @@ std::vector<Lang> MakeLanguages() {
          "انقر هنا لقراءة المزيد", CodePoints("ب ت د ر ز س ش ف ق ك ل م ن ه"), CodePoints("ا و ي"));
   spaced("fa", "و در به از که این با را است برای یک آن شد کرد نیز پس",
          "دولت وزیر امنیت نیروها حمله شهر استان گزارش مقامات پلیس مرز انتخابات دادگاه ارتش اقتصاد بازار توافق "
-         "آتش‌بس اعتراض روستا منطقه سخنگو بیانیه عملیات تحقیقات مجلس رئیس‌جمهور پناهندگان بیمارستان مدرسه انرژی "
+         "آتش‌بس اعتراض روستا منطقه سخنگو بیانیه عملیات تحقیقات مجلس رئیس‌جمهور پناهندگان بیمارستان مدرسه "
+         "انرژی "
          "قیمت‌ها تجارت شورا شبکه گروه رهبران اعضا",
          "برای خواندن ادامه اینجا کلیک کنید", CodePoints("ب پ ت د ر ز س ش ف ک گ ل م ن"), CodePoints("ا و ی"));
   const auto han = CodePoints(kHanPool);
@@ -155,7 +160,8 @@ std::vector<Lang> MakeLanguages() {
     l.code = "zh";
     l.script = Script::kCjk;
     l.function = CodePoints("的 了 在 是 和 也 就 都");
-    l.content = Words("政府 部长 安全 部队 袭击 城市 省份 报告 官员 警察 边境 选举 法院 军队 经济 市场 协议 停火 抗议 村庄");
+    l.content =
+        Words("政府 部长 安全 部队 袭击 城市 省份 报告 官员 警察 边境 选举 法院 军队 经济 市场 协议 停火 抗议 村庄");
     l.synthetic = Syllabic(rng, han, {""}, 600);
     for (auto& w : l.synthetic) w = w.substr(0, 6);  // two characters
     l.click_here = "点击此处阅读全文";
@@ -167,7 +173,9 @@ std::vector<Lang> MakeLanguages() {
     l.code = "ja";
     l.script = Script::kCjk;
     l.function = Words("の は が を に で と も から まで した する され ている");
-    l.content = Words("政府 大臣 治安 部隊 攻撃 都市 報告 当局 警察 国境 選挙 裁判所 軍 経済 市場 合意 停戦 抗議 テロ グループ ネットワーク メンバー");
+    l.content = Words(
+        "政府 大臣 治安 部隊 攻撃 都市 報告 当局 警察 国境 選挙 裁判所 軍 経済 市場 合意 停戦 抗議 テロ グループ "
+        "ネットワーク メンバー");
     l.synthetic = Syllabic(rng, han, {""}, 600);
     for (auto& w : l.synthetic) w = w.substr(0, 6);
     l.click_here = "続きを読むにはここをクリック";
@@ -305,10 +313,12 @@ struct Site {
 };
 
 Site MakeSite(Rng& rng, const Lang& lang, int n) {
-  static const std::vector<std::string> kLines = {
-      "Follow us on Telegram for more updates", "Share this article with your friends",
-      "All rights reserved", "Subscribe to our newsletter for daily briefings",
-      "Support independent journalism today", "Comments are closed for this article"};
+  static const std::vector<std::string> kLines = {"Follow us on Telegram for more updates",
+                                                  "Share this article with your friends",
+                                                  "All rights reserved",
+                                                  "Subscribe to our newsletter for daily briefings",
+                                                  "Support independent journalism today",
+                                                  "Comments are closed for this article"};
   Site site;
   site.name = "site" + std::to_string(n) + "-" + lang.code;
   site.header = site.name + " | " + RenderSentence(lang, MakeSentence(rng, lang));
@@ -316,7 +326,9 @@ Site MakeSite(Rng& rng, const Lang& lang, int n) {
   return site;
 }
 
-std::string Wrap(const Site& site, const std::string& text) { return site.header + "\n\n" + text + "\n\n" + site.footer; }
+std::string Wrap(const Site& site, const std::string& text) {
+  return site.header + "\n\n" + text + "\n\n" + site.footer;
+}
 
 }  // namespace
 
@@ -365,17 +377,19 @@ std::vector<LabelledArticle> MakeLabelledSet(const SetOptions& options) {
                  std::string url = {}) -> const LabelledArticle& {
     LabelledArticle a;
     a.id = lang.code + "-" + std::to_string(serial);
-    a.url = url.empty() ? "https://news" + std::to_string(serial % 17) + ".example/" + lang.code + "/" +
-                              std::to_string(serial)
-                        : url;
+    a.url = url.empty()
+                ? "https://news" + std::to_string(serial % 17) + ".example/" + lang.code + "/" + std::to_string(serial)
+                : url;
     ++serial;
     a.title = RenderSentence(lang, MakeSentence(rng, lang));
     a.text = std::move(text);
     a.language = lang.code;
     a.kind = kind;
     a.duplicate = duplicate;
-    if (duplicate) a.duplicate_of = std::move(of);
-    else if (kind == Kind::kRevision) a.revision_of = std::move(of);
+    if (duplicate)
+      a.duplicate_of = std::move(of);
+    else if (kind == Kind::kRevision)
+      a.revision_of = std::move(of);
     events.push_back(Timed{time, events.size(), std::move(a)});
     return events.back().article;
   };
@@ -433,7 +447,8 @@ std::vector<LabelledArticle> MakeLabelledSet(const SetOptions& options) {
     }
     if (rng.Chance(0.2)) {  // a digest: the original plus at least as much new text
       const size_t extra = words * rng.Between(100, 300) / 100;
-      Body digest = rng.Chance(0.5) ? Concat(body, MakeBody(rng, lang, extra)) : Concat(MakeBody(rng, lang, extra), body);
+      Body digest =
+          rng.Chance(0.5) ? Concat(body, MakeBody(rng, lang, extra)) : Concat(MakeBody(rng, lang, extra), body);
       add(later(t), lang, Kind::kDigest, Render(lang, digest), false, "");
     }
     if (rng.Chance(0.25)) {  // shares 40-67% of its text with the original
@@ -519,7 +534,8 @@ Score ScoreSet(const std::vector<LabelledArticle>& set, const DedupeConfig& conf
     Counts& kind = score.by_kind[KindName(item.kind)];
     ++kind.articles;
     if (flagged) ++kind.flagged;
-    Counts& lang = item.duplicate ? score.positives_by_language[item.language] : score.negatives_by_language[item.language];
+    Counts& lang =
+        item.duplicate ? score.positives_by_language[item.language] : score.negatives_by_language[item.language];
     ++lang.articles;
     if (flagged) ++lang.flagged;
     if (item.duplicate != flagged && score.mistakes.size() < 30) {

@@ -69,13 +69,13 @@ struct Score {
   int64_t false_positives = 0;
   int64_t false_negatives = 0;
   int64_t true_negatives = 0;
-  int64_t wrong_target = 0;     // flagged duplicate of another group than labelled
+  int64_t wrong_target = 0;      // flagged duplicate of another group than labelled
   int64_t revisions_linked = 0;  // revisions with the right revision_of
   int64_t revisions = 0;
   std::map<std::string, Counts> by_kind;
   std::map<std::string, Counts> positives_by_language;
   std::map<std::string, Counts> negatives_by_language;
-  double seconds = 0;  // time in the dedupe stage
+  double seconds = 0;                 // time in the dedupe stage
   std::vector<std::string> mistakes;  // the first few, for reading
 
   [[nodiscard]] double Precision() const;

@@ -12,12 +12,12 @@ namespace {
 enum class TokenClass : uint8_t { kWord, kCjk, kThai };
 
 bool IsCjk(int32_t cp) {
-  return (cp >= 0x3040 && cp <= 0x30FF) ||    // hiragana, katakana
-         (cp >= 0x31F0 && cp <= 0x31FF) ||    // katakana extensions
-         (cp >= 0x3400 && cp <= 0x4DBF) ||    // CJK extension A
-         (cp >= 0x4E00 && cp <= 0x9FFF) ||    // CJK unified ideographs
-         (cp >= 0xF900 && cp <= 0xFAFF) ||    // compatibility ideographs
-         (cp >= 0x20000 && cp <= 0x3134F);    // extensions B..G
+  return (cp >= 0x3040 && cp <= 0x30FF) ||  // hiragana, katakana
+         (cp >= 0x31F0 && cp <= 0x31FF) ||  // katakana extensions
+         (cp >= 0x3400 && cp <= 0x4DBF) ||  // CJK extension A
+         (cp >= 0x4E00 && cp <= 0x9FFF) ||  // CJK unified ideographs
+         (cp >= 0xF900 && cp <= 0xFAFF) ||  // compatibility ideographs
+         (cp >= 0x20000 && cp <= 0x3134F);  // extensions B..G
 }
 
 bool IsThaiLike(int32_t cp) {
@@ -38,10 +38,8 @@ bool IsWordChar(int32_t cp) {
     case UTF8PROC_CATEGORY_MC:
     case UTF8PROC_CATEGORY_ND:
     case UTF8PROC_CATEGORY_NL:
-    case UTF8PROC_CATEGORY_NO:
-      return true;
-    default:
-      return false;
+    case UTF8PROC_CATEGORY_NO: return true;
+    default: return false;
   }
 }
 

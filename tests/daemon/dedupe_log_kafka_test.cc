@@ -33,7 +33,7 @@ std::string Prose(uint64_t seed, int words) {
 
 // One replica: its own registry, stage and log.
 struct Replica {
-  Replica(const Config& config) {
+  explicit Replica(const Config& config) {
     normalize = MakeNormalizeStage(NormalizeConfig{}, StageContext{&registry, &clock});
     stage_owner = MakeDedupeStage(config.dedupe, StageContext{&registry, &clock});
     stage = dynamic_cast<DedupeStage*>(stage_owner.get());

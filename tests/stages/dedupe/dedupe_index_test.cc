@@ -74,7 +74,7 @@ TEST(SignatureTest, ShinglesWordsInThreesAndHanInFours) {
   const ShingleOptions options;
   EXPECT_EQ(ShingleHashes("one two three four five", options).size(), 3u);
   EXPECT_EQ(ShingleHashes("政府官员周二表示", options).size(), 5u);  // 8 characters, width 4
-  EXPECT_EQ(ShingleHashes("two words", options).size(), 1u);        // shorter than a shingle: one
+  EXPECT_EQ(ShingleHashes("two words", options).size(), 1u);         // shorter than a shingle: one
   EXPECT_TRUE(ShingleHashes("  ...  ", options).empty());
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
@@ -10,8 +11,6 @@
 #include <mutex>
 #include <random>
 #include <thread>
-
-#include <unistd.h>
 
 #include "config/normalize_config.h"
 #include "stages/normalize/normalize_stage.h"
@@ -211,7 +210,8 @@ TEST_F(DedupeStageTest, ForgetsArticlesOutsideTheWindow) {
 TEST_F(DedupeStageTest, EvictsOldestFirstWhenOverBudget) {
   config_.memory_budget_bytes = 1 << 20;
   Build();
-  for (int i = 0; i < 3000; ++i) Run(std::string("a") + std::to_string(i), "https://x.example/" + std::to_string(i), Prose(100 + i, 60));
+  for (int i = 0; i < 3000; ++i)
+    Run(std::string("a") + std::to_string(i), "https://x.example/" + std::to_string(i), Prose(100 + i, 60));
   auto* dedupe = dynamic_cast<DedupeStage*>(stage_.get());
   const auto stats = dedupe->Stats();
   EXPECT_LT(stats.entries, 3000u);
