@@ -11,6 +11,13 @@ void ParseDedupeConfig(ConfigNode& node, DedupeConfig& out) {
   for (const auto& s : out.route_to_duplicates) {
     if (s != "exact" && s != "near") node.Fail("route_to_duplicates", "expected exact or near, got \"" + s + "\"");
   }
+  out.near_containment = node.Double("near_containment", out.near_containment, 0.5, 1.0);
+  out.min_samples = node.Int("min_samples", out.min_samples, 1, 64);
+  out.min_shingles = node.Int("min_shingles", out.min_shingles, 1, 100000);
+  out.shingle_words = node.Int("shingle_words", out.shingle_words, 1, 8);
+  out.shingle_cjk_chars = node.Int("shingle_cjk_chars", out.shingle_cjk_chars, 1, 8);
+  out.shingle_thai_chars = node.Int("shingle_thai_chars", out.shingle_thai_chars, 1, 8);
+  out.snapshot_file = node.String("snapshot_file", out.snapshot_file);
   node.Done();
 }
 

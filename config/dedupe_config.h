@@ -1,4 +1,5 @@
-// Keys under `dedupe:`. Parsed by ParseDedupeConfig (dedupe_config.cc).
+// Keys under `dedupe:`. Parsed by ParseDedupeConfig (dedupe_config.cc); every key
+// and the reasoning behind its default is in docs/configuration.md.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,18 @@ struct DedupeConfig {
   // Statuses that stop the chain and go to the duplicates output; others go on to
   // the enriched output with their dedupe.status.
   std::vector<std::string> route_to_duplicates{"exact", "near"};
+  // Share of the NEW text's shingles found in one earlier article for `near`.
+  double near_containment = 0.8;
+  // Sampled shingles a containment estimate needs before it may say `near`.
+  int64_t min_samples = 12;
+  // Texts with fewer distinct shingles only get exact matches.
+  int64_t min_shingles = 12;
+  // Shingle widths: words for spaced scripts, characters for Han/kana and Thai-like scripts.
+  int64_t shingle_words = 3;
+  int64_t shingle_cjk_chars = 4;
+  int64_t shingle_thai_chars = 8;
+  // Index snapshot for `ingestd replay`: loaded at start when present, saved at the end.
+  std::string snapshot_file;
 };
 
 void ParseDedupeConfig(ConfigNode& node, DedupeConfig& out);

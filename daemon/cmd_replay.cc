@@ -5,6 +5,7 @@
 
 #include "daemon/commands.h"
 #include "daemon/replay.h"
+#include "stages/dedupe/dedupe_stage.h"
 #include "stages/registry.h"
 
 namespace ingestd {
@@ -36,6 +37,11 @@ int ReplayCommand(const Args& args) {
     PipelineProbe probe(registry);
     Processor processor(config, BuildStages(*config, StageContext{&registry, &clock}), probe);
     RunReplay(processor, options, std::cerr);
+    // The dedupe index snapshot (dedupe.snapshot_file), for a later replay to continue from.
+    if (DedupeStage* dedupe = FindDedupeStage(processor.stages())) {
+      std::string error;
+      if (!dedupe->Flush(&error)) throw std::runtime_error(error);
+    }
   } catch (const std::exception& e) {
     std::cerr << "ingestd: replay: " << e.what() << "\n";
     return 1;

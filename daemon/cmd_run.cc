@@ -17,6 +17,7 @@
 #include "daemon/admin_handlers.h"
 #include "daemon/admin_server.h"
 #include "daemon/commands.h"
+#include "daemon/dedupe_log_kafka.h"
 #include "daemon/embedded_broker.h"
 #include "daemon/kafka_runtime.h"
 #include "daemon/logging.h"
@@ -130,10 +131,23 @@ int RunCommand(const Args& args) {
     };
     signals.async_wait(on_signal);
 
+    // The dedupe index is restored from the shared topic before anything is consumed.
+    std::unique_ptr<DedupeLogKafka> dedupe_log;
+    if (DedupeStage* dedupe = FindDedupeStage(processor.stages())) {
+      readiness.Hold(DedupeLogKafka::kReadinessCondition, "restoring from " + config->kafka.topics.dedupe_index);
+      dedupe_log = std::make_unique<DedupeLogKafka>(*config, *dedupe, *registry);
+      const size_t restored = dedupe_log->Restore(std::chrono::minutes(5));
+      spdlog::info("dedupe index: restored {} entries from {}", restored, config->kafka.topics.dedupe_index);
+      dedupe->SetLog(dedupe_log.get());
+      dedupe_log->Start();
+      readiness.Release(DedupeLogKafka::kReadinessCondition);
+    }
+
     runtime.Start();
     io.run();
     admin.Stop();
     const int exit_code = runtime.Wait();
+    if (dedupe_log) dedupe_log->Stop();
     spdlog::info("exiting with {}", exit_code);
     return exit_code;
   } catch (const KafkaConfigError& e) {

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "stages/dedupe/dedupe_stage.h"
 #include "stages/language/language_stage.h"
 #include "stages/normalize/normalize_stage.h"
 #include "stages/tagging/tagging_stage.h"
@@ -13,6 +14,8 @@ std::vector<std::unique_ptr<Stage>> BuildStages(const Config& config, const Stag
   for (const auto& name : config.pipeline.stages) {
     if (name == "normalize") {
       stages.push_back(MakeNormalizeStage(config.normalize, context));
+    } else if (name == "dedupe") {
+      stages.push_back(MakeDedupeStage(config.dedupe, context));
     } else if (name == "language") {
       stages.push_back(MakeLanguageStage(config.language, context));
     } else if (name == "tagging") {

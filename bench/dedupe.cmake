@@ -1,0 +1,5 @@
+# Dedupe stage (issue 5): benchmarks and the labelled-set scorer.
+add_executable(dedupe_bench ${CMAKE_CURRENT_LIST_DIR}/dedupe_bench.cc)
+target_link_libraries(dedupe_bench PRIVATE ingestd_dedupe_eval benchmark::benchmark Threads::Threads)
+add_executable(dedupe_labelled_set ${CMAKE_CURRENT_LIST_DIR}/dedupe_labelled_set.cc)
+target_link_libraries(dedupe_labelled_set PRIVATE ingestd_dedupe_eval)

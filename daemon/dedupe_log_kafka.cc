@@ -1,0 +1,179 @@
+#include "daemon/dedupe_log_kafka.h"
+
+#include <spdlog/spdlog.h>
+
+#include <map>
+#include <stdexcept>
+
+#include "daemon/kafka_properties.h"
+
+namespace ingestd {
+namespace {
+
+rd_kafka_t* NewClient(rd_kafka_type_t type, const KafkaProperties& props, const std::string& section) {
+  rd_kafka_conf_t* conf = MakeKafkaConf(props, section);
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);
+  if (!rk) {
+    rd_kafka_conf_destroy(conf);
+    throw std::runtime_error(std::string("dedupe index log: ") + err);
+  }
+  return rk;
+}
+
+}  // namespace
+
+DedupeLogKafka::DedupeLogKafka(const Config& config, DedupeStage& stage, prometheus::Registry& registry)
+    : stage_(stage),
+      topic_(config.kafka.topics.dedupe_index),
+      records_(prometheus::BuildCounter()
+                   .Name("ingestd_dedupe_log_records_total")
+                   .Help("Records of the shared dedupe index topic, by event (published, tombstone, dropped, "
+                         "applied, invalid).")
+                   .Register(registry)),
+      published_(records_.Add({{"event", "published"}})),
+      tombstones_(records_.Add({{"event", "tombstone"}})),
+      dropped_(records_.Add({{"event", "dropped"}})),
+      applied_(records_.Add({{"event", "applied"}})),
+      invalid_(records_.Add({{"event", "invalid"}})) {
+  KafkaProperties producer = ProducerProperties(config.kafka);
+  producer["client.id"] = "ingestd-dedupe-index";
+  producer_ = NewClient(RD_KAFKA_PRODUCER, producer, "producer");
+
+  // Not a group member: assign() every partition, never commit. The group id only
+  // keeps librdkafka content; it is distinct from the input group's.
+  KafkaProperties consumer = ConsumerProperties(config.kafka);
+  consumer["group.id"] = config.kafka.group_id + ".dedupe-index";
+  consumer["client.id"] = "ingestd-dedupe-index";
+  consumer["enable.partition.eof"] = "true";
+  consumer["fetch.wait.max.ms"] = "20";  // the replication window is mostly this wait
+  consumer["auto.offset.reset"] = "earliest";
+  consumer_ = NewClient(RD_KAFKA_CONSUMER, consumer, "consumer");
+
+  const rd_kafka_metadata_t* md = nullptr;
+  rd_kafka_topic_t* t = rd_kafka_topic_new(consumer_, topic_.c_str(), nullptr);
+  const rd_kafka_resp_err_t err = rd_kafka_metadata(consumer_, 0, t, &md, 10000);
+  rd_kafka_topic_destroy(t);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR || md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const std::string why = err != RD_KAFKA_RESP_ERR_NO_ERROR ? rd_kafka_err2str(err)
+                            : md->topic_cnt != 1              ? "no such topic"
+                                                              : rd_kafka_err2str(md->topics[0].err);
+    if (md) rd_kafka_metadata_destroy(md);
+    rd_kafka_destroy(consumer_);
+    rd_kafka_destroy(producer_);
+    throw std::runtime_error("dedupe index log: cannot read topic " + topic_ + ": " + why);
+  }
+  assignment_ = rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
+  for (int i = 0; i < md->topics[0].partition_cnt; ++i) {
+    rd_kafka_topic_partition_list_add(assignment_, topic_.c_str(), md->topics[0].partitions[i].id)->offset =
+        RD_KAFKA_OFFSET_BEGINNING;
+  }
+  rd_kafka_metadata_destroy(md);
+  rd_kafka_poll_set_consumer(consumer_);
+}
+
+DedupeLogKafka::~DedupeLogKafka() {
+  Stop();
+  if (assignment_) rd_kafka_topic_partition_list_destroy(assignment_);
+  rd_kafka_consumer_close(consumer_);
+  rd_kafka_destroy(consumer_);
+  rd_kafka_destroy(producer_);
+}
+
+size_t DedupeLogKafka::PollOnce(int timeout_ms) {
+  rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_, timeout_ms);
+  rd_kafka_poll(producer_, 0);
+  if (!m) return 0;
+  size_t applied = 0;
+  if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && m->payload) {  // no payload: a tombstone
+    auto entry = dedupe::DecodeEntry(std::string_view(static_cast<const char*>(m->payload), m->len));
+    if (!entry) {
+      invalid_.Increment();
+    } else if (stage_.ApplyEntry(*entry)) {
+      applied_.Increment();
+      applied = 1;
+    }
+  } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF && m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    spdlog::warn("dedupe index log: {}", rd_kafka_message_errstr(m));
+  }
+  rd_kafka_message_destroy(m);
+  return applied;
+}
+
+size_t DedupeLogKafka::Restore(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  // Where to stop: each partition's high watermark now.
+  std::map<int32_t, int64_t> remaining;
+  for (int i = 0; i < assignment_->cnt; ++i) {
+    int64_t low = 0, high = 0;
+    const auto err = rd_kafka_query_watermark_offsets(consumer_, topic_.c_str(), assignment_->elems[i].partition, &low,
+                                                      &high, static_cast<int>(timeout.count()));
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      throw std::runtime_error("dedupe index log: watermarks of " + topic_ + ": " + rd_kafka_err2str(err));
+    }
+    if (high > low) remaining[assignment_->elems[i].partition] = high;
+  }
+  if (const auto err = rd_kafka_assign(consumer_, assignment_); err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    throw std::runtime_error(std::string("dedupe index log: assign: ") + rd_kafka_err2str(err));
+  }
+  size_t applied = 0;
+  while (!remaining.empty()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw std::runtime_error("dedupe index log: restore from " + topic_ + " did not finish in time");
+    }
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_, 100);
+    if (!m) continue;
+    const int32_t partition = m->partition;
+    const int64_t next = m->offset + 1;
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && m->payload) {
+      auto entry = dedupe::DecodeEntry(std::string_view(static_cast<const char*>(m->payload), m->len));
+      if (!entry) {
+        invalid_.Increment();
+      } else if (stage_.ApplyEntry(*entry)) {
+        applied_.Increment();
+        ++applied;
+      }
+    }
+    const bool eof = m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
+    rd_kafka_message_destroy(m);
+    auto it = remaining.find(partition);
+    if (it != remaining.end() && (eof || next >= it->second)) remaining.erase(it);
+  }
+  return applied;
+}
+
+void DedupeLogKafka::Start() {
+  follower_ = std::thread([this] {
+    while (!stop_.load(std::memory_order_relaxed)) PollOnce(100);
+  });
+}
+
+void DedupeLogKafka::Stop(std::chrono::milliseconds flush) {
+  stop_.store(true);
+  if (follower_.joinable()) follower_.join();
+  rd_kafka_flush(producer_, static_cast<int>(flush.count()));
+}
+
+void DedupeLogKafka::Produce(const std::string& key, const std::string* value) {
+  const rd_kafka_resp_err_t err =
+      rd_kafka_producev(producer_, RD_KAFKA_V_TOPIC(topic_.c_str()), RD_KAFKA_V_KEY(key.data(), key.size()),
+                        RD_KAFKA_V_VALUE(value ? const_cast<char*>(value->data()) : nullptr, value ? value->size() : 0),
+                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    // Never block a worker: a lost entry only means one replica may miss one copy.
+    dropped_.Increment();
+  } else if (value) {
+    published_.Increment();
+  } else {
+    tombstones_.Increment();
+  }
+}
+
+void DedupeLogKafka::Publish(const dedupe::IndexEntry& entry) {
+  const std::string value = dedupe::EncodeEntry(entry);
+  Produce(entry.id, &value);
+}
+
+void DedupeLogKafka::Expire(const std::string& id) { Produce(id, nullptr); }
+
+}  // namespace ingestd

@@ -1,0 +1,78 @@
+// The dedupe index shared between replicas through a compacted Kafka topic
+// (kafka.topics.dedupe_index), behind the stage's dedupe::IndexLog interface so the
+// stage never sees Kafka.
+//
+// Every replica publishes each entry it indexes (key: article id, value: the
+// encoded entry) and a tombstone for each entry that leaves its window; it reads
+// the topic from every partition by assign() (not as a group member, so every
+// replica sees every entry) and applies the entries of the other replicas. On
+// start, Restore() reads the topic up to its high watermarks before the runtime
+// consumes anything, so a restarted replica still catches copies of what it (or
+// anyone) indexed before.
+//
+// Window: a copy consumed by replica B within about (producer linger + broker
+// round trip + fetch wait) of its original being indexed by replica A is judged
+// by B before A's entry arrives; both then see it as new. Measured in
+// tests/daemon/dedupe_log_kafka_test.cc and documented in docs/benchmarks.md.
+//
+// Threads: Publish/Expire from worker threads (non-blocking produce; a full
+// queue drops the entry and counts it); Restore, Start, Stop on the control
+// thread; one follower thread applies entries and serves producer callbacks.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+#include <prometheus/counter.h>
+#include <prometheus/registry.h>
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "config/config.h"
+#include "stages/dedupe/dedupe_stage.h"
+
+namespace ingestd {
+
+class DedupeLogKafka final : public dedupe::IndexLog {
+ public:
+  static constexpr const char* kReadinessCondition = "dedupe_index";
+
+  // Throws KafkaConfigError / std::runtime_error when the clients cannot start.
+  DedupeLogKafka(const Config& config, DedupeStage& stage, prometheus::Registry& registry);
+  ~DedupeLogKafka() override;
+  DedupeLogKafka(const DedupeLogKafka&) = delete;
+  DedupeLogKafka& operator=(const DedupeLogKafka&) = delete;
+
+  // Applies every entry up to the partitions' high watermarks as of now. Throws
+  // std::runtime_error when the topic cannot be read within `timeout`.
+  size_t Restore(std::chrono::milliseconds timeout);
+  // Follows the topic from where Restore stopped (on the follower thread).
+  void Start();
+  // Stops following and flushes what was published (up to `flush`).
+  void Stop(std::chrono::milliseconds flush = std::chrono::seconds(5));
+
+  void Publish(const dedupe::IndexEntry& entry) override;
+  void Expire(const std::string& id) override;
+
+ private:
+  void Produce(const std::string& key, const std::string* value);
+  // Consumes one batch; returns false on a fatal error.
+  size_t PollOnce(int timeout_ms);
+
+  DedupeStage& stage_;
+  const std::string topic_;
+  rd_kafka_t* producer_ = nullptr;
+  rd_kafka_t* consumer_ = nullptr;
+  rd_kafka_topic_partition_list_t* assignment_ = nullptr;
+  std::atomic<bool> stop_{false};
+  std::thread follower_;
+  prometheus::Family<prometheus::Counter>& records_;
+  prometheus::Counter& published_;
+  prometheus::Counter& tombstones_;
+  prometheus::Counter& dropped_;
+  prometheus::Counter& applied_;
+  prometheus::Counter& invalid_;
+};
+
+}  // namespace ingestd

@@ -1,0 +1,89 @@
+#include "stages/dedupe/index_entry.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+namespace ingestd::dedupe {
+namespace {
+
+constexpr uint8_t kVersion = 1;
+
+template <typename T>
+void Put(std::string& out, T v) {
+  char buf[sizeof(T)];
+  std::memcpy(buf, &v, sizeof(T));  // the wire is little endian, like every host we run on
+  out.append(buf, sizeof(T));
+}
+
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  template <typename T>
+  bool Get(T& v) {
+    if (in_.size() < sizeof(T)) return false;
+    std::memcpy(&v, in_.data(), sizeof(T));
+    in_.remove_prefix(sizeof(T));
+    return true;
+  }
+  bool Bytes(std::string& s, size_t n) {
+    if (in_.size() < n) return false;
+    s.assign(in_.data(), n);
+    in_.remove_prefix(n);
+    return true;
+  }
+  bool done() const { return in_.empty(); }
+
+ private:
+  std::string_view in_;
+};
+
+static_assert(std::endian::native == std::endian::little, "the entry encoding assumes a little-endian host");
+
+}  // namespace
+
+std::string EncodeEntry(const IndexEntry& e) {
+  std::string out;
+  out.reserve(96 + e.id.size() + e.fingerprint_count * 2 + e.key_count * 4);
+  Put<uint8_t>(out, kVersion);
+  Put<uint16_t>(out, static_cast<uint16_t>(std::min<size_t>(e.id.size(), 0xffff)));
+  out.append(e.id.data(), std::min<size_t>(e.id.size(), 0xffff));
+  Put(out, e.content_hash.high);
+  Put(out, e.content_hash.low);
+  Put(out, e.root_hash.high);
+  Put(out, e.root_hash.low);
+  Put(out, e.url_hash);
+  Put(out, e.story);
+  Put(out, e.indexed_at);
+  Put(out, e.shingles);
+  Put(out, e.tau);
+  Put(out, e.fingerprint_count);
+  Put(out, e.key_count);
+  for (size_t i = 0; i < e.fingerprint_count; ++i) Put(out, e.fingerprints[i]);
+  for (size_t i = 0; i < e.key_count; ++i) Put(out, e.keys[i]);
+  return out;
+}
+
+std::optional<IndexEntry> DecodeEntry(std::string_view bytes) {
+  Reader r(bytes);
+  IndexEntry e;
+  uint8_t version = 0;
+  uint16_t id_len = 0;
+  if (!r.Get(version) || version != kVersion || !r.Get(id_len) || !r.Bytes(e.id, id_len)) return std::nullopt;
+  if (!r.Get(e.content_hash.high) || !r.Get(e.content_hash.low) || !r.Get(e.root_hash.high) ||
+      !r.Get(e.root_hash.low) || !r.Get(e.url_hash) || !r.Get(e.story) || !r.Get(e.indexed_at) || !r.Get(e.shingles) ||
+      !r.Get(e.tau) || !r.Get(e.fingerprint_count) || !r.Get(e.key_count)) {
+    return std::nullopt;
+  }
+  if (e.fingerprint_count > kFingerprints || e.key_count > kKeys) return std::nullopt;
+  for (size_t i = 0; i < e.fingerprint_count; ++i) {
+    if (!r.Get(e.fingerprints[i])) return std::nullopt;
+  }
+  for (size_t i = 0; i < e.key_count; ++i) {
+    if (!r.Get(e.keys[i])) return std::nullopt;
+  }
+  if (!r.done()) return std::nullopt;
+  return e;
+}
+
+}  // namespace ingestd::dedupe

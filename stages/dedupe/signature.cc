@@ -1,0 +1,175 @@
+#include "stages/dedupe/signature.h"
+
+#include <utf8proc.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <array>
+
+namespace ingestd::dedupe {
+namespace {
+
+enum class TokenClass : uint8_t { kWord, kCjk, kThai };
+
+bool IsCjk(int32_t cp) {
+  return (cp >= 0x3040 && cp <= 0x30FF) ||  // hiragana, katakana
+         (cp >= 0x31F0 && cp <= 0x31FF) ||  // katakana extensions
+         (cp >= 0x3400 && cp <= 0x4DBF) ||  // CJK extension A
+         (cp >= 0x4E00 && cp <= 0x9FFF) ||  // CJK unified ideographs
+         (cp >= 0xF900 && cp <= 0xFAFF) ||  // compatibility ideographs
+         (cp >= 0x20000 && cp <= 0x3134F);  // extensions B..G
+}
+
+bool IsThaiLike(int32_t cp) {
+  return (cp >= 0x0E00 && cp <= 0x0EFF) ||  // Thai, Lao
+         (cp >= 0x1000 && cp <= 0x109F) ||  // Myanmar
+         (cp >= 0x1780 && cp <= 0x17FF);    // Khmer
+}
+
+bool IsWordChar(int32_t cp) {
+  if (cp < 0x80) return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
+  switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO: return true;
+    default: return false;
+  }
+}
+
+inline uint64_t Mix(uint64_t x) {  // murmur3 finalizer
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
+}
+
+inline uint64_t Rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+
+// Keeps the last tokens and emits one shingle per token once enough are seen.
+class Shingler {
+ public:
+  Shingler(const ShingleOptions& options, std::vector<uint64_t>& out) : out_(out) {
+    widths_[0] = std::clamp(options.word_width, 1, kMax);
+    widths_[1] = std::clamp(options.cjk_width, 1, kMax);
+    widths_[2] = std::clamp(options.thai_width, 1, kMax);
+  }
+
+  void Add(uint64_t token, TokenClass cls) {
+    ring_[count_ % kMax] = token;
+    ++count_;
+    const int width = widths_[static_cast<int>(cls)];
+    if (count_ >= static_cast<size_t>(width)) out_.push_back(Combine(width));
+  }
+
+  // A text shorter than one shingle still gets one (of all its tokens).
+  void Finish() {
+    if (out_.empty() && count_ > 0) out_.push_back(Combine(static_cast<int>(count_)));
+  }
+
+ private:
+  static constexpr int kMax = 8;
+
+  uint64_t Combine(int width) const {
+    uint64_t h = 0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(width);
+    for (int i = 0; i < width; ++i) h = Rotl(h, 23) ^ ring_[(count_ - width + i) % kMax] * 0x100000001b3ULL;
+    return Mix(h);
+  }
+
+  std::vector<uint64_t>& out_;
+  std::array<int, 3> widths_{};
+  std::array<uint64_t, kMax> ring_{};
+  size_t count_ = 0;
+};
+
+}  // namespace
+
+std::vector<uint64_t> ShingleHashes(std::string_view folded, const ShingleOptions& options) {
+  std::vector<uint64_t> out;
+  out.reserve(folded.size() / 5 + 1);
+  Shingler shingler(options, out);
+  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(folded.data());
+  const utf8proc_ssize_t n = static_cast<utf8proc_ssize_t>(folded.size());
+  utf8proc_ssize_t i = 0;
+  utf8proc_ssize_t word_start = -1;
+  auto end_word = [&](utf8proc_ssize_t end) {
+    if (word_start >= 0) {
+      shingler.Add(XXH3_64bits(folded.data() + word_start, static_cast<size_t>(end - word_start)), TokenClass::kWord);
+      word_start = -1;
+    }
+  };
+  while (i < n) {
+    int32_t cp;
+    utf8proc_ssize_t len;
+    if (p[i] < 0x80) {
+      cp = p[i];
+      len = 1;
+    } else {
+      len = utf8proc_iterate(p + i, n - i, &cp);
+      if (len <= 0) {  // invalid byte (the runtime repairs input, so this is defensive)
+        end_word(i);
+        ++i;
+        continue;
+      }
+    }
+    if (IsCjk(cp)) {
+      end_word(i);
+      shingler.Add(Mix(static_cast<uint64_t>(cp) + 0x1000000), TokenClass::kCjk);
+    } else if (IsThaiLike(cp)) {
+      end_word(i);
+      // Combining vowels and tone marks count as letters of the run, like the others.
+      shingler.Add(Mix(static_cast<uint64_t>(cp) + 0x2000000), TokenClass::kThai);
+    } else if (IsWordChar(cp)) {
+      if (word_start < 0) word_start = i;
+    } else {
+      end_word(i);
+    }
+    i += len;
+  }
+  end_word(n);
+  shingler.Finish();
+  return out;
+}
+
+Signature MakeSignature(std::vector<uint64_t> hashes) {
+  Signature sig;
+  const size_t total = hashes.size();
+  // A partial selection keeps this linear: sorting every shingle of a 6 KB text
+  // would cost more than the rest of the stage. Take a margin over kQueryValues
+  // for repeats, then sort and unique the small part; repeat with a larger part
+  // for texts made mostly of repeated lines. nth_element only reorders, so the
+  // retries see every hash.
+  for (size_t take = kQueryValues + kQueryValues / 4;; take *= 4) {
+    if (take >= total) {
+      std::sort(hashes.begin(), hashes.end());
+      hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+      sig.shingles = static_cast<uint32_t>(hashes.size());
+      if (hashes.size() > kQueryValues) hashes.resize(kQueryValues);
+      sig.bottom = std::move(hashes);
+      return sig;
+    }
+    std::nth_element(hashes.begin(), hashes.begin() + static_cast<long>(take), hashes.end());
+    std::vector<uint64_t> part(hashes.begin(), hashes.begin() + static_cast<long>(take));
+    std::sort(part.begin(), part.end());
+    part.erase(std::unique(part.begin(), part.end()), part.end());
+    if (part.size() >= kQueryValues) {
+      part.resize(kQueryValues);
+      // KMV: the k-th smallest of n uniform values is about k / (n + 1) of the range.
+      const double kth = static_cast<double>(part.back()) / 18446744073709551616.0;
+      const double n = static_cast<double>(kQueryValues - 1) / std::max(kth, 1e-12);
+      sig.shingles = static_cast<uint32_t>(std::clamp(n, static_cast<double>(kQueryValues), 4.0e9));
+      sig.bottom = std::move(part);
+      return sig;
+    }
+  }
+}
+
+}  // namespace ingestd::dedupe

@@ -1,0 +1,48 @@
+// Text -> signature for the dedupe index: shingles of the folded text, hashed to
+// 64 bits, and the smallest distinct hashes (a bottom-k MinHash sketch).
+//
+// Shingles: spaced scripts use runs of 3 words; scripts written without spaces
+// use runs of characters (Han and kana: 4, Thai, Lao, Khmer, Myanmar: 8, which
+// is about two words in each). Each shingle's width follows the class of its
+// last token, so mixed text (Latin names in Chinese text) shingles sensibly.
+//
+// Every hash h is read three ways (independent bits of one well-mixed value):
+// its rank (h >> 32) orders the sketch, its key (the rank) is what the LSH table
+// stores, and its fingerprint (h & 0xffff) is what verification compares.
+// Thread-safe, no state.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace ingestd::dedupe {
+
+struct ShingleOptions {
+  int word_width = 3;
+  int cjk_width = 4;
+  int thai_width = 8;
+};
+
+// All shingle hashes of `folded`, in text order, with repeats.
+[[nodiscard]] std::vector<uint64_t> ShingleHashes(std::string_view folded, const ShingleOptions& options);
+
+struct Signature {
+  // The smallest distinct shingle hashes, ascending; at most kQueryValues.
+  std::vector<uint64_t> bottom;
+  // Distinct shingles: exact when they all fit in `bottom`, else estimated from
+  // the k-th smallest value (KMV estimator, ~8% relative error at k = 160).
+  uint32_t shingles = 0;
+};
+
+inline constexpr size_t kQueryValues = 160;
+
+[[nodiscard]] Signature MakeSignature(std::vector<uint64_t> hashes);
+[[nodiscard]] inline Signature MakeSignature(std::string_view folded, const ShingleOptions& options) {
+  return MakeSignature(ShingleHashes(folded, options));
+}
+
+[[nodiscard]] inline uint32_t Rank(uint64_t h) { return static_cast<uint32_t>(h >> 32); }
+[[nodiscard]] inline uint16_t Fingerprint(uint64_t h) { return static_cast<uint16_t>(h); }
+
+}  // namespace ingestd::dedupe

@@ -1,0 +1,332 @@
+#include "stages/dedupe/dedupe_stage.h"
+
+#include <gtest/gtest.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "config/normalize_config.h"
+#include "stages/normalize/normalize_stage.h"
+
+namespace ingestd {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Deterministic made-up prose: words from syllables, sentences, paragraphs.
+std::string Prose(uint64_t seed, int words) {
+  static const char* kSyllables[] = {"ka", "ri", "mo", "sa", "le", "na", "tu", "vo", "de", "bi",
+                                     "ha", "zu", "ro", "mi", "ga", "pe", "lo", "fi", "ne", "su"};
+  std::mt19937_64 rng(seed);
+  std::string out;
+  for (int i = 0; i < words; ++i) {
+    if (i > 0) out += (i % 12 == 0) ? ". " : " ";
+    if (i > 0 && i % 60 == 0) out += "\n\n";
+    const int n = 2 + static_cast<int>(rng() % 2);
+    for (int j = 0; j < n; ++j) out += kSyllables[rng() % 20];
+  }
+  return out + ".";
+}
+
+std::string Words(const std::string& text, double from, double to) {
+  // The part of `text` between two fractions of its length, cut at spaces.
+  size_t a = static_cast<size_t>(text.size() * from);
+  size_t b = static_cast<size_t>(text.size() * to);
+  while (a > 0 && a < text.size() && text[a - 1] != ' ') ++a;
+  while (b < text.size() && text[b] != ' ') ++b;
+  return text.substr(a, b - a);
+}
+
+class DedupeStageTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Build(); }
+
+  void Build() {
+    stage_.reset();
+    registry_ = std::make_unique<prometheus::Registry>();
+    normalize_ = MakeNormalizeStage(NormalizeConfig{}, StageContext{registry_.get(), &clock_});
+    stage_ = MakeDedupeStage(config_, StageContext{registry_.get(), &clock_});
+  }
+
+  Article Run(const std::string& id, const std::string& url, const std::string& text, StageResult* out = nullptr) {
+    Article a;
+    a.id = id;
+    a.url = url;
+    a.text = text;
+    EXPECT_EQ(normalize_->Process(a).verdict, Verdict::kContinue);
+    StageResult r = stage_->Process(a);
+    if (out) *out = r;
+    clock_.Advance(1min);
+    return a;
+  }
+
+  std::string Metrics() {
+    prometheus::TextSerializer s;
+    return s.Serialize(registry_->Collect());
+  }
+
+  DedupeConfig config_;
+  std::unique_ptr<prometheus::Registry> registry_;
+  ManualClock clock_{std::chrono::system_clock::time_point(std::chrono::hours(24 * 365 * 50))};
+  std::unique_ptr<Stage> normalize_;
+  std::unique_ptr<Stage> stage_;
+};
+
+TEST_F(DedupeStageTest, MarksFirstArticleUniqueWithItsOwnStory) {
+  const Article a = Run("a", "https://x.example/1", Prose(1, 400));
+  ASSERT_TRUE(a.dedupe);
+  EXPECT_EQ(a.dedupe->status, DedupeStatus::kUnique);
+  EXPECT_TRUE(a.dedupe->duplicate_of.empty());
+  EXPECT_FALSE(a.dedupe->story_id.empty());
+}
+
+TEST_F(DedupeStageTest, FlagsExactCopyAtAnotherUrlAndRoutesIt) {
+  const std::string text = Prose(2, 400);
+  const Article a = Run("a", "https://x.example/1", text);
+  StageResult r;
+  const Article b = Run("b", "https://y.example/copy", text, &r);
+  EXPECT_EQ(b.dedupe->status, DedupeStatus::kExact);
+  EXPECT_EQ(b.dedupe->duplicate_of, "a");
+  EXPECT_DOUBLE_EQ(b.dedupe->similarity, 1.0);
+  EXPECT_EQ(b.dedupe->story_id, a.dedupe->story_id);
+  EXPECT_EQ(r.verdict, Verdict::kDuplicate);
+}
+
+TEST_F(DedupeStageTest, FlagsTruncatedCopyAsNearDuplicate) {
+  const std::string text = Prose(3, 600);
+  Run("a", "https://x.example/1", text);
+  const Article b = Run("b", "https://y.example/2", Words(text, 0, 0.4) + "\n\nClick here to read the rest");
+  EXPECT_EQ(b.dedupe->status, DedupeStatus::kNear);
+  EXPECT_EQ(b.dedupe->duplicate_of, "a");
+  EXPECT_GE(b.dedupe->similarity, 0.8);
+}
+
+TEST_F(DedupeStageTest, FlagsTemplateWrappedCopyAsNearDuplicate) {
+  const std::string text = Prose(4, 500);
+  Run("a", "https://x.example/1", text);
+  const Article b = Run("b", "https://y.example/2",
+                        "Daily Wire Desk | world news\n\n" + text + "\n\nFollow us on Telegram. All rights reserved.");
+  EXPECT_EQ(b.dedupe->status, DedupeStatus::kNear);
+  EXPECT_EQ(b.dedupe->duplicate_of, "a");
+}
+
+TEST_F(DedupeStageTest, FlagsLightlyEditedCopyAsNearDuplicate) {
+  const std::string text = Prose(5, 500);
+  std::string edited = text;
+  for (size_t i = 100; i + 4 < edited.size(); i += 300) edited.replace(i, 2, "qx");
+  Run("a", "https://x.example/1", text);
+  const Article b = Run("b", "https://y.example/2", edited);
+  EXPECT_EQ(b.dedupe->status, DedupeStatus::kNear);
+}
+
+TEST_F(DedupeStageTest, KeepsDigestHoldingAnEarlierArticleUnique) {
+  const std::string text = Prose(6, 300);
+  Run("a", "https://x.example/1", text);
+  const Article d = Run("d", "https://y.example/digest", text + "\n\n" + Prose(60, 500));
+  EXPECT_EQ(d.dedupe->status, DedupeStatus::kUnique);
+}
+
+TEST_F(DedupeStageTest, KeepsArticleSharingTwoThirdsUnique) {
+  const std::string text = Prose(7, 600);
+  Run("a", "https://x.example/1", text);
+  const Article b = Run("b", "https://y.example/2", Words(text, 0, 0.6) + "\n\n" + Prose(70, 190));
+  EXPECT_EQ(b.dedupe->status, DedupeStatus::kUnique);
+}
+
+TEST_F(DedupeStageTest, KeepsDifferentArticlesInOneTemplateUnique) {
+  const std::string header = "Daily Wire Desk | world news and analysis from our correspondents\n\n";
+  const std::string footer = "\n\nFollow us on Telegram. Subscribe to our newsletter. All rights reserved.";
+  Run("a", "https://x.example/1", header + Prose(8, 300) + footer);
+  const Article b = Run("b", "https://x.example/2", header + Prose(80, 300) + footer);
+  EXPECT_EQ(b.dedupe->status, DedupeStatus::kUnique);
+}
+
+TEST_F(DedupeStageTest, LinksChangedTextAtSameUrlAsRevision) {
+  const std::string text = Prose(9, 400);
+  const Article a = Run("a", "https://x.example/story?utm_source=feed", text);
+  const Article b = Run("b", "https://x.example/story", text + "\n\nUpdate: " + Prose(90, 40));
+  EXPECT_EQ(b.dedupe->status, DedupeStatus::kUnique);
+  EXPECT_EQ(b.dedupe->revision_of, "a");
+  EXPECT_EQ(b.dedupe->story_id, a.dedupe->story_id);
+}
+
+TEST_F(DedupeStageTest, NamesEarliestArticleOfTheGroup) {
+  const std::string text = Prose(10, 500);
+  Run("a", "https://x.example/1", text);
+  const std::string wrapped = "Site B | news\n\n" + text + "\n\nAll rights reserved.";
+  Run("b", "https://y.example/1", wrapped);
+  const Article c = Run("c", "https://z.example/1", wrapped);
+  EXPECT_EQ(c.dedupe->status, DedupeStatus::kExact);
+  EXPECT_EQ(c.dedupe->duplicate_of, "a");
+}
+
+TEST_F(DedupeStageTest, ContinuesStatusesNotRoutedToDuplicates) {
+  config_.route_to_duplicates = {"exact"};
+  Build();
+  const std::string text = Prose(11, 500);
+  Run("a", "https://x.example/1", text);
+  StageResult r;
+  const Article b = Run("b", "https://y.example/1", Words(text, 0, 0.5), &r);
+  EXPECT_EQ(b.dedupe->status, DedupeStatus::kNear);
+  EXPECT_EQ(r.verdict, Verdict::kContinue);
+}
+
+TEST_F(DedupeStageTest, CatchesChineseJapaneseAndThaiCopies) {
+  const std::string zh = "政府官员周二表示，边境地区的安全部队在夜间行动中逮捕了十二名嫌疑人。";
+  const std::string ja = "政府当局は火曜日、国境地帯の治安部隊が夜間の作戦で容疑者十二人を逮捕したと発表した。";
+  const std::string th = "เจ้าหน้าที่รัฐบาลกล่าวเมื่อวันอังคารว่ากองกำลังความมั่นคงในพื้นที่ชายแดนได้จับกุมผู้ต้องสงสัยสิบสองคน ";
+  int n = 0;
+  for (const std::string& sentence : {zh, ja, th}) {
+    std::string text, truncated;
+    for (int i = 0; i < 12; ++i) {
+      text += std::to_string(i * 7 + n) + sentence;  // numbers keep the sentences distinct
+      if (i == 6) truncated = text;
+    }
+    const std::string id = std::string("orig") + std::to_string(n);
+    Run(id, "https://x.example/" + id, text);
+    const Article copy = Run(std::string("copy") + std::to_string(n), "https://y.example/" + id, truncated);
+    EXPECT_EQ(copy.dedupe->status, DedupeStatus::kNear) << id;
+    EXPECT_EQ(copy.dedupe->duplicate_of, id);
+    ++n;
+  }
+}
+
+TEST_F(DedupeStageTest, ForgetsArticlesOutsideTheWindow) {
+  const std::string text = Prose(12, 300);
+  Run("a", "https://x.example/1", text);
+  clock_.Advance(std::chrono::hours(config_.window_hours) + 1min);
+  const Article b = Run("b", "https://y.example/1", text);
+  EXPECT_EQ(b.dedupe->status, DedupeStatus::kUnique);
+  EXPECT_NE(Metrics().find("ingestd_dedupe_evictions_total{reason=\"window\"} 1"), std::string::npos);
+}
+
+TEST_F(DedupeStageTest, EvictsOldestFirstWhenOverBudget) {
+  config_.memory_budget_bytes = 1 << 20;
+  Build();
+  for (int i = 0; i < 3000; ++i)
+    Run(std::string("a") + std::to_string(i), "https://x.example/" + std::to_string(i), Prose(100 + i, 60));
+  auto* dedupe = dynamic_cast<DedupeStage*>(stage_.get());
+  const auto stats = dedupe->Stats();
+  EXPECT_LT(stats.entries, 3000u);
+  EXPECT_GT(stats.evicted_budget, 0u);
+  // The newest is still there, the oldest is gone.
+  EXPECT_EQ(Run("n", "https://y.example/n", Prose(100 + 2999, 60)).dedupe->status, DedupeStatus::kExact);
+  EXPECT_EQ(Run("o", "https://y.example/o", Prose(100, 60)).dedupe->status, DedupeStatus::kUnique);
+}
+
+TEST_F(DedupeStageTest, SnapshotLetsALaterReplayCatchCopies) {
+  const auto path = std::filesystem::temp_directory_path() / ("dedupe_snapshot_test_" + std::to_string(::getpid()));
+  std::filesystem::remove(path);
+  config_.snapshot_file = path.string();
+  Build();
+  const std::string text = Prose(13, 400);
+  Run("a", "https://x.example/1", text);
+  std::string error;
+  ASSERT_TRUE(dynamic_cast<DedupeStage*>(stage_.get())->Flush(&error)) << error;
+  Build();  // a later replay with the same config
+  EXPECT_EQ(dynamic_cast<DedupeStage*>(stage_.get())->Stats().entries, 1u);
+  const Article b = Run("b", "https://y.example/1", Words(text, 0, 0.5));
+  EXPECT_EQ(b.dedupe->status, DedupeStatus::kNear);
+  EXPECT_EQ(b.dedupe->duplicate_of, "a");
+  std::filesystem::remove(path);
+}
+
+TEST_F(DedupeStageTest, RejectsACorruptSnapshotAtStart) {
+  const auto path = std::filesystem::temp_directory_path() / ("dedupe_bad_snapshot_" + std::to_string(::getpid()));
+  { std::ofstream(path) << "not a snapshot"; }
+  config_.snapshot_file = path.string();
+  EXPECT_THROW(MakeDedupeStage(config_, StageContext{nullptr, &clock_}), std::runtime_error);
+  std::filesystem::remove(path);
+}
+
+class RecordingLog : public dedupe::IndexLog {
+ public:
+  void Publish(const dedupe::IndexEntry& entry) override {
+    std::lock_guard lock(mu);
+    published.push_back(entry);
+  }
+  void Expire(const std::string& id) override {
+    std::lock_guard lock(mu);
+    expired.push_back(id);
+  }
+  std::mutex mu;
+  std::vector<dedupe::IndexEntry> published;
+  std::vector<std::string> expired;
+};
+
+TEST_F(DedupeStageTest, CatchesCopyOfAnArticleIndexedByAnotherReplica) {
+  RecordingLog log;
+  auto other = MakeDedupeStage(config_, StageContext{nullptr, &clock_});
+  dynamic_cast<DedupeStage*>(other.get())->SetLog(&log);
+  const std::string text = Prose(14, 400);
+  Article a;
+  a.id = "a";
+  a.url = "https://x.example/1";
+  a.text = text;
+  ASSERT_EQ(normalize_->Process(a).verdict, Verdict::kContinue);
+  ASSERT_EQ(other->Process(a).verdict, Verdict::kContinue);
+  ASSERT_EQ(log.published.size(), 1u);
+  // The entry travels encoded, as it does through Kafka.
+  auto decoded = dedupe::DecodeEntry(dedupe::EncodeEntry(log.published[0]));
+  ASSERT_TRUE(decoded);
+  auto* mine = dynamic_cast<DedupeStage*>(stage_.get());
+  EXPECT_TRUE(mine->ApplyEntry(*decoded));
+  EXPECT_FALSE(mine->ApplyEntry(*decoded));  // idempotent
+  const Article b = Run("b", "https://y.example/1", Words(text, 0.2, 0.9));
+  EXPECT_EQ(b.dedupe->status, DedupeStatus::kNear);
+  EXPECT_EQ(b.dedupe->duplicate_of, "a");
+}
+
+TEST_F(DedupeStageTest, PublishesIndexedEntriesAndExpiresOldOnes) {
+  RecordingLog log;
+  dynamic_cast<DedupeStage*>(stage_.get())->SetLog(&log);
+  const std::string text = Prose(15, 300);
+  Run("a", "https://x.example/1", text);
+  Run("b", "https://y.example/1", text);  // exact: nothing new to publish
+  EXPECT_EQ(log.published.size(), 1u);
+  clock_.Advance(std::chrono::hours(config_.window_hours));
+  Run("c", "https://z.example/1", Prose(16, 300));
+  ASSERT_EQ(log.expired.size(), 1u);
+  EXPECT_EQ(log.expired[0], "a");
+}
+
+TEST_F(DedupeStageTest, ConcurrentCopiesLeaveExactlyOneUnique) {
+  const std::string text = Prose(17, 400);
+  std::atomic<int> unique{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        Article a;
+        a.id = std::string("t") + std::to_string(t) + "-" + std::to_string(i);
+        a.url = "https://x.example/" + a.id;
+        a.text = i == 0 ? text : Prose(1000 + t * 100 + i, 200);
+        ASSERT_EQ(normalize_->Process(a).verdict, Verdict::kContinue);
+        (void)stage_->Process(a);
+        if (i == 0 && a.dedupe->status == DedupeStatus::kUnique) ++unique;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(unique.load(), 1);
+}
+
+TEST_F(DedupeStageTest, CountsVerdictsAndIndexSize) {
+  const std::string text = Prose(18, 300);
+  Run("a", "https://x.example/1", text);
+  Run("b", "https://y.example/1", text);
+  const std::string m = Metrics();
+  EXPECT_NE(m.find("ingestd_dedupe_verdicts_total{status=\"unique\"} 1"), std::string::npos) << m;
+  EXPECT_NE(m.find("ingestd_dedupe_verdicts_total{status=\"exact\"} 1"), std::string::npos);
+  EXPECT_NE(m.find("ingestd_dedupe_index_entries 1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ingestd
