@@ -147,6 +147,14 @@ std::string EffectiveConfigJson(const Config& c) {
   Int(w, "window_hours", c.dedupe.window_hours);
   Int(w, "memory_budget_bytes", c.dedupe.memory_budget_bytes);
   List(w, "route_to_duplicates", c.dedupe.route_to_duplicates);
+  Key(w, "near_containment");
+  w.Double(c.dedupe.near_containment);
+  Int(w, "min_samples", c.dedupe.min_samples);
+  Int(w, "min_shingles", c.dedupe.min_shingles);
+  Int(w, "shingle_words", c.dedupe.shingle_words);
+  Int(w, "shingle_cjk_chars", c.dedupe.shingle_cjk_chars);
+  Int(w, "shingle_thai_chars", c.dedupe.shingle_thai_chars);
+  Str(w, "snapshot_file", c.dedupe.snapshot_file);
   w.EndObject();
 
   Key(w, "language");
