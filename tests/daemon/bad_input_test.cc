@@ -196,7 +196,7 @@ TEST(BadInputLimitsTest, FiftyMegabyteTextIsProcessedWhenTheLimitAllowsIt) {
   EXPECT_GT(out.value.size(), 50u << 20);
 }
 
-// Pages that are nothing but site chrome. Normalize's boilerplate removal (issue 5)
+// Pages that are nothing but site chrome. Normalize's boilerplate removal (issue 4)
 // will dead-letter them as `empty_after_normalize`; until it lands on main they pass
 // through. Tighten to the dead letter alone when it does.
 TEST(BadInputBoilerplateTest, OnlyBoilerplateIsDeadLetteredOrPassedThroughUntilNormalizeLearnsIt) {
