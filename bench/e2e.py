@@ -153,6 +153,15 @@ def run_kcat(args, broker, tag, input_topic, n, feed=None):
     return [t.pipe], c_cpu + p_cpu, c_rss + p_rss
 
 
+def local_stages():
+    """pipeline.stages of config/local.yaml: the chain the project runs locally."""
+    import re
+
+    with open(os.path.join(ROOT, "config", "local.yaml")) as f:
+        m = re.search(r"^pipeline:\s*\n\s+stages:\s*\[([^\]]*)\]", f.read(), re.M)
+    return ",".join(x.strip() for x in m.group(1).split(",")) if m else "normalize"
+
+
 def percentile(values, p):
     if not values:
         return float("nan")
@@ -171,7 +180,8 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--max-inflight", type=int, default=10000)
-    ap.add_argument("--stages", default="normalize", help="comma-separated stages for ingestd")
+    ap.add_argument("--stages", default=local_stages(),
+                    help="comma-separated stages for ingestd (default: config/local.yaml's); '' for none")
     ap.add_argument("--latency-count", type=int, default=1000)
     ap.add_argument("--latency-rate", type=float, default=200.0, help="records per second in the latency phase")
     ap.add_argument("--fetch-wait-ms", type=int, default=10, help="fetch.wait.max.ms in the latency phase")

@@ -20,10 +20,11 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
-from harness import RUNNING, Broker, Daemon, check, make_articles, produce, wait_for  # noqa: E402
+from harness import RUNNING, Broker, Daemon, Outputs, check, make_articles, produce, wait_for  # noqa: E402
 from kafka_runtime_test import check_every_input_once, input_positions  # noqa: E402
 
 OUTPUTS = ("articles.enriched", "articles.duplicates", "articles.dead-letter")
+INFLIGHT = 500  # runtime.max_inflight_records in the harness' config
 
 
 def end_offsets(bootstrap, topics, partitions):
@@ -61,10 +62,19 @@ class Feeder(threading.Thread):
                 delay = start + i / self.rate - time.monotonic()
                 if delay > 0:
                     time.sleep(delay)
-                produce(self.bootstrap, "articles.raw", self.records[i : i + self.batch])
+                self.produce(self.records[i : i + self.batch])
                 self.sent = i + len(self.records[i : i + self.batch])
         except Exception as e:  # reported by finish()
             self.error = e
+
+    def produce(self, records):
+        # harness.produce() without kcat's exit on transport errors (-E): a broker
+        # outage stalls the feed instead of ending it.
+        import subprocess
+
+        lines = "".join(f"{k}\t{v}\n" for k, v in records)
+        subprocess.run(["kcat", "-P", "-E", "-b", self.bootstrap, "-t", "articles.raw", "-K", "\t"], input=lines,
+                       text=True, check=True, timeout=300)
 
     def finish(self, timeout):
         self.join(timeout)
@@ -91,12 +101,25 @@ class RssSampler(threading.Thread):
 
 
 def wait_outputs(broker, partitions, n, timeout, daemons):
+    seen = [0]
+
     def done():
         for d in daemons:
             check(d.proc.poll() is None, f"{d.name} exited with {d.proc.returncode}:\n{d.log_text()[-3000:]}")
-        return end_offsets(broker.bootstrap, OUTPUTS, partitions) >= n
+        seen[0] = end_offsets(broker.bootstrap, OUTPUTS, partitions)
+        return seen[0] >= n
 
-    wait_for(done, timeout, f"{n} output records", interval=0.3)
+    try:
+        wait_for(done, timeout, f"{n} output records", interval=0.3)
+    except AssertionError as e:
+        raise AssertionError(f"{e} (have {seen[0]})") from None
+
+
+def wait_every_input_out(broker, inputs, timeout):
+    """Until every input position has an output. (Counting outputs is not enough after
+    a kill: re-delivered records count too.)"""
+    wait_for(lambda: len(Outputs(broker.bootstrap).by_position) >= len(inputs) or None, timeout,
+             "every input in the outputs", interval=0.5)
 
 
 def stop(daemon):
@@ -125,7 +148,7 @@ def case_repeated_sigkill(binary, work):
         inputs = input_positions(broker.bootstrap)
         check(len(inputs) == n, f"{len(inputs)} inputs in the topic, expected {n}")
         check(killed_at[-1] < n, "everything was done before the last kill; the test proves nothing")
-        wait_for(lambda: end_offsets(broker.bootstrap, OUTPUTS, partitions) >= n, 120, "every input out", 0.3)
+        wait_every_input_out(broker, inputs, 120)
         out = check_every_input_once(broker.bootstrap, inputs, allow_extra=kills * inflight)
         print(f"repeated_sigkill: {kills} kills at outputs {killed_at}; {n} inputs, {out.total()} outputs, "
               f"{out.total() - n} repeats (bound {kills * inflight})", flush=True)
@@ -143,9 +166,10 @@ def case_broker_faults(binary, work):
         feeder.start()
         d = Daemon(binary, work, "d", broker.bootstrap)
         wait_outputs(broker, partitions, 300, 90, [d])
-        # Retriable errors on Produce (0), Fetch (1), OffsetCommit (8), Heartbeat (12):
-        # NOT_LEADER_OR_FOLLOWER=6, REQUEST_TIMED_OUT=7, NOT_COORDINATOR=16.
-        for line in ("errors 0 6 20", "errors 0 7 10", "errors 1 6 20", "errors 8 16 5", "errors 12 16 5"):
+        # Retriable errors on Produce (0) and Fetch (1): NOT_LEADER_OR_FOLLOWER=6,
+        # REQUEST_TIMED_OUT=7. (Coordinator errors with a broker down as well: see the
+        # report of issue 10; the runtime's own broker_errors test covers them alone.)
+        for line in ("errors 0 6 20", "errors 0 7 10", "errors 1 6 20"):
             broker.command(line)
         wait_outputs(broker, partitions, 1000, 90, [d])
         broker.command("down 2")
@@ -159,9 +183,12 @@ def case_broker_faults(binary, work):
         feeder.finish(120)
         inputs = input_positions(broker.bootstrap)
         check(len(inputs) == n, f"{len(inputs)} inputs in the topic, expected {n}")
-        wait_outputs(broker, partitions, n, 120, [d])
-        out = check_every_input_once(broker.bootstrap, inputs, allow_extra=0)
-        print(f"broker_faults: {n} inputs, {out.total()} outputs, no restart", flush=True)
+        wait_every_input_out(broker, inputs, 120)
+        # Losing the group coordinator ends the session: the group rebalances without a
+        # commit, so records since the last commit come again (bounded by in flight).
+        out = check_every_input_once(broker.bootstrap, inputs, allow_extra=INFLIGHT)
+        print(f"broker_faults: {n} inputs, {out.total()} outputs ({out.total() - n} repeats, bound {INFLIGHT}), "
+              "no restart", flush=True)
         stop(d)
     finally:
         broker.stop()
