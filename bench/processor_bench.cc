@@ -6,7 +6,6 @@
 //   build/bench/processor_bench --benchmark_min_time=5
 #include <benchmark/benchmark.h>
 #include <prometheus/registry.h>
-
 #include <time.h>
 
 #include <chrono>

@@ -57,9 +57,7 @@ std::string Record(const std::string& text_json, const std::string& url = "\"htt
   return "{\"url\":" + url + ",\"title\":\"A title\",\"text\":" + text_json + "}";
 }
 
-std::string Nested(int depth) {
-  return std::string(depth, '[') + std::string(depth, ']');
-}
+std::string Nested(int depth) { return std::string(depth, '[') + std::string(depth, ']'); }
 
 struct BadInput {
   std::string name;
@@ -84,9 +82,15 @@ std::vector<BadInput> Catalogue() {
          return r.substr(0, r.size() - 1);
        },
        "parse", "truncated_json"},
-      {"InvalidUtf8Rejected", [] { return Record("\"caf\xe9 \xff end\""); }, "parse", "invalid_utf8",
+      {"InvalidUtf8Rejected",
+       [] { return Record("\"caf\xe9 \xff end\""); },
+       "parse",
+       "invalid_utf8",
        {"input.invalid_utf8=reject"}},
-      {"OverlongUtf8Rejected", [] { return Record("\"\xc0\xaf slash\""); }, "parse", "invalid_utf8",
+      {"OverlongUtf8Rejected",
+       [] { return Record("\"\xc0\xaf slash\""); },
+       "parse",
+       "invalid_utf8",
        {"input.invalid_utf8=reject"}},
       {"RawNulByte", [] { return Record(std::string("\"nul \0 inside\"", 14)); }, "parse", "binary"},
       {"FiftyMegabyteValue", [] { return Record("\"" + std::string(50 << 20, 'a') + "\""); }, "parse", "too_large"},
@@ -119,7 +123,9 @@ std::vector<BadInput> Catalogue() {
          for (auto& c : s) c = static_cast<char>(rng() | 0x80);
          return s;
        },
-       "parse", "invalid_utf8", {"input.invalid_utf8=reject"}},
+       "parse",
+       "invalid_utf8",
+       {"input.invalid_utf8=reject"}},
   };
 }
 
@@ -159,9 +165,9 @@ TEST(BadInputCatalogueTest, EachKindOfParseFailureHasItsOwnReason) {
     if (bad.stage == "parse") reasons.insert(bad.reason);
   }
   // Every DecodeError reason (daemon/envelope.h) is exercised by the catalogue.
-  EXPECT_EQ(reasons, (std::set<std::string>{"invalid_json", "truncated_json", "binary", "not_an_object",
-                                            "missing_field", "wrong_type", "empty_body", "too_large", "too_deep",
-                                            "invalid_utf8"}));
+  EXPECT_EQ(reasons,
+            (std::set<std::string>{"invalid_json", "truncated_json", "binary", "not_an_object", "missing_field",
+                                   "wrong_type", "empty_body", "too_large", "too_deep", "invalid_utf8"}));
 }
 
 TEST(BadInputRepairTest, InvalidUtf8IsRepairedAndCountedByDefault) {
@@ -201,8 +207,9 @@ TEST(BadInputLimitsTest, FiftyMegabyteTextIsProcessedWhenTheLimitAllowsIt) {
 // through. Tighten to the dead letter alone when it does.
 TEST(BadInputBoilerplateTest, OnlyBoilerplateIsDeadLetteredOrPassedThroughUntilNormalizeLearnsIt) {
   Chain chain;
-  const std::string chrome = "\"Home | World | Politics | Contact\\nShare this article\\nSubscribe to our newsletter\\n"
-                             "\\u00a9 2026 Bad Example. All rights reserved.\"";
+  const std::string chrome =
+      "\"Home | World | Politics | Contact\\nShare this article\\nSubscribe to our newsletter\\n"
+      "\\u00a9 2026 Bad Example. All rights reserved.\"";
   Processed out = chain.Process(Record(chrome));
   if (out.output == Output::kDeadLetter) {
     EXPECT_EQ(out.dead_letter.stage, "normalize");

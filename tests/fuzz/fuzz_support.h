@@ -11,12 +11,12 @@
 namespace ingestd::fuzz {
 
 // A broken invariant is a finding: abort so libFuzzer saves the input.
-#define INGESTD_FUZZ_CHECK(cond)                                                      \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
+#define INGESTD_FUZZ_CHECK(cond)                                                        \
+  do {                                                                                  \
+    if (!(cond)) {                                                                      \
       std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                   \
-    }                                                                                 \
+      std::abort();                                                                     \
+    }                                                                                   \
   } while (0)
 
 // Every event ingestd writes is a valid UTF-8 JSON object.
