@@ -107,7 +107,7 @@ std::vector<BadInput> Catalogue() {
       {"EmptyText", [] { return Record("\"\""); }, "parse", "empty_body"},
       {"WhitespaceText", [] { return Record("\"  \\n\\t \\r\\n \""); }, "parse", "empty_body"},
       {"OnlyControlCharacters", [] { return Record("\"\\u0000\\u0001\\u200b\\u200d\\ufeff\""); }, "normalize",
-       "empty_text"},
+       "empty_after_normalize"},
       {"BinaryGarbage",
        [] {
          std::mt19937 rng(7);
