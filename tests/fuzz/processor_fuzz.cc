@@ -39,9 +39,17 @@ std::unique_ptr<ingestd::Processor> MakeProcessor() {
 
 }  // namespace
 
+std::unique_ptr<ingestd::Processor> processor;
+
+// Building the stages (the tagger compiles its Hyperscan database) takes seconds
+// under ASan: do it here, outside libFuzzer's per-input timeout.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  processor = MakeProcessor();
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace ingestd;
-  static std::unique_ptr<Processor> processor = MakeProcessor();
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   const InputPosition position{"articles.raw", 0, 42};
   Processed out = processor->Process(bytes, &position);
