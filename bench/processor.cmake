@@ -1,0 +1,3 @@
+# Issue 10: the whole record path (decode -> every stage -> encode) and each stage's
+# share of its time.
+ingestd_bench(processor_bench processor_bench.cc)
