@@ -23,5 +23,13 @@ test: build
 demo: build
 	@bash scripts/demo.sh
 
+# The whole record path per core with each stage's share (see bench/README.md).
+bench: build
+	@$(BUILD)/bench/processor_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+
+# Builds the libFuzzer targets with clang and runs each briefly on its corpus.
+fuzz-smoke: deps
+	@bash scripts/fuzz-smoke.sh
+
 clean:
 	rm -rf $(BUILD)
