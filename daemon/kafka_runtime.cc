@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 namespace ingestd {
 namespace {
@@ -49,8 +50,15 @@ struct KafkaRuntimeCallbacks {
   static void Rebalance(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts, void* opaque) {
     Self(opaque)->OnRebalance(err, parts);
   }
-  static void Commit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets, void* opaque) {
-    Self(opaque)->OnCommit(err, offsets);
+  // Each commit names its own callback (rd_kafka_commit_queue), so the result of a
+  // synchronous commit is never taken for the one of an asynchronous commit in flight.
+  static void AsyncCommit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
+                          void* opaque) {
+    Self(opaque)->OnCommit(err, offsets, /*async=*/true);
+  }
+  static void SyncCommit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
+                         void* opaque) {
+    Self(opaque)->OnCommit(err, offsets, /*async=*/false);
   }
   static void Delivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
     Self(opaque)->OnDelivery(message);
@@ -105,7 +113,6 @@ void KafkaRuntime::Start() {
   rd_kafka_conf_t* cconf = MakeKafkaConf(consumer_props, "consumer");
   rd_kafka_conf_set_opaque(cconf, this);
   rd_kafka_conf_set_rebalance_cb(cconf, &KafkaRuntimeCallbacks::Rebalance);
-  rd_kafka_conf_set_offset_commit_cb(cconf, &KafkaRuntimeCallbacks::Commit);
   rd_kafka_conf_set_error_cb(cconf, &KafkaRuntimeCallbacks::Error);
   rd_kafka_conf_set_log_cb(cconf, &LogCallback);
   rd_kafka_conf_set_stats_cb(cconf, &KafkaRuntimeCallbacks::Stats);
@@ -245,33 +252,31 @@ void KafkaRuntime::Pump() {
     }
     const int64_t before = w.watermark();
     while (auto r = w.AckedFront()) {
-      if (r->delivery_error == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE && !closing_) {
-        // The broker's limit is below the producer's: re-send as a dead letter,
-        // without the value if it is one already (see Produce).
-        spdlog::warn("partition {} offset {}: broker rejected {} output as too large", id, r->offset,
-                     OutputName(r->result.output));
-        r->delivery_error = 0;
-        r->needs_resend = true;
-        if (r->result.output == Output::kDeadLetter) {
-          r->value_dropped = true;
-          probe_.dead_letter_values_dropped.Increment();
-        } else {
-          r->result.output = Output::kDeadLetter;
-          r->result.dead_letter = {"output", "too_large", "event exceeds the broker's message size limit"};
-        }
+      const bool had_value = !r->value_dropped;
+      const bool new_rejection = r->delivery_error == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE && !r->needs_resend;
+      const AckedStep step = NextAckedStep(*r);
+      if (step == AckedStep::kPop) {
+        probe_.ObserveEndToEnd(r->result.output, std::chrono::steady_clock::now() - r->consumed_at);
+        w.PopFront();
+        continue;
       }
-      if (r->needs_resend) {
-        if (Produce(r)) r->needs_resend = false;  // else (queue full) still acked: retried on the next pump
-        break;
-      }
-      if (r->delivery_error) {
+      if (step == AckedStep::kFail) {
         const auto err = static_cast<rd_kafka_resp_err_t>(r->delivery_error);
         probe_.delivery_errors.Increment();
-        Fatal(std::string("delivery to ") + OutputName(r->result.output) + " failed: " + rd_kafka_err2str(err));
+        Fatal(std::string("delivery to ") + OutputName(r->result.output) + " failed: " + rd_kafka_err2str(err) +
+              (r->value_dropped ? " (dead letter without its value)" : ""));
         break;
       }
-      probe_.ObserveEndToEnd(r->result.output, std::chrono::steady_clock::now() - r->consumed_at);
-      w.PopFront();
+      // kResend: the broker's limit is below the producer's.
+      if (new_rejection) {
+        spdlog::warn("partition {} offset {}: broker rejected the output as too large; re-sending as a smaller {}",
+                     id, r->offset, r->value_dropped && had_value ? "dead letter without its value" : "dead letter");
+        if (r->value_dropped && had_value) probe_.dead_letter_values_dropped.Increment();
+      }
+      // Closing or failed: not delivered, so not popped (its offset is never committed).
+      // Else produce again; on failure the error stays and the next pump retries.
+      if (!closing_ && !fatal_.load()) (void)Produce(r);
+      break;
     }
     if (w.watermark() != before) {
       if (!stores) stores = rd_kafka_topic_partition_list_new(static_cast<int>(partitions_.size()));
@@ -334,11 +339,17 @@ bool KafkaRuntime::Produce(const std::shared_ptr<InflightRecord>& record) {
   auto* holder = new std::shared_ptr<InflightRecord>(record);
   vu[n].vtype = RD_KAFKA_VTYPE_OPAQUE;
   vu[n++].u.ptr = holder;
-  // Produced before the call: the delivery report (kAcked) may come before produceva returns.
+  // Produced before the call: the delivery report (kAcked, delivery_error) may come
+  // before produceva returns. A re-send starts a new delivery: clear the previous
+  // rejection now, and put it back if produceva refuses the record.
+  const int previous_error = std::exchange(record->delivery_error, 0);
+  const bool previous_resend = std::exchange(record->needs_resend, false);
   const int previous = record->state.exchange(InflightRecord::kProduced, std::memory_order_acq_rel);
   rd_kafka_error_t* error = rd_kafka_produceva(producer_, vu, n);
   if (!error) return true;
   record->state.store(previous, std::memory_order_release);  // no delivery report comes for a refused record
+  record->delivery_error = previous_error;
+  record->needs_resend = previous_resend;
   delete holder;
   if (headers) rd_kafka_headers_destroy(headers);  // not taken over on failure
   const rd_kafka_resp_err_t code = rd_kafka_error_code(error);
@@ -397,7 +408,7 @@ rd_kafka_topic_partition_list_t* KafkaRuntime::CommitList() const {
 
 void KafkaRuntime::MaybeCommit(bool force) {
   const auto now = Clock::now();
-  if (commit_pending_ && now - commit_sent_ < kCommitRetryAfter) return;
+  if (async_commits_pending_ > 0 && now - commit_sent_ < kCommitRetryAfter) return;
   size_t acked = 0;
   for (const auto& [id, p] : partitions_) acked += p->window.records() - p->window.unacked();
   if (acked == 0) return;
@@ -408,41 +419,44 @@ void KafkaRuntime::MaybeCommit(bool force) {
   // callback confirms is exactly what the windows may forget.
   rd_kafka_topic_partition_list_t* list = CommitList();
   if (!list) return;
-  commit_pending_ = true;
+  ++async_commits_pending_;
   commit_sent_ = last_commit_ = now;
-  if (rd_kafka_resp_err_t e = rd_kafka_commit(consumer_, list, 1); e) {
-    commit_pending_ = false;
+  // The result is served by the consumer poll (AsyncCommit -> OnCommit).
+  if (rd_kafka_resp_err_t e =
+          rd_kafka_commit_queue(consumer_, list, consumer_queue_, &KafkaRuntimeCallbacks::AsyncCommit, this);
+      e) {
+    --async_commits_pending_;
     spdlog::warn("kafka commit: {}", rd_kafka_err2str(e));
   }
   rd_kafka_topic_partition_list_destroy(list);
 }
 
-void KafkaRuntime::OnCommit(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets) {
-  commit_pending_ = false;
+rd_kafka_resp_err_t KafkaRuntime::CommitSync(const rd_kafka_topic_partition_list_t* list) {
+  // A null queue: librdkafka serves SyncCommit (-> OnCommit) before returning.
+  return rd_kafka_commit_queue(consumer_, list, nullptr, &KafkaRuntimeCallbacks::SyncCommit, this);
+}
+
+void KafkaRuntime::OnCommit(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets, bool async) {
+  if (async && async_commits_pending_ > 0) --async_commits_pending_;
   if (spdlog::should_log(spdlog::level::debug)) {
     std::string list;
     for (int i = 0; offsets && i < offsets->cnt; ++i) {
       list += fmt::format(" {}:{}{}", offsets->elems[i].partition, offsets->elems[i].offset,
                           offsets->elems[i].err ? std::string("!") + rd_kafka_err2name(offsets->elems[i].err) : "");
     }
-    spdlog::debug("commit result {}:{}", rd_kafka_err2name(err), list);
+    spdlog::debug("{} commit result {}:{}", async ? "async" : "sync", rd_kafka_err2name(err), list);
   }
   if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
-  if (err) {
+  // A failed commit leaves the windows alone: the next commit sends the watermark again.
+  const bool ok = ApplyCommitResult(err, offsets, config_->kafka.topics.input, [this](int32_t id) -> PartitionWindow* {
+    auto it = partitions_.find(id);
+    return it == partitions_.end() ? nullptr : &it->second->window;
+  });
+  if (ok) {
+    probe_.commits.Increment();
+  } else {
     probe_.commit_failures.Increment();
     spdlog::warn("kafka commit failed: {}", rd_kafka_err2str(err));
-  } else {
-    probe_.commits.Increment();
-  }
-  ApplyCommitted(offsets);
-}
-
-void KafkaRuntime::ApplyCommitted(const rd_kafka_topic_partition_list_t* offsets) {
-  if (!offsets) return;
-  for (int i = 0; i < offsets->cnt; ++i) {
-    const auto& tp = offsets->elems[i];
-    if (tp.err || tp.offset < 0 || config_->kafka.topics.input != tp.topic) continue;
-    if (auto it = partitions_.find(tp.partition); it != partitions_.end()) it->second->window.OnCommitted(tp.offset);
   }
 }
 
@@ -465,7 +479,7 @@ void KafkaRuntime::ReportIfStuck() {
                          w.records() - w.unacked(), w.watermark(), w.committed());
   }
   spdlog::warn("no progress for 30 s with {} records in flight (commit pending: {}):{}", InflightRecords(),
-               commit_pending_, state);
+               async_commits_pending_ > 0, state);
 }
 
 bool KafkaRuntime::BoundReached() const {
@@ -574,7 +588,7 @@ void KafkaRuntime::Revoke(rd_kafka_topic_partition_list_t* partitions) {
       }
     }
     if (commit->cnt > 0) {
-      if (rd_kafka_resp_err_t e = rd_kafka_commit(consumer_, commit, 0); e) {
+      if (rd_kafka_resp_err_t e = CommitSync(commit); e) {
         spdlog::warn("commit on revoke: {}", rd_kafka_err2str(e));
       }
     }
@@ -616,11 +630,7 @@ void KafkaRuntime::Finish() {
   }
   // Commit what is acknowledged, then leave the group (the revoke callback abandons the rest).
   if (rd_kafka_topic_partition_list_t* list = CommitList()) {
-    if (rd_kafka_resp_err_t e = rd_kafka_commit(consumer_, list, 0); e) {
-      spdlog::warn("final commit: {}", rd_kafka_err2str(e));
-    } else {
-      ApplyCommitted(list);
-    }
+    if (rd_kafka_resp_err_t e = CommitSync(list); e) spdlog::warn("final commit: {}", rd_kafka_err2str(e));
     rd_kafka_topic_partition_list_destroy(list);
   }
   closing_ = true;

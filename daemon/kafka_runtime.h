@@ -97,8 +97,9 @@ class KafkaRuntime {
   void OnRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
   void Assign(rd_kafka_topic_partition_list_t* partitions);
   void Revoke(rd_kafka_topic_partition_list_t* partitions);
-  void OnCommit(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets);
-  void ApplyCommitted(const rd_kafka_topic_partition_list_t* offsets);
+  void OnCommit(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets, bool async);
+  // Commits `list` and applies the result before returning.
+  rd_kafka_resp_err_t CommitSync(const rd_kafka_topic_partition_list_t* list);
   void OnDelivery(const rd_kafka_message_t* message);
   void OnError(rd_kafka_t* rk, int err, const char* reason);
 
@@ -126,7 +127,7 @@ class KafkaRuntime {
   bool paused_ = false;
   bool draining_ = false;
   bool closing_ = false;  // consumer_close: revocations abandon at once
-  bool commit_pending_ = false;
+  int async_commits_pending_ = 0;  // sent, result not served yet
   std::chrono::steady_clock::time_point commit_sent_{};
   std::chrono::steady_clock::time_point last_commit_{};
   std::chrono::steady_clock::time_point drain_deadline_{};

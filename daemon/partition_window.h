@@ -19,7 +19,9 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -51,10 +53,41 @@ struct InflightRecord {
 
   std::atomic<int> state{kQueued};
   Processed result;            // written by a worker before kProcessed
-  int delivery_error = 0;      // rd_kafka_resp_err_t, written before kAcked
+  // rd_kafka_resp_err_t of the last delivery, written before kAcked. A "too large"
+  // rejection stays here until a smaller re-send is accepted by produceva (which
+  // clears it, with needs_resend, just before the call): an undelivered record is
+  // never popped, so its offset is never stored.
+  int delivery_error = 0;
   bool value_dropped = false;  // dead letter re-sent without its too-large value
-  bool needs_resend = false;   // the broker refused it as too large: send it again, smaller
+  bool needs_resend = false;   // made smaller after a rejection, not yet accepted by produceva
 };
+
+// What the consumer thread does with an acknowledged front record.
+enum class AckedStep {
+  kPop,     // delivered: pop it (its offset may be stored)
+  kResend,  // the broker rejected it as too large; it is now smaller: produce it again
+  kFail,    // not delivered and nothing left to shrink: fatal (never pop it)
+};
+
+// Decides the step for an acknowledged record. On a new "too large" rejection it
+// makes the output smaller, once per rejection: an event becomes a dead letter
+// (output/too_large); a dead letter loses its value. A dead letter rejected again
+// without its value fails, rather than re-sending forever.
+[[nodiscard]] inline AckedStep NextAckedStep(InflightRecord& r) {
+  if (r.delivery_error == 0) return AckedStep::kPop;
+  if (r.delivery_error != RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) return AckedStep::kFail;
+  if (!r.needs_resend) {
+    if (r.result.output == Output::kDeadLetter) {
+      if (r.value_dropped) return AckedStep::kFail;
+      r.value_dropped = true;
+    } else {
+      r.result.output = Output::kDeadLetter;
+      r.result.dead_letter = {"output", "too_large", "event exceeds the broker's message size limit"};
+    }
+    r.needs_resend = true;
+  }
+  return AckedStep::kResend;
+}
 
 class PartitionWindow {
  public:
@@ -126,5 +159,20 @@ class PartitionWindow {
   int64_t committed_ = -1;
   std::shared_ptr<std::atomic<bool>> revoked_;
 };
+
+// Applies a commit result to the windows: only a successful commit lets a window
+// forget its records; on a failed one (top-level `err`, or a partition's own error)
+// they stay and the next commit sends the same watermark again. Returns whether
+// the commit succeeded. `window(partition)` is null for partitions no longer owned.
+inline bool ApplyCommitResult(rd_kafka_resp_err_t err, const rd_kafka_topic_partition_list_t* offsets,
+                              std::string_view topic, const std::function<PartitionWindow*(int32_t)>& window) {
+  if (err) return false;
+  for (int i = 0; offsets && i < offsets->cnt; ++i) {
+    const auto& tp = offsets->elems[i];
+    if (tp.err || tp.offset < 0 || topic != tp.topic) continue;
+    if (PartitionWindow* w = window(tp.partition)) w->OnCommitted(tp.offset);
+  }
+  return true;
+}
 
 }  // namespace ingestd
