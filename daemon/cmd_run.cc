@@ -104,6 +104,20 @@ int RunCommand(const Args& args) {
 
     const auto grace = std::chrono::milliseconds(config->runtime.shutdown_grace_ms);
     boost::asio::steady_timer grace_timer(io);
+    bool exit_timer_armed = false;
+    // Closing the clients can hang (a broker gone, a blocked commit): whatever stops
+    // the run, the process is gone by the end of the grace period.
+    auto arm_exit_timer = [&] {
+      if (exit_timer_armed) return;
+      exit_timer_armed = true;
+      grace_timer.expires_after(grace);
+      grace_timer.async_wait([](const boost::system::error_code& ec) {
+        if (ec) return;
+        spdlog::critical("shutdown grace period passed; exiting now");
+        std::_Exit(1);
+      });
+    };
+    runtime.SetFatalListener([&] { boost::asio::post(io, arm_exit_timer); });
     bool stopping = false;
     boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
     std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
@@ -117,12 +131,7 @@ int RunCommand(const Args& args) {
         spdlog::info("{}: stopping (grace {} ms; send it again to exit at once)", strsignal(signo), grace.count());
         readiness.Hold(KafkaRuntime::kReadinessCondition, "draining");
         runtime.RequestStop(std::chrono::milliseconds(static_cast<int64_t>(grace.count() * kDrainShareOfGrace)));
-        grace_timer.expires_after(grace);
-        grace_timer.async_wait([](const boost::system::error_code& ec) {
-          if (ec) return;
-          spdlog::critical("shutdown grace period passed; exiting now");
-          std::_Exit(1);
-        });
+        arm_exit_timer();
       } else {
         spdlog::warn("{} again: exiting now", strsignal(signo));
         std::_Exit(128 + signo);

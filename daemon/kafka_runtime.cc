@@ -14,6 +14,9 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kPollTimeout = std::chrono::milliseconds(100);
 constexpr auto kCommitRetryAfter = std::chrono::seconds(10);
 constexpr int kMaxBatch = 500;
+// Of the grace period, kept for purging and destroying the clients after the flush.
+constexpr auto kCloseReserve = std::chrono::milliseconds(500);
+constexpr auto kPurgeWait = std::chrono::milliseconds(300);
 
 KafkaRuntime* Self(void* opaque) { return static_cast<KafkaRuntime*>(opaque); }
 
@@ -99,6 +102,8 @@ void KafkaRuntime::SetOutputListener(std::function<void(const Processed&)> liste
 
 void KafkaRuntime::SetFinishedCallback(std::function<void()> finished) { finished_ = std::move(finished); }
 
+void KafkaRuntime::SetFatalListener(std::function<void()> listener) { fatal_listener_ = std::move(listener); }
+
 void KafkaRuntime::Start() {
   const KafkaConfig& kc = config_->kafka;
   if (kc.brokers.empty()) throw KafkaConfigError("kafka.brokers: not set (host:port,...)");
@@ -158,6 +163,7 @@ void KafkaRuntime::Start() {
 }
 
 void KafkaRuntime::RequestStop(std::chrono::milliseconds deadline) {
+  SetCloseDeadline();
   stop_deadline_ms_.store(deadline.count());
   stop_requested_.store(true);
   Wake();
@@ -180,10 +186,18 @@ void KafkaRuntime::WaitForWork(std::chrono::milliseconds at_most) {
   wake_cv_.wait_for(lock, at_most, [this] { return dirty_.load(); });
 }
 
+void KafkaRuntime::SetCloseDeadline() {
+  const auto at = Clock::now() + std::chrono::milliseconds(config_->runtime.shutdown_grace_ms);
+  int64_t unset = 0;
+  close_by_ns_.compare_exchange_strong(unset, at.time_since_epoch().count());
+}
+
 void KafkaRuntime::Fatal(const std::string& why) {
   if (!fatal_.exchange(true)) {
+    SetCloseDeadline();
     spdlog::critical("fatal: {}; stopping (offsets of unacknowledged records are not committed)", why);
     readiness_.MarkFatal(why);
+    if (fatal_listener_) fatal_listener_();
   }
   Wake();
 }
@@ -616,6 +630,7 @@ void KafkaRuntime::OnError(rd_kafka_t* rk, int err, const char* reason) {
 }
 
 void KafkaRuntime::Finish() {
+  SetCloseDeadline();  // set already by the stop request or the fatal error; kept if so
   const size_t unfinished = [&] {
     size_t n = 0;
     for (const auto& [id, p] : partitions_) n += p->window.unacked();
@@ -646,18 +661,29 @@ void KafkaRuntime::Finish() {
   for (auto& t : workers_) t.join();
   producer_stop_.store(true);
   producer_thread_.join();
-  if (rd_kafka_resp_err_t e = rd_kafka_flush(producer_, 2000); e) {
-    spdlog::warn("producer flush: {} messages not delivered", rd_kafka_outq_len(producer_));
+  // Queued outputs hold their InflightRecord, which holds a consumed message: the
+  // consumer cannot be destroyed while one is alive. Flush with what is left of the
+  // grace period, then purge what is still queued and serve the purge reports, which
+  // release them; the producer goes first.
+  const auto close_by = Clock::time_point(Clock::duration(close_by_ns_.load()));
+  const auto flush_for = std::chrono::duration_cast<std::chrono::milliseconds>(close_by - Clock::now() - kCloseReserve);
+  if (rd_kafka_flush(producer_, static_cast<int>(std::max<int64_t>(flush_for.count(), 0))) != 0) {
+    spdlog::warn("producer flush: {} messages not delivered; purging them", rd_kafka_outq_len(producer_));
+    rd_kafka_purge(producer_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    const auto purge_deadline = Clock::now() + kPurgeWait;
+    while (rd_kafka_outq_len(producer_) > 0 && Clock::now() < purge_deadline) rd_kafka_poll(producer_, 10);
   }
-  partitions_.clear();
-  rd_kafka_queue_destroy(consumer_queue_);
-  consumer_queue_ = nullptr;
-  rd_kafka_destroy(consumer_);
   for (auto*& t : out_topics_) {
     rd_kafka_topic_destroy(t);
     t = nullptr;
   }
   rd_kafka_destroy(producer_);
+  producer_ = nullptr;
+  partitions_.clear();
+  rd_kafka_queue_destroy(consumer_queue_);
+  consumer_queue_ = nullptr;
+  rd_kafka_destroy(consumer_);
+  consumer_ = nullptr;
   spdlog::info("kafka clients closed");
   if (finished_) finished_();
 }

@@ -59,6 +59,9 @@ class KafkaRuntime {
   void SetOutputListener(std::function<void(const Processed&)> listener);
   // Called on the consumer thread when the run ended (drained or fatal). Before Start().
   void SetFinishedCallback(std::function<void()> finished);
+  // Called once, on the thread that hit it, when a fatal error stops the run (the
+  // caller arms its exit timer: closing the clients may hang). Before Start().
+  void SetFatalListener(std::function<void()> listener);
 
   // Creates the clients and starts the threads. Throws KafkaConfigError or
   // std::runtime_error when a client cannot be created.
@@ -88,6 +91,7 @@ class KafkaRuntime {
   void SetPaused(bool paused);
   void Finish();
   void Fatal(const std::string& why);
+  void SetCloseDeadline();  // once: shutdown_grace_ms from the stop request or the fatal error
   void Wake();
   void WaitForWork(std::chrono::milliseconds at_most);
   void WorkerLoop();
@@ -115,6 +119,7 @@ class KafkaRuntime {
   std::function<void(std::string_view, std::string_view)> stats_listener_;
   std::function<void()> finished_;
   std::function<void(const Processed&)> output_listener_;
+  std::function<void()> fatal_listener_;
 
   rd_kafka_t* consumer_ = nullptr;
   rd_kafka_t* producer_ = nullptr;
@@ -142,6 +147,9 @@ class KafkaRuntime {
   std::atomic<bool> stop_requested_{false};
   std::atomic<int64_t> stop_deadline_ms_{0};
   std::atomic<bool> fatal_{false};
+  std::atomic<int64_t> close_by_ns_{0};        // steady_clock; the clients are closed by then
+  std::atomic<int64_t> loop_heartbeat_ns_{0};  // steady_clock, written by the consumer thread
+  std::atomic<bool> consumer_running_{false};  // the consumer loop runs (not yet closing)
   std::atomic<bool> dirty_{false};     // a record changed state since the last Pump
   std::atomic<bool> sleeping_{false};  // the consumer thread is (about to be) in poll
   std::mutex wake_mu_;
