@@ -174,6 +174,16 @@ int KafkaRuntime::Wait() {
   return fatal_.load() ? 1 : 0;
 }
 
+void KafkaRuntime::Heartbeat() {
+  loop_heartbeat_ns_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+}
+
+std::chrono::steady_clock::duration KafkaRuntime::LoopHeartbeatAge() const {
+  const int64_t at = loop_heartbeat_ns_.load(std::memory_order_relaxed);
+  if (at == 0 || !consumer_running_.load()) return Clock::duration::zero();
+  return Clock::now() - Clock::time_point(Clock::duration(at));
+}
+
 void KafkaRuntime::Wake() {
   dirty_.store(true);
   if (sleeping_.exchange(false) && consumer_queue_) rd_kafka_queue_yield(consumer_queue_);
@@ -203,7 +213,10 @@ void KafkaRuntime::Fatal(const std::string& why) {
 }
 
 void KafkaRuntime::ConsumerLoop() {
+  Heartbeat();
+  consumer_running_.store(true);
   while (!fatal_.load()) {
+    Heartbeat();
     if (stop_requested_.load() && !draining_) {
       draining_ = true;
       drain_deadline_ = Clock::now() + std::chrono::milliseconds(stop_deadline_ms_.load());
@@ -226,6 +239,7 @@ void KafkaRuntime::ConsumerLoop() {
     UpdateBackpressure();
     ReportIfStuck();
   }
+  consumer_running_.store(false);  // closing: the grace-period timer watches it from here
   Finish();
 }
 
@@ -482,10 +496,20 @@ void KafkaRuntime::ReportIfStuck() {
   if (progress != last_progress_ || InflightRecords() == 0) {
     last_progress_ = progress;
     last_progress_at_ = now;
+    if (stalled_) {
+      stalled_ = false;
+      readiness_.Release(kStalledCondition);
+      spdlog::info("progress again");
+    }
     return;
   }
   if (now - last_progress_at_ < std::chrono::seconds(30)) return;
   last_progress_at_ = now;
+  if (!stalled_) {
+    // Not ready while nothing moves (e.g. the broker is down): /readyz says so.
+    stalled_ = true;
+    readiness_.Hold(kStalledCondition, "no progress for 30 s with records in flight");
+  }
   std::string state;
   for (const auto& [id, p] : partitions_) {
     const PartitionWindow& w = p->window;
@@ -546,7 +570,9 @@ void KafkaRuntime::OnRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
     if (paused_) SetPaused(true);  // the new partitions too
     if (!joined_) {
       joined_ = true;
-      if (!draining_) readiness_.Release(kReadinessCondition);
+      // stop_requested_, not draining_: the control thread holds "draining" as soon as
+      // the signal arrives, before this thread starts the drain.
+      if (!stop_requested_.load()) readiness_.Release(kReadinessCondition);
     }
   } else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
     Revoke(partitions);
@@ -591,6 +617,7 @@ void KafkaRuntime::Revoke(rd_kafka_topic_partition_list_t* partitions) {
   while (true) {
     Pump();
     if (pending() == 0 || Clock::now() >= deadline || fatal_.load()) break;
+    Heartbeat();  // waiting for the revoked partitions is the loop's work too
     WaitForWork(std::chrono::milliseconds(5));
   }
   if (!lost) {

@@ -45,6 +45,8 @@ class KafkaRuntime {
  public:
   // The readiness condition the runtime holds while not consuming normally.
   static constexpr const char* kReadinessCondition = "kafka";
+  // Held while records are in flight and nothing moved for 30 s.
+  static constexpr const char* kStalledCondition = "kafka_progress";
 
   KafkaRuntime(std::shared_ptr<const Config> config, Processor& processor, Readiness& readiness,
                prometheus::Registry& registry);
@@ -71,6 +73,11 @@ class KafkaRuntime {
   void RequestStop(std::chrono::milliseconds deadline);
   // Joins every thread; 0 after a clean drain, 1 after a fatal error.
   [[nodiscard]] int Wait();
+  // How long ago the consumer loop last went round (any thread): it polls at least
+  // every 100 ms, so a large age means the consumer thread is wedged (a blocked
+  // commit, a callback that never returns). Zero before the loop starts and once it
+  // has ended (closing is bounded by the grace-period timer).
+  [[nodiscard]] std::chrono::steady_clock::duration LoopHeartbeatAge() const;
 
  private:
   friend struct KafkaRuntimeCallbacks;
@@ -88,6 +95,7 @@ class KafkaRuntime {
   [[nodiscard]] rd_kafka_topic_partition_list_t* CommitList() const;  // null when nothing to commit
   void UpdateBackpressure();
   void ReportIfStuck();
+  void Heartbeat();
   void SetPaused(bool paused);
   void Finish();
   void Fatal(const std::string& why);
@@ -142,6 +150,7 @@ class KafkaRuntime {
   int64_t dead_letters_suppressed_ = 0;
   int64_t last_progress_ = 0;
   std::chrono::steady_clock::time_point last_progress_at_{};
+  bool stalled_ = false;  // holding kStalledCondition
 
   // Cross-thread signals.
   std::atomic<bool> stop_requested_{false};
