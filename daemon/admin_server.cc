@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
@@ -17,11 +18,19 @@ using tcp = boost::asio::ip::tcp;
 
 constexpr size_t kMaxBodyBytes = 1 << 20;
 constexpr auto kIdleTimeout = std::chrono::seconds(30);
+// Accept errors (EMFILE, ENFILE, ENOBUFS) repeat at once: wait before accepting again,
+// so the control thread does not spin.
+constexpr auto kAcceptBackoff = std::chrono::milliseconds(100);
 
 // One connection: read a request, answer it, repeat while keep-alive.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const AdminServer& server) : stream_(std::move(socket)), server_(server) {}
+  // `open` counts live sessions (shared: a session may outlive the server).
+  Session(tcp::socket socket, const AdminServer& server, std::shared_ptr<std::atomic<int>> open)
+      : stream_(std::move(socket)), server_(server), open_(std::move(open)) {
+    ++*open_;
+  }
+  ~Session() { --*open_; }
 
   void Read() {
     parser_.emplace();
@@ -66,11 +75,13 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   const AdminServer& server_;
+  std::shared_ptr<std::atomic<int>> open_;
 };
 
 }  // namespace
 
-AdminServer::AdminServer(boost::asio::io_context& io, const std::string& address, int port) : io_(io), acceptor_(io) {
+AdminServer::AdminServer(boost::asio::io_context& io, const std::string& address, int port)
+    : io_(io), acceptor_(io), accept_backoff_(io), open_sessions_(std::make_shared<std::atomic<int>>(0)) {
   const tcp::endpoint endpoint(boost::asio::ip::make_address(address), static_cast<uint16_t>(port));
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
@@ -91,6 +102,7 @@ void AdminServer::Stop() {
   stopped_ = true;
   boost::system::error_code ec;
   acceptor_.close(ec);
+  accept_backoff_.cancel();
 }
 
 std::string AdminServer::address() const { return acceptor_.local_endpoint().address().to_string(); }
@@ -114,7 +126,25 @@ AdminResponse AdminServer::Dispatch(const AdminRequest& request) const {
 void AdminServer::Accept() {
   acceptor_.async_accept(io_, [this](boost::system::error_code ec, tcp::socket socket) {
     if (stopped_) return;
-    if (!ec) std::make_shared<Session>(std::move(socket), *this)->Read();
+    if (ec) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last_accept_error_log_ > std::chrono::seconds(10)) {
+        last_accept_error_log_ = now;
+        spdlog::warn("admin: accept: {}; retrying in {} ms", ec.message(), kAcceptBackoff.count());
+      }
+      accept_backoff_.expires_after(kAcceptBackoff);
+      accept_backoff_.async_wait([this](boost::system::error_code wait_ec) {
+        if (!wait_ec && !stopped_) Accept();
+      });
+      return;
+    }
+    if (*open_sessions_ >= kMaxSessions) {
+      // Over the cap: refuse (close at once) rather than let idle clients pile up.
+      boost::system::error_code ignored;
+      socket.close(ignored);
+    } else {
+      std::make_shared<Session>(std::move(socket), *this, open_sessions_)->Read();
+    }
     Accept();
   });
 }

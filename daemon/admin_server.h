@@ -9,6 +9,9 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -34,6 +37,9 @@ using AdminHandler = std::function<AdminResponse(const AdminRequest&)>;
 
 class AdminServer {
  public:
+  // Connections open at once, at most; more are closed as they arrive.
+  static constexpr int kMaxSessions = 64;
+
   // Binds address:port (port 0: any free port). Throws boost::system::system_error.
   AdminServer(boost::asio::io_context& io, const std::string& address, int port);
   ~AdminServer();
@@ -47,12 +53,17 @@ class AdminServer {
 
   // Routes one request (also used by tests without a socket).
   [[nodiscard]] AdminResponse Dispatch(const AdminRequest& request) const;
+  // Connections being served now (any thread).
+  [[nodiscard]] int open_sessions() const { return *open_sessions_; }
 
  private:
   void Accept();
 
   boost::asio::io_context& io_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer accept_backoff_;
+  std::shared_ptr<std::atomic<int>> open_sessions_;
+  std::chrono::steady_clock::time_point last_accept_error_log_{};
   std::map<std::pair<std::string, std::string>, AdminHandler> handlers_;
   bool stopped_ = false;
 };

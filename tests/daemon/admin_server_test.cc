@@ -7,7 +7,9 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <chrono>
 #include <thread>
+#include <vector>
 
 #include "daemon/admin_handlers.h"
 #include "daemon/readiness.h"
@@ -98,6 +100,37 @@ TEST_F(AdminServerTest, ReloadRunsTheReloadAndReportsItsError) {
 TEST_F(AdminServerTest, AnswersUnknownPathsAndWrongMethods) {
   EXPECT_EQ(Ask("GET", "/nope").rfind("HTTP/1.1 404", 0), 0u);
   EXPECT_EQ(Ask("GET", "/reload").rfind("HTTP/1.1 405", 0), 0u);
+}
+
+// Idle keep-alive clients cannot pile up: past the cap a connection is closed at
+// once, and a slot freed by a client is served again.
+TEST_F(AdminServerTest, ClosesConnectionsBeyondTheSessionCap) {
+  boost::asio::io_context io;
+  const boost::asio::ip::tcp::endpoint at(boost::asio::ip::make_address("127.0.0.1"),
+                                          static_cast<uint16_t>(server_->port()));
+  std::vector<boost::asio::ip::tcp::socket> idle;
+  for (int i = 0; i < AdminServer::kMaxSessions; ++i) {
+    idle.emplace_back(io).connect(at);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (server_->open_sessions() < AdminServer::kMaxSessions && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  ASSERT_EQ(server_->open_sessions(), AdminServer::kMaxSessions);
+
+  boost::asio::ip::tcp::socket extra(io);
+  extra.connect(at);
+  std::string got;
+  boost::system::error_code ec;
+  boost::asio::read(extra, boost::asio::dynamic_buffer(got), ec);  // returns when the server closes it
+  EXPECT_EQ(ec, boost::asio::error::eof);
+  EXPECT_TRUE(got.empty());
+
+  idle.back().close();
+  while (server_->open_sessions() >= AdminServer::kMaxSessions && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  EXPECT_NE(Ask("GET", "/healthz").find("200 OK"), std::string::npos);
 }
 
 }  // namespace
