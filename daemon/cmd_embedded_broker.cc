@@ -19,14 +19,20 @@ int EmbeddedBrokerCommand(const Args& args) {
   namespace po = boost::program_options;
   int partitions = 4;
   int brokers = 1;
+  bool exit_on_eof = false;
   std::string topics = "articles.raw,articles.enriched,articles.duplicates,articles.dead-letter,ingestd.dedupe-index";
   po::options_description desc("embedded-broker options");
   desc.add_options()("partitions,p", po::value<int>(&partitions)->default_value(partitions), "partitions per topic")(
       "topics,t", po::value<std::string>(&topics)->default_value(topics), "topics to create, comma-separated")(
-      "brokers", po::value<int>(&brokers)->default_value(brokers), "brokers in the cluster");
+      "brokers", po::value<int>(&brokers)->default_value(brokers), "brokers in the cluster")(
+      "exit-on-stdin-eof", po::bool_switch(&exit_on_eof),
+      "exit when stdin closes (for a parent that feeds test hooks: if it dies, so does the broker)");
   po::variables_map vm;
   int code = 0;
-  if (!ParseArgs(args, "usage: ingestd embedded-broker [--partitions N] [--topics a,b,c] [--brokers N]", desc, vm,
+  if (!ParseArgs(args,
+                 "usage: ingestd embedded-broker [--partitions N] [--topics a,b,c] [--brokers N] "
+                 "[--exit-on-stdin-eof]",
+                 desc, vm,
                  &code)) {
     return code;
   }
@@ -47,11 +53,15 @@ int EmbeddedBrokerCommand(const Args& args) {
     std::cout << broker.bootstrap() << std::endl;
     std::cerr << "embedded broker: " << brokers << " broker(s), topics " << topics << " with " << partitions
               << " partitions, at " << broker.bootstrap() << "\n";
-    std::thread commands([&broker] {
+    std::thread commands([&broker, &io, exit_on_eof] {
       for (std::string line; std::getline(std::cin, line);) {
         if (line.empty()) continue;
         const std::string answer = broker.Command(line);
         std::cout << answer << std::endl;
+      }
+      if (exit_on_eof) {
+        std::cerr << "embedded broker: stdin closed; exiting\n";
+        io.stop();
       }
     });
     commands.detach();  // blocked in getline until stdin closes; the process exit ends it

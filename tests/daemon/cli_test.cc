@@ -17,8 +17,8 @@ struct CommandResult {
   std::string output;  // stdout and stderr
 };
 
-CommandResult Execute(const std::string& args) {
-  const std::string cmd = ingestd::testing::BinaryPath() + " " + args + " 2>&1";
+CommandResult Execute(const std::string& args, const std::string& prefix = "") {
+  const std::string cmd = prefix + ingestd::testing::BinaryPath() + " " + args + " 2>&1";
   CommandResult r;
   FILE* p = ::popen(cmd.c_str(), "r");
   if (!p) return r;
@@ -81,6 +81,15 @@ TEST(CliTest, ReplayReadsStdinAndWritesStdout) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("\"schema\":\"ingestd.article.v1\""), std::string::npos);
   EXPECT_NE(r.output.find("replay: done: 10 records"), std::string::npos) << r.output.substr(0, 300);
+}
+
+// A test harness feeds the broker's hooks through a pipe; when the harness dies the
+// pipe closes and the broker must not outlive it. (`timeout`: a regression fails
+// instead of hanging the suite.)
+TEST(CliTest, EmbeddedBrokerExitsWhenStdinClosesIfAsked) {
+  const CommandResult r = Execute("embedded-broker --partitions 1 --exit-on-stdin-eof < /dev/null", "timeout 30 ");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("stdin closed"), std::string::npos) << r.output;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 Everything here waits with deadlines and polling, never fixed sleeps, and binds
 port 0. The outside client is kcat, as an operator would use it.
 """
+import ctypes
 import json
 import os
 import re
@@ -12,6 +13,30 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+
+# The whole case must end before this (time.monotonic()), well inside ctest's TIMEOUT:
+# every wait is cut to it, and main() arms an alarm for it. None: no limit.
+DEADLINE = None
+
+
+def set_case_budget(seconds):
+    """Gives the running case `seconds` in all; past them SIGALRM raises TestFailure,
+    so the `finally` blocks still stop the daemons and the broker."""
+    global DEADLINE
+    DEADLINE = time.monotonic() + seconds
+
+    def expired(signo, frame):
+        raise TestFailure(f"the case ran past its {seconds}s budget")
+
+    signal.signal(signal.SIGALRM, expired)
+    signal.alarm(int(seconds))
+
+
+def _die_with_parent():
+    """preexec_fn: the child gets SIGKILL when the test process dies (even by SIGKILL
+    from ctest's TIMEOUT), so no daemon or broker outlives its test."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 class TestFailure(AssertionError):
@@ -24,8 +49,12 @@ def check(condition, message):
 
 
 def wait_for(predicate, timeout, what, interval=0.1):
-    """Polls predicate() until it returns a true value or `timeout` seconds pass."""
+    """Polls predicate() until it returns a true value or `timeout` seconds pass (cut to
+    what is left of the case's budget)."""
     deadline = time.monotonic() + timeout
+    if DEADLINE is not None and DEADLINE < deadline:
+        deadline = DEADLINE
+        timeout = max(0.0, round(DEADLINE - time.monotonic(), 1))
     while True:
         value = predicate()
         if value:
@@ -39,10 +68,12 @@ class Broker:
     """`ingestd embedded-broker`; test hooks go to its stdin."""
 
     def __init__(self, binary, partitions=4, brokers=1, topics=None):
-        args = [binary, "embedded-broker", "--partitions", str(partitions), "--brokers", str(brokers)]
+        args = [binary, "embedded-broker", "--partitions", str(partitions), "--brokers", str(brokers),
+                "--exit-on-stdin-eof"]  # our end of the pipe closes when this process dies
         if topics:
             args += ["--topics", ",".join(topics)]
-        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                     preexec_fn=_die_with_parent)
         self.bootstrap = self.proc.stdout.readline().strip()
         check(re.match(r"^[\d.]+:\d+", self.bootstrap), f"embedded-broker printed {self.bootstrap!r}")
 
@@ -55,7 +86,11 @@ class Broker:
     def stop(self):
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(timeout=20)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
 
 
 RUNNING = []  # every Daemon started, so a failed test can kill what is left
@@ -96,7 +131,8 @@ pipeline:
             args += ["--set", s]
         self.logfile = open(self.log, "w")
         self.started = time.monotonic()
-        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=self.logfile)
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=self.logfile,
+                                     preexec_fn=_die_with_parent)
         self.port = int(
             wait_for(lambda: self._grep(r"admin server listening on [\d.]+:(\d+)"), 20, f"{name}'s admin port")
         )
@@ -135,6 +171,8 @@ pipeline:
         self.proc.send_signal(signo)
 
     def wait_exit(self, timeout):
+        if DEADLINE is not None:
+            timeout = max(0.0, min(timeout, DEADLINE - time.monotonic()))
         try:
             return self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
