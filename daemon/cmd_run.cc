@@ -89,15 +89,21 @@ int RunCommand(const Args& args) {
       }
       return ok;
     };
+    KafkaRuntime runtime(config, processor, readiness, *registry);
     admin.Handle("GET", "/metrics", MetricsHandler(*registry));
-    admin.Handle("GET", "/healthz", HealthzHandler(readiness, observability.StuckCheck()));
+    // Liveness: 503 when the consumer thread is wedged (its loop polls every 100 ms), or
+    // when records are pending and nothing moves (the observability watchdog).
+    admin.Handle("GET", "/healthz",
+                 HealthzHandler(readiness, [&runtime, progress_stuck = observability.StuckCheck()] {
+                   std::string why = runtime.LoopStallReason();
+                   return why.empty() ? progress_stuck() : why;
+                 }));
     admin.Handle("GET", "/readyz", ReadyzHandler(readiness));
     admin.Handle("POST", "/reload", ReloadHandler(reload));
     observability.AddHandlers(admin);
     admin.Start();
     spdlog::info("admin server listening on {}:{}", admin.address(), admin.port());
 
-    KafkaRuntime runtime(config, processor, readiness, *registry);
     runtime.SetFinishedCallback([&io] { boost::asio::post(io, [&io] { io.stop(); }); });
     observability.Attach(runtime);
     observability.StartTimer(io);

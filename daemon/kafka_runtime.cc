@@ -184,6 +184,13 @@ std::chrono::steady_clock::duration KafkaRuntime::LoopHeartbeatAge() const {
   return Clock::now() - Clock::time_point(Clock::duration(at));
 }
 
+std::string KafkaRuntime::LoopStallReason() const {
+  const auto age = LoopHeartbeatAge();
+  if (age < kLoopStallAfter) return {};
+  return fmt::format("kafka consumer loop stuck: last went round {} s ago",
+                     std::chrono::duration_cast<std::chrono::seconds>(age).count());
+}
+
 void KafkaRuntime::Wake() {
   dirty_.store(true);
   if (sleeping_.exchange(false) && consumer_queue_) rd_kafka_queue_yield(consumer_queue_);

@@ -78,6 +78,10 @@ class KafkaRuntime {
   // commit, a callback that never returns). Zero before the loop starts and once it
   // has ended (closing is bounded by the grace-period timer).
   [[nodiscard]] std::chrono::steady_clock::duration LoopHeartbeatAge() const;
+  // For /healthz (any thread): why the consumer loop counts as wedged (it has not
+  // gone round for kLoopStallAfter), or empty.
+  [[nodiscard]] std::string LoopStallReason() const;
+  static constexpr auto kLoopStallAfter = std::chrono::seconds(30);
 
  private:
   friend struct KafkaRuntimeCallbacks;
