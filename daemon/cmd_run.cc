@@ -8,11 +8,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include "daemon/admin_handlers.h"
 #include "daemon/admin_server.h"
@@ -32,6 +33,25 @@ namespace {
 // The share of runtime.shutdown_grace_ms given to finishing in-flight records; the
 // rest is for the final commit, leaving the group and flushing the producer.
 constexpr double kDrainShareOfGrace = 0.7;
+
+// Ends the process (exit 1) once `after` has passed, from a thread of its own: neither
+// a slow admin handler on the control thread nor a hung client close can delay it.
+// Arm may be called from any thread; only the first call counts.
+class ExitWatchdog {
+ public:
+  void Arm(std::chrono::milliseconds after) {
+    std::call_once(armed_, [after] {
+      std::thread([deadline = std::chrono::steady_clock::now() + after] {
+        std::this_thread::sleep_until(deadline);
+        spdlog::critical("shutdown grace period passed; exiting now");
+        std::_Exit(1);
+      }).detach();
+    });
+  }
+
+ private:
+  std::once_flag armed_;
+};
 
 }  // namespace
 
@@ -77,6 +97,7 @@ int RunCommand(const Args& args) {
     Processor processor(config, BuildStages(*config, StageContext{registry.get(), &clock}), probe);
     Readiness readiness;
     Observability observability(config, *registry, readiness, clock);
+    ExitWatchdog exit_watchdog;  // outlives the runtime, whose fatal listener arms it
 
     boost::asio::io_context io;
     AdminServer admin(io, config->admin.address, config->admin.port);
@@ -109,21 +130,9 @@ int RunCommand(const Args& args) {
     observability.StartTimer(io);
 
     const auto grace = std::chrono::milliseconds(config->runtime.shutdown_grace_ms);
-    boost::asio::steady_timer grace_timer(io);
-    bool exit_timer_armed = false;
     // Closing the clients can hang (a broker gone, a blocked commit): whatever stops
     // the run, the process is gone by the end of the grace period.
-    auto arm_exit_timer = [&] {
-      if (exit_timer_armed) return;
-      exit_timer_armed = true;
-      grace_timer.expires_after(grace);
-      grace_timer.async_wait([](const boost::system::error_code& ec) {
-        if (ec) return;
-        spdlog::critical("shutdown grace period passed; exiting now");
-        std::_Exit(1);
-      });
-    };
-    runtime.SetFatalListener([&] { boost::asio::post(io, arm_exit_timer); });
+    runtime.SetFatalListener([&exit_watchdog, grace] { exit_watchdog.Arm(grace); });
     bool stopping = false;
     boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
     std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
@@ -137,7 +146,7 @@ int RunCommand(const Args& args) {
         spdlog::info("{}: stopping (grace {} ms; send it again to exit at once)", strsignal(signo), grace.count());
         readiness.Hold(KafkaRuntime::kReadinessCondition, "draining");
         runtime.RequestStop(std::chrono::milliseconds(static_cast<int64_t>(grace.count() * kDrainShareOfGrace)));
-        arm_exit_timer();
+        exit_watchdog.Arm(grace);
       } else {
         spdlog::warn("{} again: exiting now", strsignal(signo));
         std::_Exit(128 + signo);
