@@ -32,8 +32,7 @@ int EmbeddedBrokerCommand(const Args& args) {
   if (!ParseArgs(args,
                  "usage: ingestd embedded-broker [--partitions N] [--topics a,b,c] [--brokers N] "
                  "[--exit-on-stdin-eof]",
-                 desc, vm,
-                 &code)) {
+                 desc, vm, &code)) {
     return code;
   }
   std::vector<std::string> names;

@@ -59,8 +59,7 @@ struct KafkaRuntimeCallbacks {
                           void* opaque) {
     Self(opaque)->OnCommit(err, offsets, /*async=*/true);
   }
-  static void SyncCommit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
-                         void* opaque) {
+  static void SyncCommit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets, void* opaque) {
     Self(opaque)->OnCommit(err, offsets, /*async=*/false);
   }
   static void Delivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
@@ -304,8 +303,8 @@ void KafkaRuntime::Pump() {
       }
       // kResend: the broker's limit is below the producer's.
       if (new_rejection) {
-        spdlog::warn("partition {} offset {}: broker rejected the output as too large; re-sending as a smaller {}",
-                     id, r->offset, r->value_dropped && had_value ? "dead letter without its value" : "dead letter");
+        spdlog::warn("partition {} offset {}: broker rejected the output as too large; re-sending as a smaller {}", id,
+                     r->offset, r->value_dropped && had_value ? "dead letter without its value" : "dead letter");
         if (r->value_dropped && had_value) probe_.dead_letter_values_dropped.Increment();
       }
       // Closing or failed: not delivered, so not popped (its offset is never committed).

@@ -143,7 +143,7 @@ class KafkaRuntime {
   std::map<int32_t, std::unique_ptr<Partition>> partitions_;
   bool paused_ = false;
   bool draining_ = false;
-  bool closing_ = false;  // consumer_close: revocations abandon at once
+  bool closing_ = false;           // consumer_close: revocations abandon at once
   int async_commits_pending_ = 0;  // sent, result not served yet
   std::chrono::steady_clock::time_point commit_sent_{};
   std::chrono::steady_clock::time_point last_commit_{};
@@ -163,8 +163,8 @@ class KafkaRuntime {
   std::atomic<int64_t> close_by_ns_{0};        // steady_clock; the clients are closed by then
   std::atomic<int64_t> loop_heartbeat_ns_{0};  // steady_clock, written by the consumer thread
   std::atomic<bool> consumer_running_{false};  // the consumer loop runs (not yet closing)
-  std::atomic<bool> dirty_{false};     // a record changed state since the last Pump
-  std::atomic<bool> sleeping_{false};  // the consumer thread is (about to be) in poll
+  std::atomic<bool> dirty_{false};             // a record changed state since the last Pump
+  std::atomic<bool> sleeping_{false};          // the consumer thread is (about to be) in poll
   std::mutex wake_mu_;
   std::condition_variable wake_cv_;
 

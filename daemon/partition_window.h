@@ -52,7 +52,7 @@ struct InflightRecord {
   const std::shared_ptr<std::atomic<bool>> revoked;  // the partition was taken away: skip the work
 
   std::atomic<int> state{kQueued};
-  Processed result;            // written by a worker before kProcessed
+  Processed result;  // written by a worker before kProcessed
   // rd_kafka_resp_err_t of the last delivery, written before kAcked. A "too large"
   // rejection stays here until a smaller re-send is accepted by produceva (which
   // clears it, with needs_resend, just before the call): an undelivered record is
