@@ -253,6 +253,42 @@ def case_drain(binary, work):
         broker.stop()
 
 
+def case_shutdown_broker_down(binary, work):
+    """SIGTERM while the broker is down with records in flight: outputs cannot be delivered.
+    The daemon still exits 0 within the grace period (it must not hang on the flush or on
+    destroying the consumer, whose messages the queued outputs hold), and after the broker
+    is back nothing was lost."""
+    broker = Broker(binary, partitions=2)
+    try:
+        produce(broker.bootstrap, "articles.raw", make_articles(4000))
+        inputs = input_positions(broker.bootstrap)
+        broker.command("rtt 1 300")  # acknowledgements lag: records are in flight when it goes down
+        grace_s = 6
+        d = Daemon(binary, work, "d", broker.bootstrap,
+                   sets=["runtime.max_inflight_records=300", f"runtime.shutdown_grace_ms={grace_s * 1000}"])
+        wait_for(lambda: d.metric("ingestd_records_in_total") > 0, 60, "processing")
+        broker.command("down 1")
+        start = time.monotonic()
+        d.signal(signal.SIGTERM)
+        code = d.wait_exit(grace_s + 5)
+        elapsed = time.monotonic() - start
+        # Undeliverable outputs are purged once the flush has used what is left of the grace
+        # period, so the clients close and the exit is clean (not the grace watchdog's exit 1).
+        check(code == 0, f"exit code {code}:\n{d.log_text()[-2000:]}")
+        check(elapsed < grace_s, f"took {elapsed:.1f}s with a grace period of {grace_s}s")
+        check("purging" in d.log_text(), "the flush did not time out; the case proves nothing")
+        print(f"broker down: SIGTERM -> exit {code} in {elapsed:.2f}s", flush=True)
+        broker.command("up 1")
+        d2 = Daemon(binary, work, "after", broker.bootstrap)
+        wait_for(lambda: len(Outputs(broker.bootstrap).by_position) >= len(inputs) or None, 90,
+                 "every input in the outputs", interval=0.5)
+        check_every_input_once(broker.bootstrap, inputs, allow_extra=len(inputs))
+        d2.signal(signal.SIGTERM)
+        check(d2.wait_exit(15) == 0, "the daemon after the outage did not exit 0")
+    finally:
+        broker.stop()
+
+
 def case_fatal_delivery(binary, work):
     """The broker rejects every produce with a non-retriable error: the daemon stops with a
     non-zero exit, /healthz turns 503 first, and no offset of an unacknowledged record is
@@ -371,6 +407,7 @@ CASES = {
     "two_daemons": case_two_daemons,
     "broker_errors": case_broker_errors,
     "drain": case_drain,
+    "shutdown_broker_down": case_shutdown_broker_down,
 }
 
 
