@@ -114,8 +114,7 @@ int RunCommand(const Args& args) {
     admin.Handle("GET", "/metrics", MetricsHandler(*registry));
     // Liveness: 503 when the consumer thread is wedged (its loop polls every 100 ms), or
     // when records are pending and nothing moves (the observability watchdog).
-    admin.Handle("GET", "/healthz",
-                 HealthzHandler(readiness, [&runtime, progress_stuck = observability.StuckCheck()] {
+    admin.Handle("GET", "/healthz", HealthzHandler(readiness, [&runtime, progress_stuck = observability.StuckCheck()] {
                    std::string why = runtime.LoopStallReason();
                    return why.empty() ? progress_stuck() : why;
                  }));

@@ -81,7 +81,7 @@ class KafkaRuntime {
   // For /healthz (any thread): why the consumer loop counts as wedged (it has not
   // gone round for kLoopStallAfter), or empty.
   [[nodiscard]] std::string LoopStallReason() const;
-  static constexpr auto kLoopStallAfter = std::chrono::seconds(30);
+  static constexpr auto kLoopStallAfter = std::chrono::seconds(60);
 
  private:
   friend struct KafkaRuntimeCallbacks;
