@@ -81,7 +81,8 @@ TEST(LanguageDetectorTest, TextWithoutLettersIsUndetermined) {
 
 TEST(LanguageDetectorTest, AfghanDomainMakesPersianDari) {
   constexpr std::string_view kPersian =
-      "وزارت داخله اعلام کرد که جاده‌های اصلی شهر پس از بارندگی شدید امروز صبح "
+      "وزارت داخله اعلام کرد که جاده‌های اصلی شهر پس از بارندگی شدید امروز "
+      "صبح "
       "دوباره "
       "بازگشایی "
       "شده‌اند";
