@@ -202,21 +202,17 @@ TEST(BadInputLimitsTest, FiftyMegabyteTextIsProcessedWhenTheLimitAllowsIt) {
   EXPECT_GT(out.value.size(), 50u << 20);
 }
 
-// Pages that are nothing but site chrome. Normalize's boilerplate removal (issue 4)
-// will dead-letter them as `empty_after_normalize`; until it lands on main they pass
-// through. Tighten to the dead letter alone when it does.
-TEST(BadInputBoilerplateTest, OnlyBoilerplateIsDeadLetteredOrPassedThroughUntilNormalizeLearnsIt) {
+// Pages that are nothing but site chrome: the shipped boilerplate rules remove every
+// line, and normalize dead-letters what is left (nothing) with its own reason.
+TEST(BadInputBoilerplateTest, OnlyBoilerplateIsDeadLetteredByNormalize) {
   Chain chain;
   const std::string chrome =
       "\"Home | World | Politics | Contact\\nShare this article\\nSubscribe to our newsletter\\n"
       "\\u00a9 2026 Bad Example. All rights reserved.\"";
   Processed out = chain.Process(Record(chrome));
-  if (out.output == Output::kDeadLetter) {
-    EXPECT_EQ(out.dead_letter.stage, "normalize");
-    EXPECT_EQ(out.dead_letter.reason, "empty_after_normalize");
-  } else {
-    EXPECT_EQ(out.output, Output::kEnriched);
-  }
+  ASSERT_EQ(out.output, Output::kDeadLetter);
+  EXPECT_EQ(out.dead_letter.stage, "normalize");
+  EXPECT_EQ(out.dead_letter.reason, "empty_after_normalize");
 }
 
 }  // namespace
