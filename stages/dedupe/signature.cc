@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <array>
 
+#include "stages/text/script.h"
+
 namespace ingestd::dedupe {
 namespace {
 
@@ -24,23 +26,6 @@ bool IsThaiLike(int32_t cp) {
   return (cp >= 0x0E00 && cp <= 0x0EFF) ||  // Thai, Lao
          (cp >= 0x1000 && cp <= 0x109F) ||  // Myanmar
          (cp >= 0x1780 && cp <= 0x17FF);    // Khmer
-}
-
-bool IsWordChar(int32_t cp) {
-  if (cp < 0x80) return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
-  switch (utf8proc_category(cp)) {
-    case UTF8PROC_CATEGORY_LU:
-    case UTF8PROC_CATEGORY_LL:
-    case UTF8PROC_CATEGORY_LT:
-    case UTF8PROC_CATEGORY_LM:
-    case UTF8PROC_CATEGORY_LO:
-    case UTF8PROC_CATEGORY_MN:
-    case UTF8PROC_CATEGORY_MC:
-    case UTF8PROC_CATEGORY_ND:
-    case UTF8PROC_CATEGORY_NL:
-    case UTF8PROC_CATEGORY_NO: return true;
-    default: return false;
-  }
 }
 
 inline uint64_t Mix(uint64_t x) {  // murmur3 finalizer

@@ -15,6 +15,7 @@
 
 #include "config/reader.h"
 #include "stages/text/fold.h"
+#include "stages/text/script.h"
 
 namespace ingestd {
 namespace {
@@ -59,23 +60,6 @@ bool IsUnspacedScript(int32_t cp) {
 }
 
 bool IsCyrillic(int32_t cp) { return cp >= 0x0400 && cp <= 0x052F; }
-
-bool IsWordChar(int32_t cp) {
-  if (cp < 0x80) return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
-  switch (utf8proc_category(cp)) {
-    case UTF8PROC_CATEGORY_LU:
-    case UTF8PROC_CATEGORY_LL:
-    case UTF8PROC_CATEGORY_LT:
-    case UTF8PROC_CATEGORY_LM:
-    case UTF8PROC_CATEGORY_LO:
-    case UTF8PROC_CATEGORY_MN:
-    case UTF8PROC_CATEGORY_MC:
-    case UTF8PROC_CATEGORY_ND:
-    case UTF8PROC_CATEGORY_NL:
-    case UTF8PROC_CATEGORY_NO: return true;
-    default: return false;
-  }
-}
 
 bool IsLetter(int32_t cp) {
   const auto c = utf8proc_category(cp);
