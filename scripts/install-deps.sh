@@ -8,7 +8,7 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  build-essential cmake pkg-config git
+  build-essential cmake pkg-config git ccache
   # libraries
   librdkafka-dev libsimdjson-dev libboost-dev libboost-system-dev libboost-program-options-dev
   prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
