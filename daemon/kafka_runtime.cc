@@ -573,7 +573,14 @@ void KafkaRuntime::OnRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
     } else {
       rd_kafka_assign(consumer_, partitions);
     }
-    if (paused_) SetPaused(true);  // the new partitions too
+    // librdkafka keeps an application pause on a partition across unassign and assign:
+    // one revoked (e.g. lost) while paused comes back paused, and SetPaused(false) with
+    // no partitions resumed nothing. Set the new partitions' flag explicitly.
+    if (paused_) {
+      SetPaused(true);  // the new partitions too
+    } else if (rd_kafka_resp_err_t e = rd_kafka_resume_partitions(consumer_, partitions); e) {
+      spdlog::warn("kafka resume: {}", rd_kafka_err2str(e));
+    }
     if (!joined_) {
       joined_ = true;
       // stop_requested_, not draining_: the control thread holds "draining" as soon as
