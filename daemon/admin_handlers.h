@@ -24,8 +24,7 @@ namespace ingestd {
 // GET /readyz: 200 when no readiness condition is held, else 503 listing them.
 [[nodiscard]] AdminHandler ReadyzHandler(const Readiness& readiness);
 
-// POST /reload: runs `reload` (Processor::Reload); 200 or 500 with the error.
-[[nodiscard]] AdminHandler ReloadHandler(std::function<bool(std::string*)> reload);
+// POST /reload: in admin_reload_handler.h (it answers from a thread of its own).
 
 // GET /config: the effective configuration as JSON, secrets redacted.
 [[nodiscard]] AdminHandler ConfigHandler(std::shared_ptr<const Config> config);

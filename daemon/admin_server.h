@@ -4,7 +4,9 @@
 // way with Handle().
 //
 // Threading: runs on the io_context it is given (the control thread in `ingestd
-// run`), so handlers run there too, one at a time.
+// run`), so plain handlers run there too, one at a time, and must be quick: the same
+// thread handles signals. Slow work (POST /reload) uses HandleAsync and answers from
+// a thread of its own.
 #pragma once
 
 #include <atomic>
@@ -34,6 +36,10 @@ struct AdminResponse {
 };
 
 using AdminHandler = std::function<AdminResponse(const AdminRequest&)>;
+// Answers a request; called exactly once, from any thread.
+using AdminResponder = std::function<void(AdminResponse)>;
+// A handler that answers later: it returns at once and calls `respond` when done.
+using AsyncAdminHandler = std::function<void(const AdminRequest&, AdminResponder respond)>;
 
 class AdminServer {
  public:
@@ -45,13 +51,16 @@ class AdminServer {
   ~AdminServer();
 
   void Handle(const std::string& method, const std::string& path, AdminHandler handler);
+  void HandleAsync(const std::string& method, const std::string& path, AsyncAdminHandler handler);
   void Start();
   void Stop();
 
   [[nodiscard]] std::string address() const;
   [[nodiscard]] int port() const;
 
-  // Routes one request (also used by tests without a socket).
+  // Routes one request; `respond` is called exactly once (at once for a plain handler).
+  void Dispatch(const AdminRequest& request, AdminResponder respond) const;
+  // Routes one request and waits for the answer (tests without a socket).
   [[nodiscard]] AdminResponse Dispatch(const AdminRequest& request) const;
   // Connections being served now (any thread).
   [[nodiscard]] int open_sessions() const { return *open_sessions_; }
@@ -64,7 +73,7 @@ class AdminServer {
   boost::asio::steady_timer accept_backoff_;
   std::shared_ptr<std::atomic<int>> open_sessions_;
   std::chrono::steady_clock::time_point last_accept_error_log_{};
-  std::map<std::pair<std::string, std::string>, AdminHandler> handlers_;
+  std::map<std::pair<std::string, std::string>, AsyncAdminHandler> handlers_;
   bool stopped_ = false;
 };
 

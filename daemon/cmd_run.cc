@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "daemon/admin_handlers.h"
+#include "daemon/admin_reload_handler.h"
 #include "daemon/admin_server.h"
 #include "daemon/commands.h"
 #include "daemon/dedupe_log_kafka.h"
@@ -101,7 +102,9 @@ int RunCommand(const Args& args) {
 
     boost::asio::io_context io;
     AdminServer admin(io, config->admin.address, config->admin.port);
-    auto reload = [&processor](std::string* error) {
+    // Reloads run on the reloader's thread, never on the control thread (io), which
+    // must stay free for /healthz, /readyz and signals. Destroyed before io.
+    Reloader reloader([&processor](std::string* error) {
       const bool ok = processor.Reload(error);
       if (ok) {
         spdlog::info("reloaded");
@@ -109,7 +112,7 @@ int RunCommand(const Args& args) {
         spdlog::error("reload failed: {}", *error);
       }
       return ok;
-    };
+    });
     KafkaRuntime runtime(config, processor, readiness, *registry);
     admin.Handle("GET", "/metrics", MetricsHandler(*registry));
     // Liveness: 503 when the consumer thread is wedged (its loop polls every 100 ms), or
@@ -119,7 +122,7 @@ int RunCommand(const Args& args) {
                    return why.empty() ? progress_stuck() : why;
                  }));
     admin.Handle("GET", "/readyz", ReadyzHandler(readiness));
-    admin.Handle("POST", "/reload", ReloadHandler(reload));
+    admin.HandleAsync("POST", "/reload", ReloadHandler(reloader));
     observability.AddHandlers(admin);
     admin.Start();
     spdlog::info("admin server listening on {}:{}", admin.address(), admin.port());
@@ -138,8 +141,7 @@ int RunCommand(const Args& args) {
                                                                                int signo) {
       if (ec) return;
       if (signo == SIGHUP) {
-        std::string error;
-        reload(&error);
+        if (!reloader.TryStart([](bool, const std::string&) {})) spdlog::warn("SIGHUP: a reload is already running");
       } else if (!stopping) {
         stopping = true;
         spdlog::info("{}: stopping (grace {} ms; send it again to exit at once)", strsignal(signo), grace.count());
