@@ -105,6 +105,7 @@ int RunCommand(const Args& args) {
     // Reloads run on the reloader's thread, never on the control thread (io), which
     // must stay free for /healthz, /readyz and signals. Destroyed before io.
     Reloader reloader([&processor](std::string* error) {
+      spdlog::info("reload started");
       const bool ok = processor.Reload(error);
       if (ok) {
         spdlog::info("reloaded");
