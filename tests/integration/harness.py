@@ -148,10 +148,10 @@ pipeline:
         with open(self.log) as f:
             return f.read()
 
-    def get(self, path, method="GET"):
+    def get(self, path, method="GET", timeout=5):
         req = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", method=method)
         try:
-            with urllib.request.urlopen(req, timeout=5) as r:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
                 return r.status, r.read().decode()
         except urllib.error.HTTPError as e:
             return e.code, e.read().decode()
@@ -306,11 +306,15 @@ def wait_all_out(bootstrap, n, timeout, daemons=()):
         raise TestFailure(f"{e} (have {seen[0]})") from None
 
 
-def wait_every_input_out(bootstrap, inputs, timeout):
-    """Until every input position has an output. (Counting outputs is not enough after a
-    kill or a lost session: re-delivered records count too.)"""
-    wait_for(lambda: len(Outputs(bootstrap).by_position) >= len(inputs) or None, timeout,
-             "every input in the outputs", interval=0.5)
+def wait_every_input_out(bootstrap, inputs, timeout, daemons=()):
+    """Until every input position has an output, failing early if a daemon exits. (Counting
+    outputs is not enough when repeats are allowed: re-delivered records count too.)"""
+    def done():
+        for d in daemons:
+            check(d.proc.poll() is None, f"{d.name} exited with {d.proc.returncode}:\n{d.log_text()[-3000:]}")
+        return len(Outputs(bootstrap).by_position) >= len(inputs)
+
+    wait_for(done, timeout, "every input in the outputs", interval=0.5)
 
 
 def check_every_input_once(bootstrap, inputs, allow_extra=0):
