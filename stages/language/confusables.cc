@@ -4,10 +4,11 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <string>
-#include <unordered_map>
+#include <cstdint>
 #include <vector>
 
 #include "stages/language/group_model_data.h"
@@ -66,58 +67,120 @@ constexpr std::array<Forbidden, 23> kForbidden = {{
     {"az", U"êîûw"},
 }};
 
-// The letters (and marks) of `text`, lower-cased, split into words.
-std::vector<std::u32string> Words(std::string_view text) {
-  std::vector<std::u32string> words;
-  std::u32string current;
+// The letters (and marks) of a text, lower-cased, each word followed by a space: one flat
+// buffer per thread, so deciding allocates nothing once the thread has warmed up.
+struct Letters {
+  std::u32string flat;  // "word word " (U+0020 after every word)
+  size_t letters = 0;
+  size_t arabic = 0;    // U+0600-U+06FF, U+0750-U+077F, presentation forms
+  size_t latin = 0;     // a-z, Latin-1 and Latin Extended letters
+  size_t cyrillic = 0;  // U+0400-U+052F
+};
+
+void Decode(std::string_view text, Letters& out) {
+  out.flat.clear();
+  out.letters = out.arabic = out.latin = out.cyrillic = 0;
+  bool in_word = false;
   const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
   utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(text.size());
   while (left > 0) {
-    utf8proc_int32_t cp = 0;
-    utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
-    if (n <= 0) {  // invalid byte: skip it
-      n = 1;
-      cp = -1;
+    utf8proc_int32_t cp = *p;
+    utf8proc_ssize_t n = 1;
+    bool letter = false;
+    if (cp < 0x80) {  // ASCII fast path
+      letter = (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
+      cp |= 0x20;
+    } else {
+      n = utf8proc_iterate(p, left, &cp);
+      if (n <= 0) {  // invalid byte: skip it
+        n = 1;
+        cp = -1;
+      } else {
+        const auto category = utf8proc_category(cp);
+        letter = (category >= UTF8PROC_CATEGORY_LU && category <= UTF8PROC_CATEGORY_LO) ||
+                 category == UTF8PROC_CATEGORY_MN || category == UTF8PROC_CATEGORY_MC;
+        if (letter) cp = utf8proc_tolower(cp);
+      }
     }
     p += n;
     left -= n;
-    const auto category = cp < 0 ? UTF8PROC_CATEGORY_CN : utf8proc_category(cp);
-    const bool letter = (category >= UTF8PROC_CATEGORY_LU && category <= UTF8PROC_CATEGORY_LO) ||
-                        category == UTF8PROC_CATEGORY_MN || category == UTF8PROC_CATEGORY_MC;
     if (letter) {
-      current.push_back(static_cast<char32_t>(utf8proc_tolower(cp)));
-    } else if (!current.empty()) {
-      words.push_back(std::move(current));
-      current.clear();
+      const auto c = static_cast<char32_t>(cp);
+      out.flat.push_back(c);
+      ++out.letters;
+      out.arabic += (c >= 0x600 && c <= 0x6FF) || (c >= 0x750 && c <= 0x77F) || (c >= 0xFB50 && c <= 0xFEFF);
+      out.latin += (c >= U'a' && c <= U'z') || (c >= 0xC0 && c <= 0x24F) || (c >= 0x1E00 && c <= 0x1EFF);
+      out.cyrillic += c >= 0x400 && c <= 0x52F;
+      in_word = true;
+    } else if (in_word) {
+      out.flat.push_back(U' ');
+      in_word = false;
     }
   }
-  if (!current.empty()) words.push_back(std::move(current));
-  return words;
+  if (in_word) out.flat.push_back(U' ');
 }
 
-std::string Utf8(std::u32string_view s) {
-  std::string out;
-  out.reserve(s.size() * 2);
-  for (char32_t c : s) {
-    utf8proc_uint8_t buf[4];
-    const auto n = utf8proc_encode_char(static_cast<utf8proc_int32_t>(c), buf);
-    out.append(reinterpret_cast<const char*>(buf), static_cast<size_t>(n));
+// Calls f(word) for each word of a flat buffer.
+template <typename F>
+void ForEachWord(std::u32string_view flat, F&& f) {
+  size_t start = 0;
+  for (size_t i = 0; i < flat.size(); ++i) {
+    if (flat[i] == U' ') {
+      f(flat.substr(start, i - start));
+      start = i + 1;
+    }
   }
-  return out;
 }
 
-// All group tables in one map, so scoring a gram is one lookup for every language.
+// A gram's key: FNV-1a over its code points (64 bits: no collision among the tables'
+// few thousand grams in practice), so scoring never builds a string.
+constexpr uint64_t kFnvBasis = 0xcbf29ce484222325ULL;
+constexpr uint64_t kFnvPrime = 0x100000001b3ULL;
+inline uint64_t Extend(uint64_t key, char32_t c) { return (key ^ static_cast<uint64_t>(c)) * kFnvPrime; }
+
+// All group tables in one open-addressing table, so scoring a gram is one probe for
+// every language: key -> row of log probabilities (one per language).
 struct Models {
   std::vector<std::string_view> codes;
-  std::vector<float> unseen;                                  // per language
-  std::unordered_map<std::string, std::vector<float>> grams;  // gram -> log prob per language
+  std::vector<float> unseen;  // per language
+  std::vector<uint64_t> keys;  // slot -> key (0 = empty)
+  std::vector<uint32_t> rows;  // slot -> row index into probs
+  std::vector<float> probs;    // row-major, codes.size() per row
+  uint64_t mask = 0;
+  int shift = 64;
+
+  // FNV's low bits mix poorly: spread the key with a multiply and take the top bits.
+  [[nodiscard]] uint64_t Slot(uint64_t key) const { return (key * 0x9E3779B97F4A7C15ULL) >> shift; }
+
   [[nodiscard]] int Index(std::string_view code) const {
     for (size_t i = 0; i < codes.size(); ++i) {
       if (codes[i] == code) return static_cast<int>(i);
     }
     return -1;
   }
+  // The row of `key`, or nullptr when no table has the gram.
+  [[nodiscard]] const float* Find(uint64_t key) const {
+    for (uint64_t slot = Slot(key);; slot = (slot + 1) & mask) {
+      if (keys[slot] == key) return &probs[static_cast<size_t>(rows[slot]) * codes.size()];
+      if (keys[slot] == 0) return nullptr;
+    }
+  }
 };
+
+uint64_t KeyOf(std::string_view utf8) {
+  uint64_t key = kFnvBasis;
+  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(utf8.data());
+  utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(utf8.size());
+  while (left > 0) {
+    utf8proc_int32_t cp = 0;
+    const utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
+    if (n <= 0) break;
+    key = Extend(key, static_cast<char32_t>(cp));
+    p += n;
+    left -= n;
+  }
+  return key == 0 ? 1 : key;
+}
 
 const Models& GroupModels() {
   static const Models* models = [] {
@@ -127,11 +190,26 @@ const Models& GroupModels() {
       m->codes.push_back(t.code);
       m->unseen.push_back(t.unseen_log_prob);
     }
+    size_t grams = 0;
+    for (const auto& t : tables) grams += t.grams.size();
+    size_t capacity = 16;
+    while (capacity < grams * 2) capacity *= 2;
+    m->keys.assign(capacity, 0);
+    m->rows.assign(capacity, 0);
+    m->mask = capacity - 1;
+    m->shift = 64 - std::countr_zero(capacity);
+    uint32_t next_row = 0;
     for (size_t i = 0; i < tables.size(); ++i) {
       for (const auto& g : tables[i].grams) {
-        auto [it, inserted] = m->grams.try_emplace(std::string(g.gram));
-        if (inserted) it->second = m->unseen;
-        it->second[i] = g.log_prob;
+        const uint64_t key = KeyOf(g.gram);
+        uint64_t slot = m->Slot(key);
+        while (m->keys[slot] != 0 && m->keys[slot] != key) slot = (slot + 1) & m->mask;
+        if (m->keys[slot] == 0) {
+          m->keys[slot] = key;
+          m->rows[slot] = next_row++;
+          m->probs.insert(m->probs.end(), m->unseen.begin(), m->unseen.end());
+        }
+        m->probs[static_cast<size_t>(m->rows[slot]) * tables.size() + i] = g.log_prob;
       }
     }
     return m;
@@ -146,58 +224,29 @@ std::u32string_view ForbiddenOf(std::string_view code) {
   return {};
 }
 
-// Share of letters in the Arabic block (U+0600-U+06FF, U+0750-U+077F, presentation forms).
-bool MostlyArabicScript(const std::vector<std::u32string>& words) {
-  size_t arabic = 0, all = 0;
-  for (const auto& w : words) {
-    for (char32_t c : w) {
-      ++all;
-      arabic += (c >= 0x600 && c <= 0x6FF) || (c >= 0x750 && c <= 0x77F) || (c >= 0xFB50 && c <= 0xFEFF);
-    }
-  }
-  return all > 0 && arabic * 2 > all;
-}
-
-bool MostlyLatin(const std::vector<std::u32string>& words) {
-  size_t latin = 0, all = 0;
-  for (const auto& w : words) {
-    for (char32_t c : w) {
-      ++all;
-      latin += (c >= U'a' && c <= U'z') || (c >= 0xC0 && c <= 0x24F) || (c >= 0x1E00 && c <= 0x1EFF);
-    }
-  }
-  return all > 0 && latin * 10 >= all * 9;
-}
-
-bool MostlyCyrillic(const std::vector<std::u32string>& words) {
-  size_t cyrillic = 0, all = 0;
-  for (const auto& w : words) {
-    for (char32_t c : w) {
-      ++all;
-      cyrillic += c >= 0x400 && c <= 0x52F;
-    }
-  }
-  return all > 0 && cyrillic * 2 > all;
-}
+bool MostlyArabicScript(const Letters& l) { return l.letters > 0 && l.arabic * 2 > l.letters; }
+bool MostlyLatin(const Letters& l) { return l.letters > 0 && l.latin * 10 >= l.letters * 9; }
+bool MostlyCyrillic(const Letters& l) { return l.letters > 0 && l.cyrillic * 2 > l.letters; }
 
 // Latin text that uses ê, î or û, no letter outside the Kurmanji alphabet (a-z,
 // ç ê î ş û: French, Portuguese and Romanian give themselves away with é à ã ă...)
 // and one of Kurmanji's most frequent little words.
-bool LooksKurmanji(const std::vector<std::u32string>& words) {
+bool LooksKurmanji(const Letters& l) {
   constexpr std::u32string_view kExtra = U"çêîşû";
   constexpr std::array<std::u32string_view, 14> kLittleWords = {U"û",  U"ji",  U"bi", U"di", U"li", U"ên", U"yên",
                                                                 U"ya", U"xwe", U"wî", U"wê", U"jî", U"ku", U"an"};
   size_t marks = 0;
-  bool little_word = false;
-  for (const auto& w : words) {
-    for (char32_t c : w) {
-      if (c >= U'a' && c <= U'z') continue;
-      if (kExtra.find(c) == std::u32string_view::npos) return false;
-      marks += c == U'ê' || c == U'î' || c == U'û';
-    }
-    little_word = little_word || std::find(kLittleWords.begin(), kLittleWords.end(), w) != kLittleWords.end();
+  for (char32_t c : l.flat) {
+    if ((c >= U'a' && c <= U'z') || c == U' ') continue;
+    if (kExtra.find(c) == std::u32string_view::npos) return false;
+    marks += c == U'ê' || c == U'î' || c == U'û';
   }
-  return marks > 0 && little_word;
+  if (marks == 0) return false;
+  bool little_word = false;
+  ForEachWord(l.flat, [&](std::u32string_view w) {
+    little_word = little_word || std::find(kLittleWords.begin(), kLittleWords.end(), w) != kLittleWords.end();
+  });
+  return little_word;
 }
 
 }  // namespace
@@ -221,11 +270,12 @@ std::optional<GroupDecision> ResolveConfusable(std::string_view code, std::strin
     while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
     text = text.substr(0, cut);
   }
-  const auto words = Words(text);
+  thread_local Letters letters;
+  Decode(text, letters);
   if (short_text) {
-    if (MostlyLatin(words)) {
+    if (MostlyLatin(letters)) {
       group = kLatinShortText;
-    } else if (MostlyCyrillic(words)) {
+    } else if (MostlyCyrillic(letters)) {
       group = kCyrillic;
     }
   }
@@ -234,33 +284,36 @@ std::optional<GroupDecision> ResolveConfusable(std::string_view code, std::strin
   if (!group.empty()) {
     const bool arabic = group.data() == kArabicScript.data();
     const bool cyrillic = group.data() == kCyrillic.data();
-    const bool script_ok = arabic ? MostlyArabicScript(words) : cyrillic ? MostlyCyrillic(words) : MostlyLatin(words);
+    const bool script_ok =
+        arabic ? MostlyArabicScript(letters) : cyrillic ? MostlyCyrillic(letters) : MostlyLatin(letters);
     if (!script_ok) return std::nullopt;
   }
   if (group.empty()) {
-    if (MostlyArabicScript(words)) {
+    if (MostlyArabicScript(letters)) {
       group = kArabicScript;
-    } else if (LooksKurmanji(words)) {
+    } else if (LooksKurmanji(letters)) {
       group = kTurkicLatin;
-    } else if (code.empty() && MostlyCyrillic(words)) {  // CLD2 found nothing
+    } else if (code.empty() && MostlyCyrillic(letters)) {  // CLD2 found nothing
       group = kCyrillic;
     } else {
       return std::nullopt;
     }
   }
-  size_t letters = 0;
-  for (const auto& w : words) letters += w.size();
 
-  // Step 1: letters.
-  const size_t allowance = letters / 100;
+  // Step 1: letters. Every forbidden letter is below U+0800: count those once.
+  thread_local std::array<uint32_t, 0x800> counts{};
+  for (char32_t c : letters.flat) {
+    if (c >= 0x80 && c < 0x800) ++counts[c];
+  }
+  const size_t allowance = letters.letters / 100;
   std::vector<std::string_view> survivors;
   for (auto member : group) {
-    const auto forbidden = ForbiddenOf(member);
     size_t hits = 0;
-    for (const auto& w : words) {
-      for (char32_t c : w) hits += forbidden.find(c) != std::u32string_view::npos;
-    }
+    for (char32_t c : ForbiddenOf(member)) hits += c < 0x800 ? counts[c] : 0;
     if (hits <= allowance) survivors.push_back(member);
+  }
+  for (char32_t c : letters.flat) {
+    if (c >= 0x80 && c < 0x800) counts[c] = 0;
   }
   if (survivors.empty()) survivors.assign(group.begin(), group.end());
   std::vector<std::string> survivor_codes(survivors.begin(), survivors.end());
@@ -269,39 +322,56 @@ std::optional<GroupDecision> ResolveConfusable(std::string_view code, std::strin
                          std::move(survivor_codes)};
   }
 
-  // Step 2: n-grams among the survivors.
+  // Step 2: n-grams among the survivors: every 1- to 4-gram of each word padded with
+  // spaces (the flat buffer's spaces are the padding), 1-grams of the padding excepted.
   const Models& models = GroupModels();
-  std::vector<int> index(survivors.size());
-  for (size_t s = 0; s < survivors.size(); ++s) index[s] = models.Index(survivors[s]);
+  constexpr size_t kMaxSurvivors = 32;
   constexpr float kNoTable = -30.0f;  // a member without a table is never preferred by n-grams
-  std::vector<double> scores(survivors.size(), 0.0);
+  const size_t count = std::min(survivors.size(), kMaxSurvivors);
+  std::array<int, kMaxSurvivors> index{};
+  std::array<float, kMaxSurvivors> unseen{};
+  std::array<double, kMaxSurvivors> scores{};
+  for (size_t s = 0; s < count; ++s) {
+    index[s] = models.Index(survivors[s]);
+    unseen[s] = index[s] < 0 ? kNoTable : models.unseen[static_cast<size_t>(index[s])];
+  }
   size_t grams = 0;
-  std::u32string padded;
-  std::string gram;
-  for (const auto& w : words) {
-    padded.clear();  // (not assign(U" "): GCC 12 warns -Wrestrict on it, a false positive)
-    padded.push_back(U' ');
-    padded.append(w);
-    padded.push_back(U' ');
-    for (size_t n = 1; n <= 4; ++n) {
-      for (size_t i = 0; i + n <= padded.size(); ++i) {
-        if (n == 1 && padded[i] == U' ') continue;
-        gram = Utf8(std::u32string_view(padded).substr(i, n));
-        ++grams;
-        const auto it = models.grams.find(gram);
-        for (size_t s = 0; s < survivors.size(); ++s) {
-          const int l = index[s];
-          scores[s] += l < 0 ? kNoTable : (it == models.grams.end() ? models.unseen[l] : it->second[l]);
-        }
-      }
+  const std::u32string& flat = letters.flat;
+  auto score = [&](uint64_t key) {
+    ++grams;
+    const float* row = models.Find(key == 0 ? 1 : key);
+    for (size_t s = 0; s < count; ++s) {
+      scores[s] += row == nullptr || index[s] < 0 ? unseen[s] : row[index[s]];
+    }
+  };
+  // Position i in " word word ": grams start at a letter or at the space before a word.
+  for (size_t i = 0; i < flat.size(); ++i) {
+    const bool at_space = flat[i] == U' ';
+    if (at_space && i + 1 >= flat.size()) break;
+    // A gram may run over the word's end into its trailing space, not further.
+    uint64_t key = Extend(kFnvBasis, at_space ? U' ' : flat[i]);
+    if (!at_space) score(key);
+    for (size_t n = 2, j = i + 1; n <= 4 && j < flat.size(); ++n, ++j) {
+      key = Extend(key, flat[j]);
+      score(key);
+      if (flat[j] == U' ') break;
+    }
+  }
+  // The first word's leading pad: the flat buffer has no space before it.
+  if (!flat.empty() && flat[0] != U' ') {
+    uint64_t key = Extend(kFnvBasis, U' ');
+    for (size_t n = 2, j = 0; n <= 4 && j < flat.size(); ++n, ++j) {
+      key = Extend(key, flat[j]);
+      score(key);
+      if (flat[j] == U' ') break;
     }
   }
   size_t best = 0;
-  for (size_t s = 1; s < survivors.size(); ++s) {
+  for (size_t s = 1; s < count; ++s) {
     if (scores[s] > scores[best]) best = s;
   }
   double runner_up = -std::numeric_limits<double>::infinity();
-  for (size_t s = 0; s < survivors.size(); ++s) {
+  for (size_t s = 0; s < count; ++s) {
     if (s != best && scores[s] > runner_up) runner_up = scores[s];
   }
   const double margin = grams == 0 ? 0.0 : (scores[best] - runner_up) / static_cast<double>(grams);
