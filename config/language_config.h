@@ -8,8 +8,9 @@ namespace ingestd {
 class ConfigNode;
 
 struct LanguageConfig {
-  // Bytes of text given to the detector at most; longer texts are sampled.
-  int64_t max_sample_bytes = 8192;
+  // Bytes of text given to the detector at most; longer texts are sampled. CLD2 costs
+  // about 30 us per KB: 1536 bytes keeps the stage near 60 us per article.
+  int64_t max_sample_bytes = 1536;
 };
 
 void ParseLanguageConfig(ConfigNode& node, LanguageConfig& out);

@@ -9,6 +9,9 @@
 #include <utf8proc.h>
 
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <cstring>
 #include <cctype>
 #include <cmath>
 #include <vector>
@@ -20,9 +23,16 @@ namespace ingestd::language {
 namespace {
 
 constexpr size_t kMaxTitleBytes = 1024;
-constexpr size_t kSampleWindows = 4;
-// Text given to the group model at most: its cost per byte is well above CLD2's.
-constexpr size_t kGroupModelBytes = 1024;
+// Samples are cut into windows of about this size (4 to 8 of them), evenly spaced.
+constexpr size_t kSampleWindowBytes = 256;
+// A script with at least this share of a long text's letters that the evenly spaced
+// windows missed gets a window of its own (at most kExtraWindows), so `others` still
+// names an Urdu paragraph in the middle of an English article.
+constexpr double kMissedScriptShare = 0.03;
+constexpr size_t kExtraWindows = 2;
+// Text given to the group model at most: it is decided on the part CLD2 gave to
+// the language, and a few hundred letters are plenty for a character n-gram model.
+constexpr size_t kGroupModelBytes = 640;
 // Below this mean log-odds per n-gram, the group model's pick is a guess.
 constexpr double kConfidentMargin = 0.3;
 // Mean log-odds per n-gram the group model needs to overrule CLD2, and more for a
@@ -48,6 +58,12 @@ size_t CountLetters(std::string_view text) {
   const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
   utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(text.size());
   while (left > 0) {
+    if (*p < 0x80) {  // ASCII fast path
+      letters += ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z');
+      ++p;
+      --left;
+      continue;
+    }
     utf8proc_int32_t cp = 0;
     utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
     if (n <= 0) n = 1, cp = -1;
@@ -59,6 +75,123 @@ size_t CountLetters(std::string_view text) {
     }
   }
   return letters;
+}
+
+// The 64-code-point block of the character whose lead byte is at text[i] (its code
+// point >> 6), or -1 for ASCII other than letters, punctuation blocks and
+// continuation bytes: a cheap stand-in for the script, for the sampling census.
+constexpr int kBlocks = 1025;
+int BlockAt(std::string_view text, size_t i) {
+  const auto b = static_cast<unsigned char>(text[i]);
+  if (b < 0x80) return (b | 0x20) >= 'a' && (b | 0x20) <= 'z' ? 1 : -1;
+  if (b < 0xC2) return -1;
+  if (b < 0xE0) return b == 0xC2 ? -1 : b & 0x1F;  // U+0080-U+00BF: Latin-1 punctuation
+  if (b < 0xF0) {
+    if (i + 1 >= text.size()) return -1;
+    const int block = ((b & 0x0F) << 6) | (static_cast<unsigned char>(text[i + 1]) & 0x3F);
+    // General punctuation, CJK symbols and punctuation, half/full-width forms.
+    return block == 0x80 || block == 0x81 || block == 0xC0 || block == 0x3FB ? -1 : block;
+  }
+  return kBlocks - 1;
+}
+
+// BlockAt counts over the whole text, looking at 64 bytes in every `stride` (at most
+// 32 pieces, 2 KiB): any run of a script longer than the gaps between the pieces is
+// seen, and the cost stays bounded however long the text. ASCII goes eight bytes at
+// a time.
+constexpr size_t kCensusPiece = 64;
+constexpr size_t kCensusPieces = 32;
+void Census(std::string_view text, std::array<uint32_t, kBlocks>& counts) {
+  counts.fill(0);
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  const size_t stride = std::max(kCensusPiece, (n + kCensusPieces - 1) / kCensusPieces);
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  size_t ascii_letters = 0;
+  for (size_t piece = 0; piece < n; piece += stride) {
+    size_t i = piece;
+    while (i < n && (p[i] & 0xC0) == 0x80) ++i;  // not from the middle of a character
+    const size_t end = std::min(n, piece + kCensusPiece);
+    while (i < end) {
+      if (i + 8 <= end) {
+        uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        if ((w & kHigh) == 0) {
+          const uint64_t x = w | (0x20 * kOnes);  // lower case (no punctuation lands in a-z)
+          const uint64_t ge_a = x + (0x80 - 'a') * kOnes;
+          const uint64_t gt_z = x + (0x80 - 'z' - 1) * kOnes;
+          ascii_letters += static_cast<size_t>(std::popcount(ge_a & ~gt_z & kHigh));
+          i += 8;
+          continue;
+        }
+      }
+      const unsigned char b = p[i];
+      if (b < 0x80) {
+        ascii_letters += static_cast<unsigned>((b | 0x20) - 'a') < 26;
+        ++i;
+        continue;
+      }
+      const int block = BlockAt(text, i);
+      if (block >= 0) ++counts[static_cast<size_t>(block)];
+      i += b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+    }
+  }
+  counts[1] += static_cast<uint32_t>(ascii_letters);
+}
+
+// Appends text[start, end) cut on UTF-8 boundaries, after a newline when out is not empty.
+void AppendWindow(std::string_view text, size_t start, size_t end, bool skip_partial_word, std::string& out) {
+  end = BackToBoundary(text, std::min(end, text.size()));
+  start = BackToBoundary(text, start);
+  // Start after a space when one is near, so the window does not begin mid-word.
+  const size_t space = text.find_first_of(" \n\t", start);
+  if (skip_partial_word && space != std::string_view::npos && space < start + 64 && space < end) start = space + 1;
+  if (start >= end) return;
+  if (!out.empty()) out.push_back('\n');
+  out.append(text.substr(start, end - start));
+}
+
+// The sample of a long text (see SampleText) appended to out.
+void AppendSample(std::string_view text, size_t max_bytes, std::string& out) {
+  if (text.size() <= max_bytes) {
+    out.append(text);
+    return;
+  }
+  const size_t windows = std::clamp<size_t>(max_bytes / kSampleWindowBytes, 4, 8);
+  const size_t window = max_bytes / windows;
+  thread_local std::vector<std::pair<size_t, size_t>> taken;
+  taken.clear();
+  for (size_t i = 0; i < windows; ++i) {
+    const size_t start = (text.size() - window) * i / (windows - 1);
+    taken.emplace_back(start, start + window);
+    AppendWindow(text, start, start + window, i > 0, out);
+  }
+  // Census of the whole text by block, against the windows' census.
+  thread_local std::array<uint32_t, kBlocks> whole{};
+  thread_local std::array<uint32_t, kBlocks> sampled{};
+  Census(text, whole);
+  sampled.fill(0);
+  size_t total = 0;
+  for (uint32_t n : whole) total += n;
+  auto count_window = [&](size_t start, size_t end) {
+    for (size_t i = start; i < std::min(end, text.size()); ++i) {
+      const int block = BlockAt(text, i);
+      if (block >= 0) ++sampled[static_cast<size_t>(block)];
+    }
+  };
+  for (const auto& [start, end] : taken) count_window(start, end);
+  size_t extra = 0;
+  for (int block = 0; block < kBlocks && extra < kExtraWindows; ++block) {
+    const auto b = static_cast<size_t>(block);
+    if (sampled[b] > 0 || whole[b] < 8 || whole[b] < kMissedScriptShare * static_cast<double>(total)) continue;
+    size_t first = 0;
+    while (first < text.size() && BlockAt(text, first) != block) ++first;
+    const size_t start = first > kSampleWindowBytes / 4 ? first - kSampleWindowBytes / 4 : 0;
+    AppendWindow(text, start, start + kSampleWindowBytes, start > 0, out);
+    count_window(start, start + kSampleWindowBytes);
+    ++extra;
+  }
 }
 
 struct Cld2Answer {
@@ -98,9 +231,9 @@ std::string SanitizeHint(std::string_view hint) {
 }
 
 // Text of the chunks CLD2 gave to `language` (plus unlabeled ones), for the group model.
-std::string ChunkText(std::string_view buffer, const CLD2::ResultChunkVector& chunks, CLD2::Language language,
-                      bool include_unknown, size_t max_bytes) {
-  std::string out;
+void ChunkText(std::string_view buffer, const CLD2::ResultChunkVector& chunks, CLD2::Language language,
+               bool include_unknown, size_t max_bytes, std::string& out) {
+  out.clear();
   for (const auto& c : chunks) {
     const auto lang = static_cast<CLD2::Language>(c.lang1);
     if (lang != language && !(include_unknown && lang == CLD2::UNKNOWN_LANGUAGE)) continue;
@@ -109,7 +242,6 @@ std::string ChunkText(std::string_view buffer, const CLD2::ResultChunkVector& ch
     out.push_back(' ');
     if (out.size() >= max_bytes) break;
   }
-  return out;
 }
 
 // Dari and Iranian Persian are written almost alike; where the article comes from
@@ -139,20 +271,8 @@ void AddShare(std::vector<LanguageShare>& shares, const std::string& code, doubl
 }  // namespace
 
 std::string SampleText(std::string_view text, size_t max_bytes) {
-  if (text.size() <= max_bytes) return std::string(text);
-  const size_t window = max_bytes / kSampleWindows;
   std::string out;
-  out.reserve(max_bytes + kSampleWindows);
-  for (size_t i = 0; i < kSampleWindows; ++i) {
-    size_t start = (text.size() - window) * i / (kSampleWindows - 1);
-    size_t end = BackToBoundary(text, start + window);
-    start = BackToBoundary(text, start);
-    // Start after a space when one is near, so the window does not begin mid-word.
-    const size_t space = text.find_first_of(" \n\t", start);
-    if (i > 0 && space != std::string_view::npos && space < start + 64 && space < end) start = space + 1;
-    if (!out.empty()) out.push_back('\n');
-    out.append(text.substr(start, end - start));
-  }
+  AppendSample(text, max_bytes, out);
   return out;
 }
 
@@ -182,9 +302,14 @@ LanguageResult LanguageDetector::Detect(const DetectorInput& input) const {
   LanguageResult result;
   const std::string_view title =
       input.title.substr(0, BackToBoundary(input.title, std::min(input.title.size(), kMaxTitleBytes)));
-  std::string buffer(title);
+  // Per-thread buffers: Detect() runs on every worker thread and allocates nothing
+  // once a thread has seen its longest article.
+  thread_local std::string buffer;
+  thread_local std::string own_text;
+  thread_local std::string part;
+  buffer.assign(title);
   if (!buffer.empty()) buffer.push_back('\n');
-  buffer += SampleText(input.text, options_.max_sample_bytes);
+  AppendSample(input.text, options_.max_sample_bytes, buffer);
 
   const size_t letters = CountLetters(buffer);
   if (letters == 0) {
@@ -200,8 +325,8 @@ LanguageResult LanguageDetector::Detect(const DetectorInput& input) const {
 
   // Second opinion inside confusable groups, on the part of the text CLD2 gave to `top`.
   double margin = std::numeric_limits<double>::infinity();
-  std::string own_text = ChunkText(buffer, a.chunks, top, /*include_unknown=*/true, kGroupModelBytes);
-  if (own_text.empty()) own_text = buffer.substr(0, kGroupModelBytes);
+  ChunkText(buffer, a.chunks, top, /*include_unknown=*/true, kGroupModelBytes, own_text);
+  if (own_text.empty()) own_text.assign(buffer, 0, std::min(buffer.size(), kGroupModelBytes));
   const bool short_text = letters < kShortTextModelLetters;
   if (auto decision = ResolveConfusable(code, own_text, kGroupModelBytes, short_text)) {
     const bool letterless_pair = (IsOneOf(code, {"id", "ms"}) && IsOneOf(decision->code, {"id", "ms"})) ||
@@ -225,7 +350,7 @@ LanguageResult LanguageDetector::Detect(const DetectorInput& input) const {
     std::string other = ToBcp47(CLD2::LanguageCode(a.language3[i]));
     if (other.empty()) continue;
     if (!GroupOf(other).empty()) {
-      const std::string part = ChunkText(buffer, a.chunks, a.language3[i], false, kGroupModelBytes);
+      ChunkText(buffer, a.chunks, a.language3[i], false, kGroupModelBytes, part);
       if (auto decision = ResolveConfusable(other, part.empty() ? own_text : part, kGroupModelBytes))
         other = decision->code;
       other = PersianVariant(other, hint, tld);
