@@ -1,6 +1,7 @@
 // Throughput of the language stage's detector vs CLD2 alone over the same full text,
-// in the same run. Texts are synthetic article bodies built from short multilingual
-// sentences written for this benchmark (no scraped text).
+// in the same run: synthetic article bodies built from short multilingual sentences
+// written for this benchmark (no scraped text), and the shared generated corpus
+// (bench/gen_corpus: ~6 KB articles in eight languages, after normalize and dedupe).
 //
 //   build/bench/language_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_corpus.h"
 #include "stages/language/detector.h"
 
 namespace {
@@ -58,6 +60,46 @@ void Args(benchmark::internal::Benchmark* b) {
 
 BENCHMARK(BM_Cld2Alone)->Apply(Args);
 BENCHMARK(BM_LanguageStage)->Apply(Args);
+
+const std::vector<ingestd::Article>& CorpusArticles() {
+  static const auto* articles =
+      new std::vector<ingestd::Article>(ingestd::bench::PreparedCorpus(*ingestd::bench::BenchConfig(), "language"));
+  return *articles;
+}
+
+// Per article of the generated corpus: CLD2 alone over title and full text vs the stage.
+void BM_Cld2AloneCorpus(benchmark::State& state) {
+  const auto& articles = CorpusArticles();
+  size_t i = 0, bytes = 0;
+  std::string buffer;
+  for (auto _ : state) {
+    const auto& a = articles[i++ % articles.size()];
+    buffer.assign(a.title).append("\n").append(a.text);
+    bytes += a.text.size();
+    benchmark::DoNotOptimize(ingestd::language::LanguageDetector::Cld2Only(buffer, true));
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+}
+
+void BM_LanguageStageCorpus(benchmark::State& state) {
+  const auto& articles = CorpusArticles();
+  const ingestd::language::LanguageDetector detector(
+      {.max_sample_bytes = state.range(0) > 0 ? static_cast<size_t>(state.range(0)) : size_t{1024}});
+  size_t i = 0, bytes = 0;
+  for (auto _ : state) {
+    const auto& a = articles[i++ % articles.size()];
+    bytes += a.text.size();
+    benchmark::DoNotOptimize(
+        detector.Detect({.title = a.title, .text = a.text, .language_hint = a.language_hint, .url = a.url}));
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+}
+
+BENCHMARK(BM_Cld2AloneCorpus);
+// Arg: max_sample_bytes (0: the default).
+BENCHMARK(BM_LanguageStageCorpus)->Arg(0)->Arg(2048)->Arg(8192);
 
 }  // namespace
 

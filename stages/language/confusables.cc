@@ -6,12 +6,13 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <string>
-#include <cstdint>
 #include <vector>
 
 #include "stages/language/group_model_data.h"
+#include "stages/language/letters.h"
 
 namespace ingestd::language {
 namespace {
@@ -81,31 +82,19 @@ void Decode(std::string_view text, Letters& out) {
   out.flat.clear();
   out.letters = out.arabic = out.latin = out.cyrillic = 0;
   bool in_word = false;
-  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
-  utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(text.size());
-  while (left > 0) {
-    utf8proc_int32_t cp = *p;
-    utf8proc_ssize_t n = 1;
-    bool letter = false;
-    if (cp < 0x80) {  // ASCII fast path
-      letter = (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
-      cp |= 0x20;
+  Letter l;
+  for (size_t i = 0; i < text.size();) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    if (b < 0x80) {  // ASCII fast path
+      l.lower = b | 0x20;
+      l.letter = l.lower >= U'a' && l.lower <= U'z';
+      l.mark = false;
+      ++i;
     } else {
-      n = utf8proc_iterate(p, left, &cp);
-      if (n <= 0) {  // invalid byte: skip it
-        n = 1;
-        cp = -1;
-      } else {
-        const auto category = utf8proc_category(cp);
-        letter = (category >= UTF8PROC_CATEGORY_LU && category <= UTF8PROC_CATEGORY_LO) ||
-                 category == UTF8PROC_CATEGORY_MN || category == UTF8PROC_CATEGORY_MC;
-        if (letter) cp = utf8proc_tolower(cp);
-      }
+      i += NextLetter(text, i, l);
     }
-    p += n;
-    left -= n;
-    if (letter) {
-      const auto c = static_cast<char32_t>(cp);
+    if (l.letter || l.mark) {
+      const char32_t c = l.lower;
       out.flat.push_back(c);
       ++out.letters;
       out.arabic += (c >= 0x600 && c <= 0x6FF) || (c >= 0x750 && c <= 0x77F) || (c >= 0xFB50 && c <= 0xFEFF);
@@ -142,7 +131,7 @@ inline uint64_t Extend(uint64_t key, char32_t c) { return (key ^ static_cast<uin
 // every language: key -> row of log probabilities (one per language).
 struct Models {
   std::vector<std::string_view> codes;
-  std::vector<float> unseen;  // per language
+  std::vector<float> unseen;   // per language
   std::vector<uint64_t> keys;  // slot -> key (0 = empty)
   std::vector<uint32_t> rows;  // slot -> row index into probs
   std::vector<float> probs;    // row-major, codes.size() per row
@@ -284,8 +273,9 @@ std::optional<GroupDecision> ResolveConfusable(std::string_view code, std::strin
   if (!group.empty()) {
     const bool arabic = group.data() == kArabicScript.data();
     const bool cyrillic = group.data() == kCyrillic.data();
-    const bool script_ok =
-        arabic ? MostlyArabicScript(letters) : cyrillic ? MostlyCyrillic(letters) : MostlyLatin(letters);
+    const bool script_ok = arabic     ? MostlyArabicScript(letters)
+                           : cyrillic ? MostlyCyrillic(letters)
+                                      : MostlyLatin(letters);
     if (!script_ok) return std::nullopt;
   }
   if (group.empty()) {
@@ -306,7 +296,8 @@ std::optional<GroupDecision> ResolveConfusable(std::string_view code, std::strin
     if (c >= 0x80 && c < 0x800) ++counts[c];
   }
   const size_t allowance = letters.letters / 100;
-  std::vector<std::string_view> survivors;
+  thread_local std::vector<std::string_view> survivors;
+  survivors.clear();
   for (auto member : group) {
     size_t hits = 0;
     for (char32_t c : ForbiddenOf(member)) hits += c < 0x800 ? counts[c] : 0;
@@ -316,10 +307,8 @@ std::optional<GroupDecision> ResolveConfusable(std::string_view code, std::strin
     if (c >= 0x80 && c < 0x800) counts[c] = 0;
   }
   if (survivors.empty()) survivors.assign(group.begin(), group.end());
-  std::vector<std::string> survivor_codes(survivors.begin(), survivors.end());
   if (survivors.size() == 1) {
-    return GroupDecision{std::string(survivors[0]), std::numeric_limits<double>::infinity(), true,
-                         std::move(survivor_codes)};
+    return GroupDecision{std::string(survivors[0]), std::numeric_limits<double>::infinity(), true};
   }
 
   // Step 2: n-grams among the survivors: every 1- to 4-gram of each word padded with
@@ -375,7 +364,7 @@ std::optional<GroupDecision> ResolveConfusable(std::string_view code, std::strin
     if (s != best && scores[s] > runner_up) runner_up = scores[s];
   }
   const double margin = grams == 0 ? 0.0 : (scores[best] - runner_up) / static_cast<double>(grams);
-  return GroupDecision{std::string(survivors[best]), margin, false, std::move(survivor_codes)};
+  return GroupDecision{std::string(survivors[best]), margin, false};
 }
 
 }  // namespace ingestd::language

@@ -23,10 +23,9 @@
 namespace ingestd::language {
 
 struct GroupDecision {
-  std::string code;                    // BCP 47, a member of the group
-  double margin = 0.0;                 // mean log-odds per n-gram of the winner over the runner-up (inf if alone)
-  bool by_letters = false;             // letters alone left one language
-  std::vector<std::string> survivors;  // the members the letters allowed
+  std::string code;         // BCP 47, a member of the group
+  double margin = 0.0;      // mean log-odds per n-gram of the winner over the runner-up (inf if alone)
+  bool by_letters = false;  // letters alone left one language
 };
 
 // The group `code` belongs to, or an empty span.

@@ -11,13 +11,14 @@
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <cstring>
 #include <cctype>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "stages/language/bcp47.h"
 #include "stages/language/confusables.h"
+#include "stages/language/letters.h"
 
 namespace ingestd::language {
 namespace {
@@ -53,91 +54,83 @@ size_t BackToBoundary(std::string_view s, size_t pos) {
   return pos;
 }
 
-size_t CountLetters(std::string_view text) {
-  size_t letters = 0;
-  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
-  utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(text.size());
-  while (left > 0) {
-    if (*p < 0x80) {  // ASCII fast path
-      letters += ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z');
-      ++p;
-      --left;
-      continue;
-    }
-    utf8proc_int32_t cp = 0;
-    utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
-    if (n <= 0) n = 1, cp = -1;
-    p += n;
-    left -= n;
-    if (cp >= 0) {
-      const auto c = utf8proc_category(cp);
-      letters += c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO;
-    }
-  }
-  return letters;
-}
-
-// The 64-code-point block of the character whose lead byte is at text[i] (its code
-// point >> 6), or -1 for ASCII other than letters, punctuation blocks and
-// continuation bytes: a cheap stand-in for the script, for the sampling census.
+// The script of the character whose lead byte is at text[i], as the first 64-code-
+// point block of its range (Latin 1, Cyrillic 0x10, Arabic 0x18, CJK 0x138...), or -1
+// for ASCII other than letters, punctuation, combining marks and continuation bytes:
+// a cheap stand-in for the script, for the sampling census.
 constexpr int kBlocks = 1025;
 int BlockAt(std::string_view text, size_t i) {
   const auto b = static_cast<unsigned char>(text[i]);
   if (b < 0x80) return (b | 0x20) >= 'a' && (b | 0x20) <= 'z' ? 1 : -1;
   if (b < 0xC2) return -1;
-  if (b < 0xE0) return b == 0xC2 ? -1 : b & 0x1F;  // U+0080-U+00BF: Latin-1 punctuation
-  if (b < 0xF0) {
+  int block = 0;
+  if (b < 0xE0) {
+    if (b == 0xC2) return -1;  // U+0080-U+00BF: Latin-1 punctuation
+    block = b & 0x1F;
+  } else if (b < 0xF0) {
     if (i + 1 >= text.size()) return -1;
-    const int block = ((b & 0x0F) << 6) | (static_cast<unsigned char>(text[i + 1]) & 0x3F);
-    // General punctuation, CJK symbols and punctuation, half/full-width forms.
-    return block == 0x80 || block == 0x81 || block == 0xC0 || block == 0x3FB ? -1 : block;
+    block = ((b & 0x0F) << 6) | (static_cast<unsigned char>(text[i + 1]) & 0x3F);
+  } else {
+    return kBlocks - 1;
   }
-  return kBlocks - 1;
+  if (block <= 0x09 || (block >= 0x78 && block <= 0x7B)) return 1;  // Latin with diacritics
+  if (block == 0x0C || block == 0x80 || block == 0x81 || block == 0xC0 || block == 0x3FB) {
+    return -1;  // combining marks, general and CJK punctuation, full-width forms
+  }
+  if (block >= 0x10 && block <= 0x14) return 0x10;                     // Cyrillic
+  if ((block >= 0x18 && block <= 0x1B) || block == 0x1D) return 0x18;  // Arabic
+  if (block >= 0x24 && block <= 0x3F) return block & ~1;               // Indic, Thai, Lao: 128 each
+  if (block >= 0xC1 && block <= 0xC3) return 0xC1;                     // kana
+  if (block >= 0x138 && block <= 0x27F) return 0x138;                  // CJK ideographs
+  if (block >= 0x2B0 && block <= 0x35E) return 0x2B0;                  // Hangul
+  return block;
 }
 
-// BlockAt counts over the whole text, looking at 64 bytes in every `stride` (at most
-// 32 pieces, 2 KiB): any run of a script longer than the gaps between the pieces is
-// seen, and the cost stays bounded however long the text. ASCII goes eight bytes at
-// a time.
-constexpr size_t kCensusPiece = 64;
-constexpr size_t kCensusPieces = 32;
-void Census(std::string_view text, std::array<uint32_t, kBlocks>& counts) {
-  counts.fill(0);
+// Adds BlockAt counts of text[start, end) to counts (ASCII letters eight bytes at a
+// time, then one lead byte per character).
+void CountBlocks(std::string_view text, size_t start, size_t end, std::array<uint32_t, kBlocks>& counts) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  const size_t n = text.size();
-  const size_t stride = std::max(kCensusPiece, (n + kCensusPieces - 1) / kCensusPieces);
+  end = std::min(end, text.size());
   constexpr uint64_t kOnes = 0x0101010101010101ULL;
   constexpr uint64_t kHigh = 0x8080808080808080ULL;
   size_t ascii_letters = 0;
-  for (size_t piece = 0; piece < n; piece += stride) {
-    size_t i = piece;
-    while (i < n && (p[i] & 0xC0) == 0x80) ++i;  // not from the middle of a character
-    const size_t end = std::min(n, piece + kCensusPiece);
-    while (i < end) {
-      if (i + 8 <= end) {
-        uint64_t w;
-        std::memcpy(&w, p + i, 8);
-        if ((w & kHigh) == 0) {
-          const uint64_t x = w | (0x20 * kOnes);  // lower case (no punctuation lands in a-z)
-          const uint64_t ge_a = x + (0x80 - 'a') * kOnes;
-          const uint64_t gt_z = x + (0x80 - 'z' - 1) * kOnes;
-          ascii_letters += static_cast<size_t>(std::popcount(ge_a & ~gt_z & kHigh));
-          i += 8;
-          continue;
-        }
-      }
-      const unsigned char b = p[i];
-      if (b < 0x80) {
-        ascii_letters += static_cast<unsigned>((b | 0x20) - 'a') < 26;
-        ++i;
+  size_t i = start;
+  while (i < end && (p[i] & 0xC0) == 0x80) ++i;  // not from the middle of a character
+  while (i < end) {
+    if (i + 8 <= end) {
+      uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      if ((w & kHigh) == 0) {
+        const uint64_t x = w | (0x20 * kOnes);  // lower case (no punctuation lands in a-z)
+        const uint64_t ge_a = x + (0x80 - 'a') * kOnes;
+        const uint64_t gt_z = x + (0x80 - 'z' - 1) * kOnes;
+        ascii_letters += static_cast<size_t>(std::popcount(ge_a & ~gt_z & kHigh));
+        i += 8;
         continue;
       }
-      const int block = BlockAt(text, i);
-      if (block >= 0) ++counts[static_cast<size_t>(block)];
-      i += b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
     }
+    const unsigned char b = p[i];
+    if (b < 0x80) {
+      ascii_letters += static_cast<unsigned>((b | 0x20) - 'a') < 26;
+      ++i;
+      continue;
+    }
+    const int block = BlockAt(text, i);
+    if (block >= 0) ++counts[static_cast<size_t>(block)];
+    i += b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
   }
   counts[1] += static_cast<uint32_t>(ascii_letters);
+}
+
+// BlockAt counts over the whole text, looking at 64 bytes in every `stride` (at most
+// 16 pieces, 1 KiB): any run of a script longer than the gaps between the pieces is
+// seen, and the cost stays bounded however long the text.
+constexpr size_t kCensusPiece = 64;
+constexpr size_t kCensusPieces = 16;
+void Census(std::string_view text, std::array<uint32_t, kBlocks>& counts) {
+  counts.fill(0);
+  const size_t stride = std::max(kCensusPiece, (text.size() + kCensusPieces - 1) / kCensusPieces);
+  for (size_t piece = 0; piece < text.size(); piece += stride) CountBlocks(text, piece, piece + kCensusPiece, counts);
 }
 
 // Appends text[start, end) cut on UTF-8 boundaries, after a newline when out is not empty.
@@ -174,12 +167,7 @@ void AppendSample(std::string_view text, size_t max_bytes, std::string& out) {
   sampled.fill(0);
   size_t total = 0;
   for (uint32_t n : whole) total += n;
-  auto count_window = [&](size_t start, size_t end) {
-    for (size_t i = start; i < std::min(end, text.size()); ++i) {
-      const int block = BlockAt(text, i);
-      if (block >= 0) ++sampled[static_cast<size_t>(block)];
-    }
-  };
+  auto count_window = [&](size_t start, size_t end) { CountBlocks(text, start, end, sampled); };
   for (const auto& [start, end] : taken) count_window(start, end);
   size_t extra = 0;
   for (int block = 0; block < kBlocks && extra < kExtraWindows; ++block) {

@@ -20,7 +20,7 @@ struct DetectorInput {
 };
 
 struct DetectorOptions {
-  size_t max_sample_bytes = 1536;  // text given to CLD2 at most (title excluded)
+  size_t max_sample_bytes = 1024;  // text given to CLD2 at most (title excluded)
 };
 
 // Texts with fewer letters than this are "short": the answer is a best-effort guess.

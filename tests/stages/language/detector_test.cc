@@ -20,7 +20,7 @@ constexpr std::string_view kEnglishBody =
 
 LanguageResult Detect(std::string_view text, std::string_view title = {}, std::string_view url = {},
                       std::string_view hint = {}) {
-  const LanguageDetector detector({.max_sample_bytes = 8192});
+  const LanguageDetector detector({});  // the default sample cap
   return detector.Detect({.title = title, .text = text, .language_hint = hint, .url = url});
 }
 
@@ -102,6 +102,22 @@ TEST(LanguageDetectorTest, SamplesLongTextWithinTheCap) {
   EXPECT_GE(sample.size(), 8000u);
   EXPECT_EQ(Detect(text).code, "en");
   EXPECT_EQ(SampleText("short", 8192), "short");
+}
+
+TEST(LanguageDetectorTest, SampledLongTextStillReportsAParagraphInAnotherScript) {
+  // 40 KB of English with one Urdu paragraph (about 4% of the letters) at 20%: no
+  // evenly spaced window lands there, the script census gives it a window of its own.
+  const std::string urdu =
+      "اللہ تعالیٰ ہم سب کو اپنی حفاظت میں رکھے اور ہمارے ملک میں امن اور خوشحالی عطا فرمائے، "
+      "ہم سب مل کر دعا کرتے ہیں کہ ہمارے بچوں کا مستقبل روشن ہو۔ ";
+  std::string text;
+  while (text.size() < 8'000) text += std::string(kEnglishBody) + " ";
+  for (int i = 0; i < 8; ++i) text += urdu;
+  while (text.size() < 40'000) text += std::string(kEnglishBody) + " ";
+  const auto result = Detect(text);
+  EXPECT_EQ(result.code, "en");
+  EXPECT_THAT(result.others, Contains(Field(&LanguageShare::code, "ur")));
+  EXPECT_LE(SampleText(text, 1024).size(), 1024u + 2 * 256u + 8u);
 }
 
 TEST(LanguageDetectorTest, SampleNeverSplitsACharacter) {
