@@ -22,8 +22,10 @@ and ending on word boundaries for languages written with spaces; each length has
 a per-language cap, so every language weighs the same.
 
 Output (in --out, default build/language_eval):
-  test.tsv   length <TAB> expected BCP 47 code <TAB> snippet
-  train.tsv  expected BCP 47 code <TAB> paragraph
+  test.tsv            length <TAB> expected BCP 47 code <TAB> snippet
+  train.tsv           expected BCP 47 code <TAB> paragraph
+  dev.tsv             like test.tsv, from articles 11-15 (part of the training split): the
+                      development set thresholds are chosen on
 """
 import argparse
 import html.parser
@@ -53,6 +55,7 @@ LENGTHS = (30, 60, 100, 300)
 CAP = {30: 120, 60: 80, 100: 50, 300: 16}  # snippets per language and length at most
 NO_SPACES = {"zh", "zh-Hant", "ja", "th"}
 TRAIN_LAST_ARTICLE = 15
+DEV_FIRST_ARTICLE = 11
 
 
 class Declaration(html.parser.HTMLParser):
@@ -121,13 +124,14 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         src = pathlib.Path(args.udhr_dir) if args.udhr_dir else fetch(tmp)
-        test_rows, train_rows = [], []
+        test_rows, train_rows, train_articles = [], [], []
         for code, lang in LANGUAGES.items():
             parser_ = Declaration()
             parser_.feed((src / f"{code}.html").read_text(encoding="utf-8"))
             train = [t for a, t in parser_.paragraphs if a <= TRAIN_LAST_ARTICLE]
             test = [t for a, t in parser_.paragraphs if a > TRAIN_LAST_ARTICLE]
             train_rows += [(lang, t) for t in train]
+            train_articles += [(a, lang, t) for a, t in parser_.paragraphs if a <= TRAIN_LAST_ARTICLE]
             test_text = " ".join(test)
             for length in LENGTHS:
                 pieces = snippets(test_text, length, lang not in NO_SPACES)[: CAP[length]]
@@ -140,6 +144,15 @@ def main():
     with open(out / "train.tsv", "w", encoding="utf-8") as f:
         for lang, text in train_rows:
             f.write(f"{lang}\t{text}\n")
+    with open(out / "dev.tsv", "w", encoding="utf-8") as f:
+        by_lang = {}
+        for article, lang, text in train_articles:
+            if article > DEV_FIRST_ARTICLE - 1:
+                by_lang.setdefault(lang, []).append(text)
+        for lang, texts in by_lang.items():
+            for length in LENGTHS:
+                for p in snippets(" ".join(texts), length, lang not in NO_SPACES)[: CAP[length]]:
+                    f.write(f"{length}\t{lang}\t{p}\n")
     print(f"{len(LANGUAGES)} languages, {len(test_rows)} test snippets, {len(train_rows)} training paragraphs -> {out}")
 
 

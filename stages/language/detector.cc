@@ -19,6 +19,7 @@
 #include "stages/language/bcp47.h"
 #include "stages/language/confusables.h"
 #include "stages/language/letters.h"
+#include "stages/language/markers.h"
 
 namespace ingestd::language {
 namespace {
@@ -34,6 +35,8 @@ constexpr size_t kExtraWindows = 2;
 // Text given to the group model at most: it is decided on the part CLD2 gave to
 // the language, and a few hundred letters are plenty for a character n-gram model.
 constexpr size_t kGroupModelBytes = 640;
+// Text searched for Indonesian/Malay or Persian/Dari marker words at most.
+constexpr size_t kMarkerBytes = 2048;
 // Below this mean log-odds per n-gram, the group model's pick is a guess.
 constexpr double kConfidentMargin = 0.3;
 // Mean log-odds per n-gram the group model needs to overrule CLD2, and more for a
@@ -241,6 +244,11 @@ std::string PersianVariant(const std::string& code, std::string_view hint, std::
   return code;
 }
 
+bool SourceSaysPersianVariant(std::string_view hint, std::string_view tld) {
+  return hint.starts_with("prs") || hint.starts_with("fa-af") || hint.starts_with("fa-ir") || tld == "af" ||
+         tld == "ir";
+}
+
 bool IsOneOf(std::string_view code, std::initializer_list<std::string_view> codes) {
   return std::find(codes.begin(), codes.end(), code) != codes.end();
 }
@@ -327,7 +335,27 @@ LanguageResult LanguageDetector::Detect(const DetectorInput& input) const {
     result.code = "und";
     return result;
   }
+  // The pairs no letter separates: marker words and spellings of the standard
+  // languages decide when the sample has enough of them; otherwise the answer is a
+  // guess between the two, unless the source says where it comes from.
+  bool letterless_guess = false;
+  const bool malay_pair = IsOneOf(code, {"id", "ms"});
+  if (malay_pair || IsOneOf(code, {"fa", "prs"})) {
+    const auto evidence =
+        FindMarkers(malay_pair ? LetterlessPair::kIndonesianMalay : LetterlessPair::kPersianDari, buffer, kMarkerBytes);
+    if (evidence.score >= kDecisiveMarkerScore) {
+      code = malay_pair ? "ms" : "prs";
+    } else if (evidence.score <= -kDecisiveMarkerScore) {
+      code = malay_pair ? "id" : "fa";
+    } else {
+      letterless_guess = true;
+    }
+  }
+  const std::string before_source = code;
   code = PersianVariant(code, hint, tld);
+  if (code != before_source || (IsOneOf(code, {"fa", "prs"}) && SourceSaysPersianVariant(hint, tld))) {
+    letterless_guess = false;
+  }
 
   // Shares: the main language's (with group mates CLD2 split it into), then the others.
   std::vector<LanguageShare> shares;
@@ -365,7 +393,7 @@ LanguageResult LanguageDetector::Detect(const DetectorInput& input) const {
   result.code = shares.front().code;
   const double share = std::min(1.0, shares.front().percent / 100.0);
   const double length_factor = std::min(1.0, static_cast<double>(letters) / kShortTextLetters);
-  const bool guessed_in_group = margin < kConfidentMargin;
+  const bool guessed_in_group = margin < kConfidentMargin || letterless_guess;
   result.confidence = std::round(share * length_factor * (guessed_in_group ? 0.7 : 1.0) * 100.0) / 100.0;
   result.reliable = a.reliable && letters >= kShortTextLetters && !guessed_in_group;
   for (size_t i = 1; i < shares.size(); ++i) result.others.push_back(shares[i]);
