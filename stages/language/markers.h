@@ -7,8 +7,8 @@
 //   Malay "bahawa kerana iaitu sahaja antarabangsa sentiasa" vs Indonesian "bahwa
 //   karena yaitu saja internasional senantiasa";
 //   Dari "استند" (are), the Afghan spellings "جامعه‌یی" and "زنده‌گی", Afghan terms
-//   "ولسوالی پوهنتون شاروالی داکتر" vs Iranian "جامعه‌ای", "استان شهرداری
-//   بیمارستان پلیس".
+//   "ولسوالی پوهنتون شاروالی داکتر" vs Iranian "جامعه‌ای", "استان
+//   شهرداری بیمارستان پلیس".
 // Thread-safe: the word tables are built once, on first use, and read-only after.
 #pragma once
 
