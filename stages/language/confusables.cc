@@ -134,7 +134,8 @@ struct Models {
   std::vector<float> unseen;   // per language
   std::vector<uint64_t> keys;  // slot -> key (0 = empty)
   std::vector<uint32_t> rows;  // slot -> row index into probs
-  std::vector<float> probs;    // row-major, codes.size() per row
+  std::vector<float> probs;    // row-major, codes.size() + 1 per row (the last: kNoTable)
+  static constexpr float kNoTable = -30.0f;
   uint64_t mask = 0;
   int shift = 64;
 
@@ -150,7 +151,7 @@ struct Models {
   // The row of `key`, or nullptr when no table has the gram.
   [[nodiscard]] const float* Find(uint64_t key) const {
     for (uint64_t slot = Slot(key);; slot = (slot + 1) & mask) {
-      if (keys[slot] == key) return &probs[static_cast<size_t>(rows[slot]) * codes.size()];
+      if (keys[slot] == key) return &probs[static_cast<size_t>(rows[slot]) * (codes.size() + 1)];
       if (keys[slot] == 0) return nullptr;
     }
   }
@@ -197,8 +198,9 @@ const Models& GroupModels() {
           m->keys[slot] = key;
           m->rows[slot] = next_row++;
           m->probs.insert(m->probs.end(), m->unseen.begin(), m->unseen.end());
+          m->probs.push_back(Models::kNoTable);
         }
-        m->probs[static_cast<size_t>(m->rows[slot]) * tables.size() + i] = g.log_prob;
+        m->probs[static_cast<size_t>(m->rows[slot]) * (tables.size() + 1) + i] = g.log_prob;
       }
     }
     return m;
@@ -315,23 +317,27 @@ std::optional<GroupDecision> ResolveConfusable(std::string_view code, std::strin
   // spaces (the flat buffer's spaces are the padding), 1-grams of the padding excepted.
   const Models& models = GroupModels();
   constexpr size_t kMaxSurvivors = 32;
-  constexpr float kNoTable = -30.0f;  // a member without a table is never preferred by n-grams
   const size_t count = std::min(survivors.size(), kMaxSurvivors);
-  std::array<int, kMaxSurvivors> index{};
+  std::array<size_t, kMaxSurvivors> column{};
   std::array<float, kMaxSurvivors> unseen{};
   std::array<double, kMaxSurvivors> scores{};
   for (size_t s = 0; s < count; ++s) {
-    index[s] = models.Index(survivors[s]);
-    unseen[s] = index[s] < 0 ? kNoTable : models.unseen[static_cast<size_t>(index[s])];
+    const int index = models.Index(survivors[s]);
+    // A member without a table reads the last column (kNoTable): never preferred.
+    column[s] = index < 0 ? models.codes.size() : static_cast<size_t>(index);
+    unseen[s] = index < 0 ? Models::kNoTable : models.unseen[static_cast<size_t>(index)];
   }
   size_t grams = 0;
+  size_t misses = 0;  // grams no table has: each member's unseen probability, added at the end
   const std::u32string& flat = letters.flat;
   auto score = [&](uint64_t key) {
     ++grams;
     const float* row = models.Find(key == 0 ? 1 : key);
-    for (size_t s = 0; s < count; ++s) {
-      scores[s] += row == nullptr || index[s] < 0 ? unseen[s] : row[index[s]];
+    if (row == nullptr) {
+      ++misses;
+      return;
     }
+    for (size_t s = 0; s < count; ++s) scores[s] += row[column[s]];
   };
   // Position i in " word word ": grams start at a letter or at the space before a word.
   for (size_t i = 0; i < flat.size(); ++i) {
@@ -355,6 +361,7 @@ std::optional<GroupDecision> ResolveConfusable(std::string_view code, std::strin
       if (flat[j] == U' ') break;
     }
   }
+  for (size_t s = 0; s < count; ++s) scores[s] += static_cast<double>(misses) * unseen[s];
   size_t best = 0;
   for (size_t s = 1; s < count; ++s) {
     if (scores[s] > scores[best]) best = s;
