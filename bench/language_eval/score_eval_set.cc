@@ -17,6 +17,8 @@ namespace {
 
 struct Tally {
   int total = 0;
+  int reliable = 0;        // stage answers marked reliable
+  int reliable_right = 0;  // ... and right
   int cld2 = 0;
   int cld2_best_effort = 0;
   int stage = 0;
@@ -65,6 +67,8 @@ int main(int argc, char** argv) {
       t->cld2 += cld2;
       t->cld2_best_effort += cld2_be;
       t->stage += stage;
+      t->reliable += result.reliable;
+      t->reliable_right += result.reliable && stage;
     }
     if (!stage) ++confusions[std::to_string(length) + " " + expected + "->" + result.code];
     if (!stage && show_samples)
@@ -75,6 +79,12 @@ int main(int argc, char** argv) {
   for (const auto& [length, t] : by_length) {
     std::printf("| %d | %d | %.1f%% | %.1f%% | **%.1f%%** |\n", length, t.total, Pct(t.cld2, t.total),
                 Pct(t.cld2_best_effort, t.total), Pct(t.stage, t.total));
+  }
+  std::printf("\n| snippet length (chars) | marked reliable | right when reliable | right when not |\n");
+  std::printf("|---:|---:|---:|---:|\n");
+  for (const auto& [length, t] : by_length) {
+    std::printf("| %d | %.1f%% | %.1f%% | %.1f%% |\n", length, Pct(t.reliable, t.total),
+                Pct(t.reliable_right, t.reliable), Pct(t.stage - t.reliable_right, t.total - t.reliable));
   }
   std::printf("\nConfusable-group languages only:\n\n");
   std::printf("| snippet length (chars) | snippets | CLD2 alone | CLD2 alone, best effort | language stage |\n");

@@ -331,7 +331,8 @@ LanguageResult LanguageDetector::Detect(const DetectorInput& input) const {
     const bool malay_pair = IsOneOf(code, {"id", "ms"}) && IsOneOf(decision->code, {"id", "ms"});
     const bool persian_pair = IsOneOf(code, {"fa", "prs"}) && IsOneOf(decision->code, {"fa", "prs"});
     const double needed = malay_pair ? kMalayPairMargin : persian_pair ? kPersianPairMargin : kGroupMargin;
-    if (decision->by_letters || decision->margin >= needed) code = decision->code;
+    // When CLD2 found nothing, the group's pick is the only answer there is (a guess).
+    if (decision->by_letters || decision->margin >= needed || code.empty()) code = decision->code;
     margin = decision->margin;
   }
   if (code.empty()) {
