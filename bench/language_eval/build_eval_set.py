@@ -124,13 +124,15 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         src = pathlib.Path(args.udhr_dir) if args.udhr_dir else fetch(tmp)
-        test_rows, train_rows, train_articles = [], [], []
+        test_rows, train_rows, train_articles, persian_texts = [], [], [], {}
         for code, lang in LANGUAGES.items():
             parser_ = Declaration()
             parser_.feed((src / f"{code}.html").read_text(encoding="utf-8"))
             train = [t for a, t in parser_.paragraphs if a <= TRAIN_LAST_ARTICLE]
             test = [t for a, t in parser_.paragraphs if a > TRAIN_LAST_ARTICLE]
             train_rows += [(lang, t) for t in train]
+            if lang in ("fa", "prs"):
+                persian_texts[lang] = " ".join(t for _, t in parser_.paragraphs)
             train_articles += [(a, lang, t) for a, t in parser_.paragraphs if a <= TRAIN_LAST_ARTICLE]
             test_text = " ".join(test)
             for length in LENGTHS:
@@ -138,6 +140,14 @@ def main():
                 if len(pieces) < 3:
                     sys.exit(f"{code}: only {len(pieces)} snippets of {length}")
                 test_rows += [(length, lang, p) for p in pieces]
+    # Dari and Iranian Persian: how many Dari test snippets occur word for word in the
+    # Persian declaration (and the reverse), i.e. cannot be told apart by any method.
+    for a, b in (("prs", "fa"), ("fa", "prs")):
+        other = persian_texts[b]
+        for length in LENGTHS:
+            pieces = [t for n, lang, t in test_rows if n == length and lang == a]
+            same = sum(t in other for t in pieces)
+            print(f"{a} snippets of {length} found verbatim in the {b} declaration: {same} of {len(pieces)}")
     with open(out / "test.tsv", "w", encoding="utf-8") as f:
         for length, lang, text in test_rows:
             f.write(f"{length}\t{lang}\t{text}\n")
