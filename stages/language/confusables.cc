@@ -264,7 +264,8 @@ std::optional<GroupDecision> ResolveConfusable(std::string_view code, std::strin
   thread_local Letters letters;
   Decode(text, letters);
   if (short_text) {
-    if (MostlyLatin(letters)) {
+    const bool other_script_group = group.data() == kCyrillic.data() || group.data() == kArabicScript.data();
+    if (MostlyLatin(letters) && !other_script_group) {
       group = kLatinShortText;
     } else if (MostlyCyrillic(letters)) {
       group = kCyrillic;
@@ -278,7 +279,9 @@ std::optional<GroupDecision> ResolveConfusable(std::string_view code, std::strin
     const bool script_ok = arabic     ? MostlyArabicScript(letters)
                            : cyrillic ? MostlyCyrillic(letters)
                                       : MostlyLatin(letters);
-    if (!script_ok) return std::nullopt;
+    // Text in another script may still be pulled into the group of its own (below):
+    // Kurmanji that CLD2 called Tatar.
+    if (!script_ok) group = {};
   }
   if (group.empty()) {
     if (MostlyArabicScript(letters)) {

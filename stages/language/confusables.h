@@ -38,7 +38,9 @@ struct GroupDecision {
 // only with the Kurmanji alphabet and its ê î û (CLD2 rarely answers "ku" itself),
 // or Cyrillic text on which CLD2 found nothing (`code` empty). With `short_text`,
 // mostly-Latin text is decided among every Latin language with an n-gram table and
-// mostly-Cyrillic text among the Cyrillic group, whatever CLD2 said.
+// mostly-Cyrillic text among the Cyrillic group, whatever CLD2 said, except Latin text
+// that CLD2 gave to a language of the Cyrillic or Arabic-script group (Tatar, Uyghur
+// or Kazakh in Latin letters): the Latin tables cannot represent those.
 // nullopt when no group applies.
 [[nodiscard]] std::optional<GroupDecision> ResolveConfusable(std::string_view code, std::string_view text,
                                                              size_t max_bytes = 2048, bool short_text = false);

@@ -58,6 +58,16 @@ TEST(ConfusablesTest, DecidesShortLatinTextAmongLatinLanguages) {
   EXPECT_EQ(Detect("Le maire a fermé la route"), "fr");
 }
 
+TEST(ConfusablesTest, LeavesShortLatinTextCldGaveToACyrillicGroupLanguage) {
+  // Tatar written in Latin letters: the Latin tables have no Tatar, so they must not
+  // overrule CLD2 with a neighbour (Turkish, Azerbaijani).
+  EXPECT_FALSE(ResolveConfusable("tt", "Bu faylnı açıp bulmıy, çönki ul bozılğan", 2048, /*short_text=*/true));
+  // Kurmanji that CLD2 called Tatar is still pulled into its own group.
+  const auto kurmanji = ResolveConfusable("tt", "Hikûmetê got ku rê dê sibê ji nû ve bên vekirin", 2048, true);
+  ASSERT_TRUE(kurmanji.has_value());
+  EXPECT_EQ(kurmanji->code, "ku");
+}
+
 TEST(ConfusablesTest, LettersAloneDecideWhenOnlyOneLanguageFits) {
   const auto decision = ResolveConfusable("fa", "ښه ورځ");
   ASSERT_TRUE(decision.has_value());
