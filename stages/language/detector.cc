@@ -41,8 +41,8 @@ constexpr size_t kMarkerBytes = 2048;
 constexpr double kConfidentMargin = 0.3;
 // Mean log-odds per n-gram the group model needs to overrule CLD2, and more for a
 // pair no letter separates (Persian/Dari, Indonesian/Malay), where the model is the
-// most bound to its training text (one translation per language): marker words
-// decide those pairs first (markers.h). Chosen on a development split (UDHR articles
+// most bound to its training text (one translation per language); marker words
+// (markers.h) overrule both when the text has them. Chosen on a development split (UDHR articles
 // 11-15) and on the Debian catalog set (bench/language_eval/build_debian_set.py), not
 // on the UDHR test split: at 0.3, Indonesian/Malay GTK messages lost 12 points of
 // Malay to CLD2 at 30 characters; at 0.5 none.
