@@ -73,6 +73,7 @@ std::string NowRfc3339() {
 
 std::string EncodeEvent(const Article& a) {
   rapidjson::StringBuffer buf;
+  buf.Reserve(a.text.size() + a.title.size() + a.url.size() + 1024);  // one allocation for most events
   Writer w(buf);
   w.StartObject();
   Key(w, "schema");

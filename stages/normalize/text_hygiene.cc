@@ -9,6 +9,8 @@
 #include <memory>
 #include <vector>
 
+#include "stages/text/utf8.h"
+
 namespace ingestd {
 namespace {
 
@@ -118,19 +120,82 @@ inline int32_t Next(std::string_view s, size_t& pos) {
     return c;
   }
   int32_t cp = -1;
-  const auto len = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data()) + pos,
-                                    static_cast<utf8proc_ssize_t>(s.size() - pos), &cp);
-  pos += len > 0 ? static_cast<size_t>(len) : 1;
+  const size_t len = DecodeUtf8(reinterpret_cast<const unsigned char*>(s.data()) + pos, s.size() - pos, cp);
+  pos += len > 0 ? len : 1;
   return len > 0 ? cp : -1;
+}
+
+// True for a non-ASCII code point that the cleaning pass copies as it is: not a
+// line break, joiner, dropped character or space. The ranges tested first hold
+// none of those (see IsLineBreak, IsDropped, IsHorizontalSpace), so most letters
+// of any script are settled by them.
+inline bool IsPlainNonAscii(int32_t cp) {
+  if ((cp > 0xAD && cp < 0x061C) || (cp > 0x061C && cp < 0x1680) || (cp >= 0x2070 && cp < 0x3000) ||
+      (cp > 0x3000 && cp < 0xFEFF) || cp > 0xFFFF) {
+    return true;
+  }
+  return !(IsLineBreak(cp) || cp == kZwnj || cp == kZwj || IsDropped(cp) || IsHorizontalSpace(cp));
 }
 
 inline bool IsPrintableAscii(char c) {
   return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7F;
 }
 
-// The cleaning pass over NFC-stable text.
-std::string CleanStable(std::string_view in) {
-  std::string out;
+// The end of the run of plain characters from pos: printable ASCII and
+// IsPlainNonAscii code points, with single spaces between them. Inside such a run
+// the cleaning pass writes every byte as it is (no pending break, space or joiner
+// to decide), so the run is copied in one piece. Sets last to the run's last code
+// point (unchanged when the run is empty). With `unstable` set, stops at a code
+// point that table marks (NFC may change it) and sets *unstable.
+inline size_t PlainRunEnd(std::string_view in, size_t pos, int32_t& last, const NfcUnstable* table = nullptr,
+                          bool* unstable = nullptr) {
+  const auto* p = reinterpret_cast<const unsigned char*>(in.data());
+  const size_t n = in.size();
+  size_t end = pos;
+  size_t last_start = SIZE_MAX;
+  int32_t last_cp = 0;
+  while (end < n) {
+    const unsigned char c = p[end];
+    if (c > 0x20 && c < 0x7F) {
+      last_start = end++;
+      continue;
+    }
+    size_t at = end;
+    if (c == ' ') {
+      if (end + 1 >= n) break;
+      at = end + 1;
+      const unsigned char d = p[at];
+      if (d > 0x20 && d < 0x7F) {
+        last_start = at;
+        end = at + 1;
+        continue;
+      }
+      if (d < 0x80) break;
+    } else if (c < 0x80) {
+      break;
+    }
+    int32_t cp = 0;
+    const size_t len = DecodeUtf8(p + at, n - at, cp);
+    if (len == 0 || !IsPlainNonAscii(cp)) break;
+    if (table != nullptr && table->Test(cp)) {
+      *unstable = true;
+      break;
+    }
+    last_start = SIZE_MAX;
+    last_cp = cp;
+    end = at + len;
+  }
+  if (end == pos) return pos;
+  last = last_start != SIZE_MAX ? static_cast<int32_t>(p[last_start]) : last_cp;
+  return end;
+}
+
+// The cleaning pass over NFC-stable text. With `check` set it also tests every code
+// point against the NFC quick-check table (what IsNfcStable does) and returns false
+// at the first one NFC may change, so stable text, nearly all of it, is read once.
+bool CleanStable(std::string_view in, std::string& out, bool check) {
+  const NfcUnstable* table = check ? &Unstable() : nullptr;
+  bool unstable = false;
   out.reserve(in.size());
   size_t pos = 0;
   int pending_newlines = 0;
@@ -139,19 +204,12 @@ std::string CleanStable(std::string_view in) {
   int32_t last = 0;            // last code point written
   while (pos < in.size()) {
     const size_t start = pos;
-    // Fast path: a run of printable ASCII other than space is copied as is.
+    // Fast path: a run of plain characters (see PlainRunEnd) starting with printable
+    // ASCII is copied as is.
     if (IsPrintableAscii(in[pos])) {
-      // Single spaces between printable ASCII stay inside the run.
-      size_t end = pos + 1;
-      while (end < in.size()) {
-        if (IsPrintableAscii(in[end])) {
-          ++end;
-        } else if (in[end] == ' ' && end + 1 < in.size() && IsPrintableAscii(in[end + 1])) {
-          end += 2;
-        } else {
-          break;
-        }
-      }
+      const size_t end = PlainRunEnd(in, pos + 1, last, table, &unstable);
+      if (unstable) return false;
+      if (end == pos + 1) last = static_cast<unsigned char>(in[pos]);
       if (!out.empty()) {
         if (pending_newlines > 0) {
           out += pending_newlines > 1 ? "\n\n" : "\n";
@@ -163,12 +221,12 @@ std::string CleanStable(std::string_view in) {
       pending_space = false;
       pending_joiner = 0;
       out.append(in.data() + pos, end - pos);
-      last = static_cast<unsigned char>(in[end - 1]);
       pos = end;
       continue;
     }
     int32_t cp = Next(in, pos);
     if (cp < 0) continue;
+    if (table != nullptr && table->Test(cp)) return false;
     if (cp == '\r') {
       // \r\n and lone \r both become one line break.
       if (pos < in.size() && in[pos] == '\n') continue;
@@ -204,10 +262,14 @@ std::string CleanStable(std::string_view in) {
     pending_newlines = 0;
     pending_space = false;
     pending_joiner = 0;
-    out.append(in.substr(start, pos - start));
+    // The character itself, then the plain run that follows it in one copy.
     last = cp;
+    const size_t end = PlainRunEnd(in, pos, last, table, &unstable);
+    if (unstable) return false;
+    out.append(in.data() + start, end - start);
+    pos = end;
   }
-  return out;
+  return true;
 }
 
 }  // namespace
@@ -239,8 +301,12 @@ bool IsNfcStable(std::string_view utf8) {
 }
 
 std::string CleanText(std::string_view utf8) {
-  if (IsNfcStable(utf8)) return CleanStable(utf8);
-  return CleanStable(Nfc(utf8));
+  std::string out;
+  out.reserve(utf8.size());
+  if (CleanStable(utf8, out, /*check=*/true)) return out;
+  out.clear();
+  (void)CleanStable(Nfc(utf8), out, /*check=*/false);
+  return out;
 }
 
 }  // namespace ingestd

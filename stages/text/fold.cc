@@ -3,7 +3,10 @@
 #include <utf8proc.h>
 
 #include <array>
+#include <cstring>
 #include <memory>
+
+#include "stages/text/utf8.h"
 
 namespace ingestd {
 namespace {
@@ -78,9 +81,16 @@ void AppendUtf8(int32_t cp, std::string& out) {
 
 // The folded UTF-8 bytes of every BMP code point, built once on first use (about
 // 10 ms): the hot path is then one lookup and a short copy per character instead
-// of a utf8proc decomposition.
+// of a utf8proc decomposition. Folds of up to 4 bytes (nearly all) are held in the
+// entry itself; longer ones (ligatures such as U+FDFA) in a pool.
 class BmpTable {
  public:
+  struct Entry {
+    uint32_t data;    // the bytes themselves when length <= kInline, else an offset into the pool
+    uint32_t length;  // bytes
+  };
+  static constexpr uint32_t kInline = 4;
+
   BmpTable() {
     std::u32string cps;
     std::string bytes;
@@ -93,20 +103,20 @@ class BmpTable {
       bytes.clear();
       FoldCodePoint(cp, cps);
       for (char32_t u : cps) AppendUtf8(static_cast<int32_t>(u), bytes);
-      entries_[cp] = {static_cast<uint32_t>(pool_.size()), static_cast<uint32_t>(bytes.size())};
-      pool_ += bytes;
+      Entry e{0, static_cast<uint32_t>(bytes.size())};
+      if (bytes.size() <= kInline) {
+        std::memcpy(&e.data, bytes.data(), bytes.size());
+      } else {
+        e.data = static_cast<uint32_t>(pool_.size());
+        pool_ += bytes;
+      }
+      entries_[cp] = e;
     }
   }
-  [[nodiscard]] std::string_view Get(int32_t cp) const {
-    const Entry& e = entries_[cp];
-    return {pool_.data() + e.offset, e.length};
-  }
+  [[nodiscard]] const Entry& Get(int32_t cp) const { return entries_[cp]; }
+  [[nodiscard]] const char* Pooled(const Entry& e) const { return pool_.data() + e.data; }
 
  private:
-  struct Entry {
-    uint32_t offset;
-    uint32_t length;
-  };
   std::array<Entry, 0x10000> entries_;
   std::string pool_;
 };
@@ -114,31 +124,6 @@ class BmpTable {
 const BmpTable& Table() {
   static const auto* table = new BmpTable();  // never destroyed: used until exit
   return *table;
-}
-
-// Decodes one UTF-8 sequence at p (n bytes left); returns its length, or 0 when
-// the bytes are not valid UTF-8.
-inline size_t Decode(const unsigned char* p, size_t n, int32_t& cp) {
-  const unsigned char c = p[0];
-  if (c < 0xC2) return 0;
-  if (c < 0xE0) {
-    if (n < 2 || (p[1] & 0xC0) != 0x80) return 0;
-    cp = ((c & 0x1F) << 6) | (p[1] & 0x3F);
-    return 2;
-  }
-  if (c < 0xF0) {
-    if (n < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
-    cp = ((c & 0x0F) << 12) | ((p[1] & 0x3F) << 6) | (p[2] & 0x3F);
-    if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-    return 3;
-  }
-  if (c < 0xF5) {
-    if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) return 0;
-    cp = ((c & 0x07) << 18) | ((p[1] & 0x3F) << 12) | ((p[2] & 0x3F) << 6) | (p[3] & 0x3F);
-    if (cp < 0x10000 || cp > 0x10FFFF) return 0;
-    return 4;
-  }
-  return 0;
 }
 
 constexpr std::array<char, 128> MakeAsciiTable() {
@@ -200,53 +185,65 @@ void FoldCodePoint(int32_t cp, std::u32string& out) {
 FoldedText Fold(std::string_view utf8) {
   const BmpTable& table = Table();
   FoldedText folded;
-  folded.text.resize(utf8.size() + 16);
-  folded.origin.resize(utf8.size() + 17);
+  // Slack past `out` lets a character's bytes and origins be stored with fixed-size
+  // copies; grow() keeps at least kSlack free.
+  constexpr size_t kSlack = 16;
+  folded.text.resize(utf8.size() + kSlack);
+  folded.origin.resize(utf8.size() + kSlack + 1);
+  char* text = folded.text.data();
+  uint32_t* origin = folded.origin.data();
   size_t out = 0;
   auto grow = [&](size_t need) {
-    if (out + need > folded.text.size()) {
-      const size_t size = std::max(folded.text.size() * 2, out + need);
+    if (out + need + kSlack > folded.text.size()) {
+      const size_t size = std::max(folded.text.size() * 2, out + need + kSlack);
       folded.text.resize(size);
       folded.origin.resize(size + 1);
+      text = folded.text.data();
+      origin = folded.origin.data();
     }
   };
   const auto* data = reinterpret_cast<const unsigned char*>(utf8.data());
   const size_t size = utf8.size();
   size_t pos = 0;
   while (pos < size) {
-    const unsigned char c = data[pos];
-    if (c < 0x80) {  // ASCII: one byte in, one byte out
-      if (out >= folded.text.size()) grow(1);
-      folded.text[out] = kAscii[c];
-      folded.origin[out] = static_cast<uint32_t>(pos);
-      ++out;
-      ++pos;
+    // ASCII: one byte in, one byte out, so one check per run keeps the room.
+    if (data[pos] < 0x80) {
+      grow(size - pos);
+      do {
+        text[out] = kAscii[data[pos]];
+        origin[out] = static_cast<uint32_t>(pos);
+        ++out;
+        ++pos;
+      } while (pos < size && data[pos] < 0x80);
       continue;
     }
     int32_t cp = 0;
-    const size_t len = Decode(data + pos, size - pos, cp);
+    const size_t len = DecodeUtf8(data + pos, size - pos, cp);
     if (len == 0) {  // invalid byte: keep it out of the folded view
       ++pos;
       continue;
     }
+    const auto at = static_cast<uint32_t>(pos);
     if (cp < 0x10000) {
-      const std::string_view f = table.Get(cp);
-      grow(f.size());
-      for (size_t i = 0; i < f.size(); ++i) {
-        folded.text[out + i] = f[i];
-        folded.origin[out + i] = static_cast<uint32_t>(pos);
+      const BmpTable::Entry& e = table.Get(cp);
+      if (e.length <= BmpTable::kInline) {
+        grow(BmpTable::kInline);
+        std::memcpy(text + out, &e.data, BmpTable::kInline);  // bytes past length land in the slack
+        for (uint32_t i = 0; i < BmpTable::kInline; ++i) origin[out + i] = at;
+      } else {
+        grow(e.length);
+        std::memcpy(text + out, table.Pooled(e), e.length);
+        for (uint32_t i = 0; i < e.length; ++i) origin[out + i] = at;
       }
-      out += f.size();
+      out += e.length;
     } else {
       std::u32string cps;
       FoldCodePoint(cp, cps);
       std::string bytes;
       for (char32_t u : cps) AppendUtf8(static_cast<int32_t>(u), bytes);
       grow(bytes.size());
-      for (size_t i = 0; i < bytes.size(); ++i) {
-        folded.text[out + i] = bytes[i];
-        folded.origin[out + i] = static_cast<uint32_t>(pos);
-      }
+      std::memcpy(text + out, bytes.data(), bytes.size());
+      for (size_t i = 0; i < bytes.size(); ++i) origin[out + i] = at;
       out += bytes.size();
     }
     pos += len;
