@@ -109,6 +109,7 @@ struct Summary {
     const double memcpy_us = Median(us_per_article["BM_Reference_Memcpy"]);
     const double parse_us = Median(us_per_article["BM_Reference_SimdjsonParse"]);
     for (const auto& [name, v] : us_per_article) {
+      if (v.empty()) continue;
       const double us = Median(v);
       std::printf("| %s | %.2f | %.0f | %.1f |\n", name.c_str(), us, memcpy_us > 0 ? us / memcpy_us : 0,
                   parse_us > 0 ? us / parse_us : 0);

@@ -121,39 +121,24 @@ std::vector<const BoilerplateRule*> BoilerplateRules::MatchLines(std::string_vie
   std::vector<const BoilerplateRule*> result(starts.size(), nullptr);
   if (!db_ || text.empty()) return result;
   starts.push_back(text.size() + 1);
-  // Only lines of up to kMaxLineBytes are tried, and rules match whole lines, so
-  // the scan runs over those lines alone, joined by '\n' in their order: a page's
-  // text is mostly long paragraphs, which the scan then never reads.
   struct Context {
-    std::vector<size_t> starts;  // of the short lines in `joined`, then joined.size() + 1
-    std::vector<size_t> line;    // the index in `text` of each short line
+    const std::vector<size_t>* starts;
     std::vector<unsigned> best;
-  } ctx;
-  std::string joined;
-  joined.reserve(std::min(text.size(), size_t{4096}));
-  for (size_t i = 0; i + 1 < starts.size(); ++i) {
-    const size_t length = starts[i + 1] - 1 - starts[i];
-    if (length > kMaxLineBytes) continue;
-    if (!ctx.line.empty()) joined.push_back('\n');
-    ctx.starts.push_back(joined.size());
-    ctx.line.push_back(i);
-    joined.append(text.substr(starts[i], length));
-  }
-  if (ctx.line.empty()) return result;
-  ctx.starts.push_back(joined.size() + 1);
-  ctx.best.assign(ctx.line.size(), std::numeric_limits<unsigned>::max());
+  } ctx{&starts, std::vector<unsigned>(result.size(), std::numeric_limits<unsigned>::max())};
   auto on_match = [](unsigned id, unsigned long long, unsigned long long to, unsigned, void* p) -> int {
     auto* c = static_cast<Context*>(p);
     // Patterns are ^...$ and cannot cross '\n': `to` is the end of the matched line.
-    auto it = std::upper_bound(c->starts.begin(), c->starts.end(), static_cast<size_t>(to));
-    const size_t k = static_cast<size_t>(it - c->starts.begin()) - 1;
-    if (k < c->best.size() && id < c->best[k]) c->best[k] = id;
+    auto it = std::upper_bound(c->starts->begin(), c->starts->end(), static_cast<size_t>(to));
+    const size_t line = static_cast<size_t>(it - c->starts->begin()) - 1;
+    if (line < c->best.size() && id < c->best[line]) c->best[line] = id;
     return 0;
   };
-  hs_scan(db_->db, joined.data(), static_cast<unsigned>(joined.size()), 0, ScratchFor(db_->db, db_->serial), on_match,
+  hs_scan(db_->db, text.data(), static_cast<unsigned>(text.size()), 0, ScratchFor(db_->db, db_->serial), on_match,
           &ctx);
-  for (size_t k = 0; k < ctx.line.size(); ++k) {
-    if (ctx.best[k] != std::numeric_limits<unsigned>::max()) result[ctx.line[k]] = &rules_[ctx.best[k]];
+  for (size_t i = 0; i < result.size(); ++i) {
+    const size_t length = starts[i + 1] - 1 - starts[i];
+    if (ctx.best[i] != std::numeric_limits<unsigned>::max() && length <= kMaxLineBytes)
+      result[i] = &rules_[ctx.best[i]];
   }
   return result;
 }
