@@ -13,21 +13,6 @@ namespace {
 
 enum class TokenClass : uint8_t { kWord, kCjk, kThai };
 
-bool IsCjk(int32_t cp) {
-  return (cp >= 0x3040 && cp <= 0x30FF) ||  // hiragana, katakana
-         (cp >= 0x31F0 && cp <= 0x31FF) ||  // katakana extensions
-         (cp >= 0x3400 && cp <= 0x4DBF) ||  // CJK extension A
-         (cp >= 0x4E00 && cp <= 0x9FFF) ||  // CJK unified ideographs
-         (cp >= 0xF900 && cp <= 0xFAFF) ||  // compatibility ideographs
-         (cp >= 0x20000 && cp <= 0x3134F);  // extensions B..G
-}
-
-bool IsThaiLike(int32_t cp) {
-  return (cp >= 0x0E00 && cp <= 0x0EFF) ||  // Thai, Lao
-         (cp >= 0x1000 && cp <= 0x109F) ||  // Myanmar
-         (cp >= 0x1780 && cp <= 0x17FF);    // Khmer
-}
-
 inline uint64_t Mix(uint64_t x) {  // murmur3 finalizer
   x ^= x >> 33;
   x *= 0xff51afd7ed558ccdULL;
@@ -105,10 +90,10 @@ std::vector<uint64_t> ShingleHashes(std::string_view folded, const ShingleOption
         continue;
       }
     }
-    if (IsCjk(cp)) {
+    if (IsHanOrKana(cp)) {
       end_word(i);
       shingler.Add(Mix(static_cast<uint64_t>(cp) + 0x1000000), TokenClass::kCjk);
-    } else if (IsThaiLike(cp)) {
+    } else if (IsUnspacedBrahmic(cp)) {
       end_word(i);
       // Combining vowels and tone marks count as letters of the run, like the others.
       shingler.Add(Mix(static_cast<uint64_t>(cp) + 0x2000000), TokenClass::kThai);

@@ -49,16 +49,6 @@ bool IsArabicScript(int32_t cp) {
          (cp >= 0xFB50 && cp <= 0xFDFF) || (cp >= 0xFE70 && cp <= 0xFEFF);
 }
 
-bool IsUnspacedScript(int32_t cp) {
-  return (cp >= 0x0E00 && cp <= 0x0EFF) ||                                    // Thai, Lao
-         (cp >= 0x0F00 && cp <= 0x0FFF) ||                                    // Tibetan
-         (cp >= 0x1000 && cp <= 0x109F) ||                                    // Myanmar
-         (cp >= 0x1780 && cp <= 0x17FF) ||                                    // Khmer
-         (cp >= 0x1100 && cp <= 0x11FF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||  // Hangul
-         (cp >= 0x2E80 && cp <= 0x9FFF) ||                                    // CJK, kana
-         (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF);
-}
-
 bool IsCyrillic(int32_t cp) { return cp >= 0x0400 && cp <= 0x052F; }
 
 bool IsLetter(int32_t cp) {

@@ -1,6 +1,7 @@
 // Character classes shared by the stages that cut text into words (dedupe's
-// shingles, tagging's word boundaries), so both agree on what a word is. Inline:
-// dedupe calls it for every character of an article.
+// shingles, tagging's word boundaries), so both agree on what a word is and on
+// which scripts have no spaces between words. Inline: dedupe calls them for every
+// character of an article.
 #pragma once
 
 #include <utf8proc.h>
@@ -25,6 +26,43 @@ namespace ingestd {
     case UTF8PROC_CATEGORY_NO: return true;
     default: return false;
   }
+}
+
+// Scripts written without spaces between words, one definition for every stage
+// (dedupe's shingles, tagging's word boundaries). Ranges are Unicode blocks; the
+// three classes never overlap.
+
+// Han ideographs and Japanese kana: dedupe makes every character a token.
+[[nodiscard]] inline bool IsHanOrKana(int32_t cp) {
+  return (cp >= 0x3040 && cp <= 0x30FF) ||  // hiragana, katakana
+         (cp >= 0x31F0 && cp <= 0x31FF) ||  // katakana phonetic extensions
+         (cp >= 0x3400 && cp <= 0x4DBF) ||  // CJK extension A
+         (cp >= 0x4E00 && cp <= 0x9FFF) ||  // CJK unified ideographs
+         (cp >= 0xF900 && cp <= 0xFAFF) ||  // CJK compatibility ideographs
+         (cp >= 0x20000 && cp <= 0x3FFFF);  // extensions B and after (planes 2 and 3)
+}
+
+// Thai, Lao, Tibetan, Myanmar, Khmer: Brahmic scripts without spaces between words;
+// dedupe makes every character a token of its own class.
+[[nodiscard]] inline bool IsUnspacedBrahmic(int32_t cp) {
+  return (cp >= 0x0E00 && cp <= 0x0FFF) ||  // Thai, Lao, Tibetan
+         (cp >= 0x1000 && cp <= 0x109F) ||  // Myanmar
+         (cp >= 0x1780 && cp <= 0x17FF);    // Khmer
+}
+
+// Korean Hangul. Written with spaces, so dedupe cuts it into words like any spaced
+// script; but particles attach to the word before them (서울에서), so tagging
+// matches a Korean name with no word boundary after it.
+[[nodiscard]] inline bool IsHangul(int32_t cp) {
+  return (cp >= 0x1100 && cp <= 0x11FF) ||  // jamo
+         (cp >= 0x3130 && cp <= 0x318F) ||  // compatibility jamo
+         (cp >= 0xA960 && cp <= 0xA97F) ||  // jamo extended A
+         (cp >= 0xAC00 && cp <= 0xD7FF);    // syllables, jamo extended B
+}
+
+// Where a match needs no word boundary (tagging).
+[[nodiscard]] inline bool IsUnspacedScript(int32_t cp) {
+  return IsHanOrKana(cp) || IsUnspacedBrahmic(cp) || IsHangul(cp);
 }
 
 }  // namespace ingestd

@@ -1,0 +1,69 @@
+#include "stages/text/utf8.h"
+
+#include <gtest/gtest.h>
+#include <utf8proc.h>
+
+#include <array>
+
+namespace ingestd {
+namespace {
+
+// DecodeUtf8 must accept and reject exactly what utf8proc_iterate does, so the
+// loops that use it behave as they did with the library call.
+void ExpectSameAsUtf8proc(const unsigned char* p, size_t n) {
+  int32_t ours = -1;
+  const size_t len = DecodeUtf8(p, n, ours);
+  utf8proc_int32_t theirs = -1;
+  const auto their_len = utf8proc_iterate(p, static_cast<utf8proc_ssize_t>(n), &theirs);
+  if (their_len <= 0) {
+    ASSERT_EQ(len, 0u) << std::hex << int{p[0]} << " " << int{p[1]} << " " << int{p[2]} << " " << int{p[3]};
+  } else {
+    ASSERT_EQ(len, static_cast<size_t>(their_len)) << std::hex << int{p[0]} << " " << int{p[1]};
+    ASSERT_EQ(ours, theirs);
+  }
+}
+
+TEST(DecodeUtf8, AgreesWithUtf8procOnEveryTwoAndThreeByteSequence) {
+  std::array<unsigned char, 4> b{};
+  for (int c0 = 0x80; c0 <= 0xFF; ++c0) {
+    for (int c1 = 0; c1 <= 0xFF; ++c1) {
+      b = {static_cast<unsigned char>(c0), static_cast<unsigned char>(c1), 0, 0};
+      ExpectSameAsUtf8proc(b.data(), 2);
+      for (int c2 = 0x70; c2 <= 0xCF; ++c2) {  // continuation bytes and their neighbours
+        b[2] = static_cast<unsigned char>(c2);
+        ExpectSameAsUtf8proc(b.data(), 3);
+      }
+    }
+  }
+}
+
+TEST(DecodeUtf8, AgreesWithUtf8procOnFourByteSequencesAndTruncation) {
+  std::array<unsigned char, 4> b{};
+  for (int c0 = 0xF0; c0 <= 0xFF; ++c0) {
+    for (int c1 = 0x70; c1 <= 0xCF; ++c1) {
+      for (int c3 : {0x7F, 0x80, 0xBF, 0xC0}) {
+        b = {static_cast<unsigned char>(c0), static_cast<unsigned char>(c1), 0x80, static_cast<unsigned char>(c3)};
+        ExpectSameAsUtf8proc(b.data(), 4);
+        ExpectSameAsUtf8proc(b.data(), 3);  // cut short
+        ExpectSameAsUtf8proc(b.data(), 1);
+      }
+    }
+  }
+}
+
+TEST(DecodeUtf8, DecodesLettersOfSeveralScripts) {
+  const std::string text = "é ب 中 😀";
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  int32_t cp = 0;
+  EXPECT_EQ(DecodeUtf8(p, text.size(), cp), 2u);
+  EXPECT_EQ(cp, 0xE9);
+  EXPECT_EQ(DecodeUtf8(p + 3, text.size() - 3, cp), 2u);
+  EXPECT_EQ(cp, 0x0628);
+  EXPECT_EQ(DecodeUtf8(p + 6, text.size() - 6, cp), 3u);
+  EXPECT_EQ(cp, 0x4E2D);
+  EXPECT_EQ(DecodeUtf8(p + 10, text.size() - 10, cp), 4u);
+  EXPECT_EQ(cp, 0x1F600);
+}
+
+}  // namespace
+}  // namespace ingestd
