@@ -6,13 +6,13 @@
 
 #include <utf8proc.h>
 
+#include <array>
 #include <cstdint>
 
 namespace ingestd {
 
 // Letters, combining marks and numbers of any script (utf8proc's categories L*, M[nc], N*).
-[[nodiscard]] inline bool IsWordChar(int32_t cp) {
-  if (cp < 0x80) return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
+[[nodiscard]] inline bool IsWordCharSlow(int32_t cp) {
   switch (utf8proc_category(cp)) {
     case UTF8PROC_CATEGORY_LU:
     case UTF8PROC_CATEGORY_LL:
@@ -26,6 +26,28 @@ namespace ingestd {
     case UTF8PROC_CATEGORY_NO: return true;
     default: return false;
   }
+}
+
+namespace script_internal {
+// IsWordCharSlow for every BMP code point, one bit each (8 KiB), built on first use:
+// a bit test instead of a library call per character.
+inline const std::array<uint64_t, 1024>& WordCharBmp() {
+  static const std::array<uint64_t, 1024> bits = [] {
+    std::array<uint64_t, 1024> b{};
+    for (int32_t cp = 0; cp < 0x10000; ++cp) {
+      if (IsWordCharSlow(cp)) b[static_cast<size_t>(cp) >> 6] |= uint64_t{1} << (cp & 63);
+    }
+    return b;
+  }();
+  return bits;
+}
+}  // namespace script_internal
+
+// Letters, combining marks and numbers of any script (utf8proc's categories L*, M[nc], N*).
+[[nodiscard]] inline bool IsWordChar(int32_t cp) {
+  if (cp < 0x80) return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
+  if (cp < 0x10000) return (script_internal::WordCharBmp()[static_cast<size_t>(cp) >> 6] >> (cp & 63)) & 1;
+  return IsWordCharSlow(cp);
 }
 
 // Scripts written without spaces between words, one definition for every stage

@@ -49,5 +49,14 @@ TEST(Script, ClassesNeverOverlapAndLettersInThemAreWordChars) {
   }
 }
 
+TEST(Script, WordCharTableAgreesWithUtf8procEverywhere) {
+  for (int32_t cp = 0; cp <= 0x10FFFF; ++cp) ASSERT_EQ(IsWordChar(cp), IsWordCharSlow(cp)) << std::hex << cp;
+  EXPECT_TRUE(IsWordChar('7'));
+  EXPECT_TRUE(IsWordChar(0x0628));   // ب
+  EXPECT_TRUE(IsWordChar(0x064E));   // fatha (a combining mark)
+  EXPECT_FALSE(IsWordChar(0x060C));  // Arabic comma
+  EXPECT_FALSE(IsWordChar('-'));
+}
+
 }  // namespace
 }  // namespace ingestd
