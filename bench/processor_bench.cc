@@ -83,17 +83,18 @@ class SharedStage final : public Stage {
 // share of time per part per pass, for the summary printed at exit.
 struct Summary {
   std::map<std::string, std::vector<double>> us_per_article;
-  std::vector<std::string> parts;                           // in chain order, then "decode, encode, ids"
-  std::map<std::string, std::vector<double>> share;         // per pass
-  std::vector<double> pass_us;                              // CPU us per article, per pass
-  std::map<std::string, std::vector<double>> wall_vs_cpu;   // per pass, for the load note
+  std::vector<std::string> parts;                          // in chain order, then "decode, encode, ids"
+  std::map<std::string, std::vector<double>> share;        // per pass
+  std::vector<double> pass_us;                             // CPU us per article, per pass
+  std::map<std::string, std::vector<double>> wall_vs_cpu;  // per pass, for the load note
 
   ~Summary() {
     if (pass_us.empty()) return;
     const double total = Median(pass_us);
-    std::printf("\nShare of Processor::Process time: median over %zu passes of %zu records (shares from\n"
-                "ingestd_stage_seconds, CPU us per article = median pass CPU time x share; wall/CPU %.2f):\n\n",
-                pass_us.size(), Corpus().size(), Median(wall_vs_cpu["ratio"]));
+    std::printf(
+        "\nShare of Processor::Process time: median over %zu passes of %zu records (shares from\n"
+        "ingestd_stage_seconds, CPU us per article = median pass CPU time x share; wall/CPU %.2f):\n\n",
+        pass_us.size(), Corpus().size(), Median(wall_vs_cpu["ratio"]));
     std::printf("| part | share | CPU us/article |\n|---|---:|---:|\n");
     double sum = 0;
     std::vector<double> shares;
