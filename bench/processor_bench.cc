@@ -79,6 +79,26 @@ class SharedStage final : public Stage {
   Stage& stage_;
 };
 
+// Adds the thread CPU time spent in a stage to *seconds: a cross-check of the
+// histogram's wall-clock shares, which a loaded machine can skew (a stage that is
+// descheduled keeps its wall clock running). Costs two clock reads per record.
+class CpuTimedStage final : public Stage {
+ public:
+  CpuTimedStage(std::unique_ptr<Stage> stage, double* seconds) : stage_(std::move(stage)), seconds_(seconds) {}
+  std::string_view Name() const override { return stage_->Name(); }
+  StageResult Process(Article& article) override {
+    const double start = ThreadCpuSeconds();
+    StageResult r = stage_->Process(article);
+    *seconds_ += ThreadCpuSeconds() - start;
+    return r;
+  }
+  bool Reload(std::string* error) override { return stage_->Reload(error); }
+
+ private:
+  std::unique_ptr<Stage> stage_;
+  double* seconds_;
+};
+
 // Per-article CPU microseconds of each benchmark's repetitions, and the chain's
 // share of time per part per pass, for the summary printed at exit.
 struct Summary {
@@ -87,6 +107,8 @@ struct Summary {
   std::map<std::string, std::vector<double>> share;        // per pass
   std::vector<double> pass_us;                             // CPU us per article, per pass
   std::map<std::string, std::vector<double>> wall_vs_cpu;  // per pass, for the load note
+  std::vector<std::string> cpu_parts;                      // BM_ProcessorStageCpu's parts
+  std::map<std::string, std::vector<double>> cpu_us;       // per pass, thread CPU us per article
 
   ~Summary() {
     if (pass_us.empty()) return;
@@ -105,6 +127,17 @@ struct Summary {
       std::printf("| %s | %.1f%% | %.1f |\n", parts[i].c_str(), 100 * s, total * s);
     }
     std::printf("| total | 100%% | %.1f |\n", total);
+    if (!cpu_parts.empty()) {
+      std::printf(
+          "\nCross-check (BM_ProcessorStageCpu): thread CPU time inside each stage, median over %zu passes:\n\n",
+          cpu_us[cpu_parts.front()].size());
+      std::printf("| part | share | CPU us/article |\n|---|---:|---:|\n");
+      const double all = Median(cpu_us["total"]);
+      for (const auto& p : cpu_parts) {
+        const double us = Median(cpu_us[p]);
+        std::printf("| %s | %.1f%% | %.1f |\n", p.c_str(), all > 0 ? 100 * us / all : 0, us);
+      }
+    }
     std::printf("\nPer article, CPU us (median of repetitions), and ratio to the references:\n\n");
     std::printf("| benchmark | CPU us/article | x memcpy | x simdjson parse |\n|---|---:|---:|---:|\n");
     const double memcpy_us = Median(us_per_article["BM_Reference_Memcpy"]);
@@ -143,7 +176,7 @@ double StageSum(prometheus::Registry& registry, const std::string& stage) {
   return 0;
 }
 
-void BM_Processor(benchmark::State& state) {
+void RunChain(benchmark::State& state, bool stage_cpu) {
   const auto config = ChainConfig();
   const auto& corpus = Corpus();
   size_t record_bytes = 0;
@@ -171,6 +204,7 @@ void BM_Processor(benchmark::State& state) {
     prometheus::Registry registry;
     PipelineProbe probe(registry);
     std::vector<std::unique_ptr<Stage>> stages;
+    std::vector<double> stage_cpu_seconds(shared.size(), 0.0);
     for (size_t i = 0; i < shared.size(); ++i) {
       if (kStreamStateful.count(shared[i]->Name()) != 0) {
         auto fresh = BuildStages(*single[i], StageContext{&registry, &clock});
@@ -178,6 +212,7 @@ void BM_Processor(benchmark::State& state) {
       } else {
         stages.push_back(std::make_unique<SharedStage>(*shared[i]));
       }
+      if (stage_cpu) stages.back() = std::make_unique<CpuTimedStage>(std::move(stages.back()), &stage_cpu_seconds[i]);
     }
     Processor processor(config, std::move(stages), probe);
     state.ResumeTiming();
@@ -193,6 +228,23 @@ void BM_Processor(benchmark::State& state) {
     state.PauseTiming();
     cpu_seconds += cpu;
     records += static_cast<int64_t>(corpus.size());
+    if (stage_cpu) {
+      const double n = static_cast<double>(corpus.size());
+      double in_stages = 0;
+      summary.cpu_parts.clear();
+      for (size_t i = 0; i < shared.size(); ++i) {
+        const std::string name(shared[i]->Name());
+        summary.cpu_parts.push_back(name);
+        summary.cpu_us[name].push_back(1e6 * stage_cpu_seconds[i] / n);
+        in_stages += stage_cpu_seconds[i];
+      }
+      summary.cpu_parts.emplace_back("decode, encode, ids, clock reads");
+      summary.cpu_us["decode, encode, ids, clock reads"].push_back(1e6 * (cpu - in_stages) / n);
+      summary.cpu_parts.emplace_back("total");
+      summary.cpu_us["total"].push_back(1e6 * cpu / n);
+      state.ResumeTiming();
+      continue;
+    }
     // Shares of this pass from the runtime's own stage histogram (wall time inside
     // each stage); the rest of the pass is decode, encode and ids.
     double in_stages = 0;
@@ -218,11 +270,18 @@ void BM_Processor(benchmark::State& state) {
   state.counters["enriched"] = static_cast<double>(outputs[0]) / passes;
   state.counters["duplicates"] = static_cast<double>(outputs[1]) / passes;
   state.counters["dead_letters"] = static_cast<double>(outputs[2]) / passes;
-  summary.us_per_article["BM_Processor"].push_back(1e6 * cpu_seconds / static_cast<double>(records));
+  summary.us_per_article[stage_cpu ? "BM_ProcessorStageCpu" : "BM_Processor"].push_back(1e6 * cpu_seconds /
+                                                                                        static_cast<double>(records));
   state.SetLabel(label);
 }
+
+void BM_Processor(benchmark::State& state) { RunChain(state, false); }
 // Rates use CPU time (the default): on a shared machine that is the per-core figure.
 BENCHMARK(BM_Processor)->Unit(benchmark::kMillisecond);
+
+// The same, with each stage's thread CPU time read around its Process() call.
+void BM_ProcessorStageCpu(benchmark::State& state) { RunChain(state, true); }
+BENCHMARK(BM_ProcessorStageCpu)->Unit(benchmark::kMillisecond);
 
 // References on the same records, in the same run. Each iteration is one pass over
 // the corpus, like BM_Processor's.

@@ -68,14 +68,14 @@ uint64_t BoilerplateLearner::LineKey(std::string_view line) {
   char buf[kBlind];
   size_t n = 0;
   const size_t head = std::min(line.size(), kBlind);
+  // Without branches: every byte is written at n, and n moves on unless the byte is
+  // a space or a digit right after a digit ("7" and "12" alike).
   for (size_t i = 0; i < head; ++i) {
     const auto c = static_cast<unsigned char>(line[i]);
-    if (c == ' ' || c == '\t') continue;
-    if (c >= '0' && c <= '9') {
-      if (n == 0 || buf[n - 1] != '0') buf[n++] = '0';  // "7" and "12" alike
-    } else {
-      buf[n++] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    }
+    const bool digit = static_cast<unsigned>(c - '0') < 10;
+    const bool skip = c == ' ' || c == '\t' || (digit && n > 0 && buf[n - 1] == '0');
+    buf[n] = digit ? '0' : static_cast<char>(static_cast<unsigned>(c - 'A') < 26 ? c + 32 : c);
+    n += !skip;
   }
   uint64_t key = XXH3_64bits(buf, n);
   if (line.size() > kBlind) key ^= XXH3_64bits(line.data() + kBlind, line.size() - kBlind) * 0x9E3779B97F4A7C15ull;

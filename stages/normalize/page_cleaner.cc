@@ -40,13 +40,15 @@ std::string_view StripListMarker(std::string_view s) {
 
 // Digest matching key: ASCII-lowercased, spaces dropped.
 std::string DigestKey(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char ch : StripListMarker(s)) {
+  const std::string_view body = StripListMarker(s);
+  std::string out(body.size(), '\0');
+  size_t n = 0;
+  for (char ch : body) {
     const auto c = static_cast<unsigned char>(ch);
-    if (c == ' ') continue;
-    out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : ch);
+    out[n] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : ch;
+    n += c != ' ';  // a space is overwritten by the next byte
   }
+  out.resize(n);
   return out;
 }
 

@@ -141,6 +141,20 @@ inline bool IsPrintableAscii(char c) {
   return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7F;
 }
 
+// True when the eight bytes are printable ASCII with single spaces between them and
+// no space last (so each space is followed by a printable byte in the word). A run
+// is only extended after a plain character, so a space first is a single space.
+inline bool PlainAsciiWord(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  constexpr uint64_t kLow7 = 0x7F7F7F7F7F7F7F7Full;
+  if (((w + kOnes) | w) & kHigh) return false;                   // a byte >= 0x7F
+  if ((w - 0x20 * kOnes) & ~w & kHigh) return false;             // a byte < 0x20
+  const uint64_t x = w ^ (0x20 * kOnes);                         // spaces become zero bytes
+  const uint64_t spaces = ~(((x & kLow7) + kLow7) | x | kLow7);  // 0x80 in each space byte
+  return (spaces & (spaces >> 8)) == 0 && (spaces >> 63) == 0;
+}
+
 // The end of the run of plain characters from pos: printable ASCII and
 // IsPlainNonAscii code points, with single spaces between them. Inside such a run
 // the cleaning pass writes every byte as it is (no pending break, space or joiner
@@ -155,6 +169,15 @@ inline size_t PlainRunEnd(std::string_view in, size_t pos, int32_t& last, const 
   size_t last_start = SIZE_MAX;
   int32_t last_cp = 0;
   while (end < n) {
+    if (end + 8 <= n) {
+      uint64_t word;
+      std::memcpy(&word, p + end, 8);
+      if (PlainAsciiWord(word)) {
+        last_start = end + 7;
+        end += 8;
+        continue;
+      }
+    }
     const unsigned char c = p[end];
     if (c > 0x20 && c < 0x7F) {
       last_start = end++;
