@@ -141,6 +141,26 @@ inline bool IsPrintableAscii(char c) {
   return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7F;
 }
 
+// For the code points of two-byte sequences (below U+0800), one bit each: plain
+// (IsPlainNonAscii), and plain and NFC-stable. Built once.
+struct TwoByteTable {
+  std::array<uint64_t, 32> plain{};
+  std::array<uint64_t, 32> plain_stable{};
+};
+
+const TwoByteTable& TwoByte() {
+  static const TwoByteTable table = [] {
+    TwoByteTable t;
+    for (int32_t cp = 0x80; cp < 0x800; ++cp) {
+      if (!IsPlainNonAscii(cp)) continue;
+      t.plain[static_cast<size_t>(cp) >> 6] |= uint64_t{1} << (cp & 63);
+      if (!Unstable().Test(cp)) t.plain_stable[static_cast<size_t>(cp) >> 6] |= uint64_t{1} << (cp & 63);
+    }
+    return t;
+  }();
+  return table;
+}
+
 // True when the eight bytes are printable ASCII with single spaces between them and
 // no space last (so each space is followed by a printable byte in the word). A run
 // is only extended after a plain character, so a space first is a single space.
@@ -165,22 +185,21 @@ inline size_t PlainRunEnd(std::string_view in, size_t pos, int32_t& last, const 
                           bool* unstable = nullptr) {
   const auto* p = reinterpret_cast<const unsigned char*>(in.data());
   const size_t n = in.size();
+  const TwoByteTable& two = TwoByte();
+  const uint64_t* two_ok = table != nullptr ? two.plain_stable.data() : two.plain.data();
   size_t end = pos;
   size_t last_start = SIZE_MAX;
   int32_t last_cp = 0;
   while (end < n) {
-    if (end + 8 <= n) {
-      uint64_t word;
-      std::memcpy(&word, p + end, 8);
-      if (PlainAsciiWord(word)) {
-        last_start = end + 7;
-        end += 8;
-        continue;
-      }
-    }
     const unsigned char c = p[end];
     if (c > 0x20 && c < 0x7F) {
-      last_start = end++;
+      uint64_t word;
+      if (end + 8 <= n && (std::memcpy(&word, p + end, 8), PlainAsciiWord(word))) {
+        last_start = end + 7;
+        end += 8;
+      } else {
+        last_start = end++;
+      }
       continue;
     }
     size_t at = end;
@@ -196,6 +215,17 @@ inline size_t PlainRunEnd(std::string_view in, size_t pos, int32_t& last, const 
       if (d < 0x80) break;
     } else if (c < 0x80) {
       break;
+    }
+    // Two-byte sequences (Latin, Greek, Cyrillic, Hebrew, Arabic...): one bit test.
+    const unsigned char b = p[at];
+    if (b >= 0xC2 && b < 0xE0 && at + 1 < n && (p[at + 1] & 0xC0) == 0x80) {
+      const int32_t cp = ((b & 0x1F) << 6) | (p[at + 1] & 0x3F);
+      if ((two_ok[cp >> 6] >> (cp & 63)) & 1) {
+        last_start = SIZE_MAX;
+        last_cp = cp;
+        end = at + 2;
+        continue;
+      }
     }
     int32_t cp = 0;
     const size_t len = DecodeUtf8(p + at, n - at, cp);
