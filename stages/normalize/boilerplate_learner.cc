@@ -61,6 +61,32 @@ BoilerplateLearner::BoilerplateLearner(const BoilerplateLearnerConfig& config)
 
 BoilerplateLearner::~BoilerplateLearner() = default;
 
+namespace {
+
+// What LineKey does with each byte value.
+struct KeyByte {
+  enum Class : uint8_t { kSpace, kDigit, kOther };
+  char out;
+  Class cls;
+};
+
+constexpr std::array<KeyByte, 256> MakeKeyBytes() {
+  std::array<KeyByte, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    if (c == ' ' || c == '\t') {
+      t[c] = {static_cast<char>(c), KeyByte::kSpace};
+    } else if (c >= '0' && c <= '9') {
+      t[c] = {'0', KeyByte::kDigit};
+    } else {
+      t[c] = {static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c), KeyByte::kOther};
+    }
+  }
+  return t;
+}
+constexpr std::array<KeyByte, 256> kKeyBytes = MakeKeyBytes();
+
+}  // namespace
+
 uint64_t BoilerplateLearner::LineKey(std::string_view line) {
   // Template lines are short: the number- and case-blind form is built for the
   // first 160 bytes; a longer line adds a hash of its raw rest.
@@ -68,14 +94,16 @@ uint64_t BoilerplateLearner::LineKey(std::string_view line) {
   char buf[kBlind];
   size_t n = 0;
   const size_t head = std::min(line.size(), kBlind);
-  // Without branches: every byte is written at n, and n moves on unless the byte is
-  // a space or a digit right after a digit ("7" and "12" alike).
+  // Without branches: every byte is written at n (lowercased, a digit as '0'), and n
+  // moves on unless the byte is a space or a digit right after a digit ("7" and
+  // "12" alike). Whether the last kept byte was a digit stays in a register.
+  bool last_digit = false;
   for (size_t i = 0; i < head; ++i) {
     const auto c = static_cast<unsigned char>(line[i]);
-    const bool digit = static_cast<unsigned>(c - '0') < 10;
-    const bool skip = c == ' ' || c == '\t' || (digit && n > 0 && buf[n - 1] == '0');
-    buf[n] = digit ? '0' : static_cast<char>(static_cast<unsigned>(c - 'A') < 26 ? c + 32 : c);
-    n += !skip;
+    const KeyByte k = kKeyBytes[c];
+    buf[n] = k.out;
+    n += k.cls == KeyByte::kOther || (k.cls == KeyByte::kDigit && !last_digit);
+    last_digit = k.cls == KeyByte::kSpace ? last_digit : k.cls == KeyByte::kDigit;
   }
   uint64_t key = XXH3_64bits(buf, n);
   if (line.size() > kBlind) key ^= XXH3_64bits(line.data() + kBlind, line.size() - kBlind) * 0x9E3779B97F4A7C15ull;
