@@ -7,6 +7,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -32,6 +33,84 @@ enum PatternFlag : uint8_t {
   kNeedsEnding = 2,      // a stem (Аль-Каид-ы): must take one
   kAfterLl = 4,          // ال folded into a preceding ل (للقاعدة): only و ف before it
   kOriginal = 8,         // case-sensitive: matched on the original text, as written
+  kMarked = 16,          // ASCII: matched on the marked view, between delimiters
+};
+
+// The marked view of a folded text: every byte that is not an ASCII letter or
+// digit becomes kDelimiter, with one more at each end, so offsets shift by one.
+// ASCII names are compiled with a delimiter on each side (" oman ", " al qaeda ").
+// Why: Hyperscan's literal matcher filters positions on the last bytes of each
+// literal; ~15,000 Latin names (countries in ~90 languages) end in the letter
+// pairs English words end in, so nearly every position of English text passed
+// the filter and went to the slower confirm step. A name that ends in a
+// delimiter is a candidate only at a word end. The delimiter stands for any
+// character that is not an ASCII letter or digit (all of a multi-byte
+// character's bytes become delimiters), so every real match still matches; the
+// checks on the folded view then decide as before, and SeparatorsOk() restores
+// what the delimiter blurred inside a name.
+constexpr char kDelimiter = ' ';
+
+inline bool IsAsciiAlnum(unsigned char c) {
+  return static_cast<unsigned char>(c - '0') < 10 || static_cast<unsigned char>((c | 0x20) - 'a') < 26;
+}
+
+bool IsAscii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+std::string MarkedLiteral(std::string_view form) {
+  std::string out(1, kDelimiter);
+  for (char c : form) out.push_back(IsAsciiAlnum(static_cast<unsigned char>(c)) ? c : kDelimiter);
+  out.push_back(kDelimiter);
+  return out;
+}
+
+// Branch-free so that the compiler vectorizes it.
+void MarkText(std::string_view folded, std::string& out) {
+  out.resize(folded.size() + 2);
+  out.front() = kDelimiter;
+  out.back() = kDelimiter;
+  const auto* in = reinterpret_cast<const unsigned char*>(folded.data());
+  auto* o = reinterpret_cast<unsigned char*>(out.data()) + 1;
+  for (size_t i = 0; i < folded.size(); ++i) {
+    const unsigned char c = in[i];
+    o[i] = IsAsciiAlnum(c) ? c : static_cast<unsigned char>(kDelimiter);
+  }
+}
+
+// A match on the marked view has the form's letters and digits in place and
+// some non-alphanumeric bytes where the form has separators: those must be what
+// the form has, a space and a hyphen standing for each other (al-Qaeda, al Qaeda).
+bool SeparatorsOk(std::string_view text, size_t start, std::string_view form) {
+  for (size_t i = 0; i < form.size(); ++i) {
+    const char f = form[i];
+    if (IsAsciiAlnum(static_cast<unsigned char>(f))) continue;
+    const char t = text[start + i];
+    if (t == f || ((f == ' ' || f == '-') && (t == ' ' || t == '-'))) continue;
+    return false;
+  }
+  return true;
+}
+
+// A small set of short strings (up to 8 bytes: endings, prefixes), looked up
+// without allocating or comparing strings.
+class ShortStrings {
+ public:
+  ShortStrings(std::initializer_list<std::string_view> words) {
+    for (std::string_view w : words) keys_.push_back(Pack(w));
+    std::sort(keys_.begin(), keys_.end());
+  }
+  [[nodiscard]] bool Contains(std::string_view w) const {
+    return !w.empty() && w.size() <= 8 && std::binary_search(keys_.begin(), keys_.end(), Pack(w));
+  }
+
+ private:
+  static uint64_t Pack(std::string_view w) {
+    uint64_t key = 0;
+    std::memcpy(&key, w.data(), std::min<size_t>(w.size(), 8));
+    return key;
+  }
+  std::vector<uint64_t> keys_;
 };
 
 struct ScratchCache {
@@ -52,12 +131,17 @@ bool IsArabicScript(int32_t cp) {
 bool IsCyrillic(int32_t cp) { return cp >= 0x0400 && cp <= 0x052F; }
 
 bool IsLetter(int32_t cp) {
+  if (cp < 0x80) return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
   const auto c = utf8proc_category(cp);
   return c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO;
 }
 
 // Decodes the code point that starts at pos (0 on a bad sequence).
 int32_t DecodeAt(std::string_view s, size_t pos, size_t* len = nullptr) {
+  if (static_cast<unsigned char>(s[pos]) < 0x80) {
+    if (len) *len = 1;
+    return static_cast<unsigned char>(s[pos]);
+  }
   utf8proc_int32_t cp = 0;
   const auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + pos),
                                   static_cast<utf8proc_ssize_t>(s.size() - pos), &cp);
@@ -106,24 +190,24 @@ std::string FoldString(std::string_view s) {
 }
 
 // Folded Russian case endings a Cyrillic name may take (й folds to и).
-const std::set<std::string, std::less<>>& CyrillicEndings() {
-  static const std::set<std::string, std::less<>> k{
-      "а",  "у",  "е",   "ом", "ои", "ы",  "ов", "ам", "ами", "ах", "ю",  "я",   "и",  "еи",  "ем", "ого", "ому",
-      "ых", "ым", "ыми", "ую", "ая", "ии", "ое", "ые", "ие",  "их", "им", "ими", "ям", "ями", "ях", "ев",  "ою"};
+const ShortStrings& CyrillicEndings() {
+  static const ShortStrings k{"а",  "у",  "е",  "ом",  "ои",  "ы",  "ов",  "ам",  "ами", "ах", "ю",  "я",
+                              "и",  "еи", "ем", "ого", "ому", "ых", "ым",  "ыми", "ую",  "ая", "ии", "ое",
+                              "ые", "ие", "их", "им",  "ими", "ям", "ями", "ях",  "ев",  "ою"};
   return k;
 }
 
 // Folded prefixes written attached to an Arabic-script word: conjunctions,
 // prepositions, the article, and their combinations.
-const std::set<std::string, std::less<>>& ArabicPrefixes() {
-  static const std::set<std::string, std::less<>> k{"و",   "ف",  "ب",   "ل",   "ك",  "ال", "وال", "فال", "بال",
-                                                    "كال", "لل", "ولل", "فلل", "وب", "ول", "فب",  "فل",  "وك"};
+const ShortStrings& ArabicPrefixes() {
+  static const ShortStrings k{"و",   "ف",  "ب",   "ل",   "ك",  "ال", "وال", "فال", "بال",
+                              "كال", "لل", "ولل", "فلل", "وب", "ول", "فب",  "فل",  "وك"};
   return k;
 }
 
 // Folded suffixes: Pashto oblique plural (طالبانو), Persian/Urdu plurals, nisba.
-const std::set<std::string, std::less<>>& ArabicSuffixes() {
-  static const std::set<std::string, std::less<>> k{"و", "ان", "ها", "ي", "ون", "ين", "يان", "ونو", "يانو"};
+const ShortStrings& ArabicSuffixes() {
+  static const ShortStrings k{"و", "ان", "ها", "ي", "ون", "ين", "يان", "ونو", "يانو"};
   return k;
 }
 
@@ -209,14 +293,17 @@ std::vector<std::string> Variants(const std::string& folded) {
 }  // namespace
 
 struct CompiledTaxonomy::Hit {
+  uint64_t order;  // sort key: title before text, then start, then pattern
   uint32_t pattern;
   uint32_t start;  // original bytes
   uint32_t end;
+  uint32_t pool;  // mentions compete for bytes within a pool: 0 entities, 1 + entity for a topic
   Mention::Field field;
 };
 
 CompiledTaxonomy::~CompiledTaxonomy() {
   if (db_) hs_free_database(db_);
+  if (marked_db_) hs_free_database(marked_db_);
   if (original_db_) hs_free_database(original_db_);
 }
 
@@ -302,7 +389,9 @@ std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy
       }
 
       for (const auto& [form, form_flags] : forms) {
-        std::string key = form + '\0' + std::to_string(form_flags);
+        // Forms that differ only by a space for a hyphen are one marked literal.
+        const std::string literal = (form_flags & kOriginal) == 0 && IsAscii(form) ? MarkedLiteral(form) : form;
+        std::string key = literal + '\0' + std::to_string(form_flags);
         if (a.match_case == TaxonomyAlias::Case::kSensitive) key += '\0' + Encode(c->aliases_[alias_index].letters);
         if (a.match_case == TaxonomyAlias::Case::kCapitalized) key += std::string("\0cap", 4);
         auto it = owners.find(key);
@@ -322,6 +411,7 @@ std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy
           continue;
         }
         if (it != owners.end()) continue;  // same entity, same form
+        const bool marked = (form_flags & kOriginal) == 0 && IsAscii(form);
         Owner& owner = owners[key];
         owner.entity = ei;
         owner.generated = e.generated;
@@ -333,8 +423,13 @@ std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy
         p.left = (form_flags & kAfterLl) ? kArabic : left;
         p.right = right;
         p.flags = form_flags;
+        if (marked) {
+          p.flags |= kMarked;
+          p.form = static_cast<uint32_t>(c->marked_forms_.size());
+          c->marked_forms_.push_back(form);
+        }
         c->patterns_.push_back(p);
-        literals.push_back(form);
+        literals.push_back(literal);
       }
     }
   }
@@ -354,22 +449,23 @@ std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy
   c->patterns_ = std::move(kept);
   if (c->patterns_.empty()) throw ConfigError("taxonomy has no aliases to match");
 
-  // Two databases: folded literals (scanned on the folded view) and the
-  // case-sensitive ones (scanned on the original). Ids index patterns_ in both.
+  // Three databases: folded non-ASCII literals (scanned on the folded view),
+  // ASCII ones between delimiters (on the marked view) and the case-sensitive
+  // ones (on the original). Ids index patterns_ in all.
   size_t db_size = 0;
-  for (const bool original : {false, true}) {
+  for (const uint8_t kind : {uint8_t{0}, uint8_t{kMarked}, uint8_t{kOriginal}}) {
     std::vector<const char*> exprs;
     std::vector<size_t> lens;
     std::vector<unsigned> flags, ids;
     for (size_t i = 0; i < kept_literals.size(); ++i) {
-      if (((c->patterns_[i].flags & kOriginal) != 0) != original) continue;
+      if ((c->patterns_[i].flags & (kMarked | kOriginal)) != kind) continue;
       exprs.push_back(kept_literals[i].data());
       lens.push_back(kept_literals[i].size());
       flags.push_back(0);
       ids.push_back(static_cast<unsigned>(i));
     }
     if (exprs.empty()) continue;
-    hs_database_t*& db = original ? c->original_db_ : c->db_;
+    hs_database_t*& db = kind == kOriginal ? c->original_db_ : kind == kMarked ? c->marked_db_ : c->db_;
     hs_compile_error_t* error = nullptr;
     if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(), static_cast<unsigned>(exprs.size()),
                              HS_MODE_BLOCK, nullptr, &db, &error) != HS_SUCCESS) {
@@ -385,7 +481,7 @@ std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy
     hs_database_size(db, &size);
     db_size += size;
   }
-  if (!c->db_) throw ConfigError("taxonomy has only case-sensitive aliases");
+  if (!c->db_ && !c->marked_db_) throw ConfigError("taxonomy has only case-sensitive aliases");
   c->generation_ = next_generation.fetch_add(1);
   c->stats_.entities = c->entities_.size();
   c->stats_.patterns = c->patterns_.size();
@@ -411,7 +507,7 @@ bool LeftOk(std::string_view text, size_t start, const CompiledTaxonomy::Pattern
   const std::string_view prefix = LetterRunBefore(text, start);
   if (prefix.empty()) return !IsWordChar(DecodeAt(text, PrevStart(text, start)));
   if (p.flags & kAfterLl) return prefix == "و" || prefix == "ف";
-  return ArabicPrefixes().count(prefix) > 0;
+  return ArabicPrefixes().Contains(prefix);
 }
 
 // The end of the mention (past any allowed ending), or npos when the hit is
@@ -423,12 +519,12 @@ size_t RightEnd(std::string_view text, size_t end, const CompiledTaxonomy::Patte
   const size_t after = end + run.size();
   if (after < text.size() && IsWordChar(DecodeAt(text, after))) return std::string::npos;  // digits etc.
   if (p.right == kWord) {
-    if ((p.flags & kCyrillicEndings) && CyrillicEndings().count(run)) return after;
+    if ((p.flags & kCyrillicEndings) && CyrillicEndings().Contains(run)) return after;
     return std::string::npos;
   }
   // Arabic script: short names take no suffix (حماس, not حماسي "enthusiastic").
   const size_t letters = CountCodePoints(std::string_view(text).substr(end - p.length, p.length));
-  if (letters < 5 || !ArabicSuffixes().count(run)) return std::string::npos;
+  if (letters < 5 || !ArabicSuffixes().Contains(run)) return std::string::npos;
   return after;
 }
 
@@ -486,28 +582,51 @@ void CompiledTaxonomy::Scan(const FoldedText& folded, const std::string& origina
   if (folded.text.empty()) return;
   ScratchCache& cache = tls_scratch;
   if (cache.generation != generation_) {
-    if (hs_alloc_scratch(db_, &cache.scratch) != HS_SUCCESS) throw std::bad_alloc();
-    if (original_db_ && hs_alloc_scratch(original_db_, &cache.scratch) != HS_SUCCESS) throw std::bad_alloc();
+    for (const hs_database_t* db : {db_, marked_db_, original_db_}) {
+      if (db && hs_alloc_scratch(db, &cache.scratch) != HS_SUCCESS) throw std::bad_alloc();
+    }
     cache.generation = generation_;
   }
   thread_local std::vector<std::pair<uint32_t, uint32_t>> raw;
-  raw.clear();
+  thread_local std::string marked;
   ScanContext ctx{&raw};
-  hs_scan(db_, folded.text.data(), static_cast<unsigned>(folded.text.size()), 0, cache.scratch, OnMatch, &ctx);
   const std::string_view text = folded.text;
-  for (const auto& [id, end] : raw) {
+  const uint64_t field_order = field == Mention::Field::kTitle ? 0 : uint64_t{1} << 63;
+  auto add = [&](uint32_t id, uint32_t start, uint32_t end) {
     const Pattern& p = patterns_[id];
-    const size_t start = end - p.length;
-    if (!LeftOk(text, start, p)) continue;
+    const uint32_t pool = entities_[p.entity].topic ? 1 + p.entity : 0;
+    hits.push_back({field_order | (uint64_t{start} << 31) | id, id, start, end, pool, field});
+  };
+  // A raw hit [start, end) of the folded view: boundaries, case, context.
+  auto check = [&](uint32_t id, size_t start, size_t end) {
+    const Pattern& p = patterns_[id];
+    if (!LeftOk(text, start, p)) return;
     const size_t mention_end = RightEnd(text, end, p);
-    if (mention_end == std::string::npos) continue;
+    if (mention_end == std::string::npos) return;
     const Alias& a = aliases_[p.alias];
     const uint32_t os = folded.ToOriginalStart(start);
     const uint32_t oe = folded.ToOriginalEnd(mention_end);
-    if (!CaseOk(original, os, oe, a)) continue;
-    if (!a.near.empty() && !AnyNear(text, start, mention_end, a.window, a.near)) continue;
-    if (!a.not_near.empty() && AnyNear(text, start, mention_end, a.window, a.not_near)) continue;
-    hits.push_back({id, os, oe, field});
+    if (!CaseOk(original, os, oe, a)) return;
+    if (!a.near.empty() && !AnyNear(text, start, mention_end, a.window, a.near)) return;
+    if (!a.not_near.empty() && AnyNear(text, start, mention_end, a.window, a.not_near)) return;
+    add(id, os, oe);
+  };
+  if (db_) {
+    raw.clear();
+    hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0, cache.scratch, OnMatch, &ctx);
+    for (const auto& [id, end] : raw) check(id, end - patterns_[id].length, end);
+  }
+  if (marked_db_) {
+    MarkText(text, marked);
+    raw.clear();
+    hs_scan(marked_db_, marked.data(), static_cast<unsigned>(marked.size()), 0, cache.scratch, OnMatch, &ctx);
+    for (const auto& [id, marked_end] : raw) {
+      const Pattern& p = patterns_[id];
+      const size_t end = marked_end - 2;  // the trailing delimiter, and the view's leading one
+      const size_t start = end - p.length;
+      if (!SeparatorsOk(text, start, marked_forms_[p.form])) continue;
+      check(id, start, end);
+    }
   }
   if (!original_db_) return;
   raw.clear();
@@ -527,7 +646,7 @@ void CompiledTaxonomy::Scan(const FoldedText& folded, const std::string& origina
       if (!a.near.empty() && !AnyNear(text, fs, fe, a.window, a.near)) continue;
       if (!a.not_near.empty() && AnyNear(text, fs, fe, a.window, a.not_near)) continue;
     }
-    hits.push_back({id, static_cast<uint32_t>(start), end, field});
+    add(id, static_cast<uint32_t>(start), end);
   }
 }
 
@@ -552,23 +671,16 @@ std::vector<Tag> CompiledTaxonomy::Match(const Article& article, size_t max_ment
   }
   if (hits.empty()) return {};
 
+  // In reading order: title first, then by start.
+  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.order < b.order; });
+
   // Overlaps: the longest mention wins (Tehrik-i-Taliban Pakistan, not also
   // Taliban). Entities compete with each other; a topic's keywords only with
   // that topic's other keywords, so "suicide bombing" is both a suicide bombing
-  // and an attack. Hits are grouped by (field, pool), longest first; each group
-  // claims bytes with a fresh stamp, so the stamp buffer never needs clearing.
-  auto pool_of = [this](const Hit& h) {
-    const Pattern& p = patterns_[h.pattern];
-    return entities_[p.entity].topic ? 1 + p.entity : 0;
-  };
-  std::sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {
-    if (a.field != b.field) return a.field < b.field;
-    const uint32_t pa = pool_of(a), pb = pool_of(b);
-    if (pa != pb) return pa < pb;
-    if (a.end - a.start != b.end - b.start) return a.end - a.start > b.end - b.start;
-    if (a.start != b.start) return a.start < b.start;
-    return a.pattern < b.pattern;
-  });
+  // and an attack. Most mentions overlap nothing; those that do form clusters
+  // (runs of overlapping mentions), resolved one by one: longest first within a
+  // pool, each (cluster, pool) claiming bytes with a fresh stamp, so the stamp
+  // buffer never needs clearing.
   const size_t longest = std::max(article.title.size(), article.text.size());
   if (stamps.size() < longest) stamps.resize(longest, 0);
   if (stamp > UINT32_MAX - hits.size() - 2) {
@@ -576,20 +688,40 @@ std::vector<Tag> CompiledTaxonomy::Match(const Article& article, size_t max_ment
     stamp = 0;
   }
   size_t kept = 0;
-  for (size_t i = 0; i < hits.size(); ++i) {
-    const Hit& h = hits[i];
-    if (i == 0 || h.field != hits[i - 1].field || pool_of(h) != pool_of(hits[i - 1])) ++stamp;
-    bool free = true;
-    for (uint32_t b = h.start; b < h.end && free; ++b) free = stamps[b] != stamp;
-    if (!free) continue;
-    for (uint32_t b = h.start; b < h.end; ++b) stamps[b] = stamp;
-    hits[kept++] = h;
+  for (size_t i = 0; i < hits.size();) {
+    size_t j = i + 1;
+    uint32_t reach = hits[i].end;
+    while (j < hits.size() && hits[j].field == hits[i].field && hits[j].start < reach) {
+      reach = std::max(reach, hits[j].end);
+      ++j;
+    }
+    if (j == i + 1) {
+      hits[kept++] = hits[i];
+      i = j;
+      continue;
+    }
+    std::sort(hits.begin() + static_cast<ptrdiff_t>(i), hits.begin() + static_cast<ptrdiff_t>(j),
+              [](const Hit& a, const Hit& b) {
+                if (a.pool != b.pool) return a.pool < b.pool;
+                if (a.end - a.start != b.end - b.start) return a.end - a.start > b.end - b.start;
+                return a.order < b.order;
+              });
+    size_t survivors = i;
+    for (size_t k = i; k < j; ++k) {
+      const Hit& h = hits[k];
+      if (k == i || h.pool != hits[k - 1].pool) ++stamp;
+      bool free = true;
+      for (uint32_t b = h.start; b < h.end && free; ++b) free = stamps[b] != stamp;
+      if (!free) continue;
+      for (uint32_t b = h.start; b < h.end; ++b) stamps[b] = stamp;
+      hits[survivors++] = h;
+    }
+    std::sort(hits.begin() + static_cast<ptrdiff_t>(i), hits.begin() + static_cast<ptrdiff_t>(survivors),
+              [](const Hit& a, const Hit& b) { return a.order < b.order; });
+    for (size_t k = i; k < survivors; ++k) hits[kept++] = hits[k];
+    i = j;
   }
   hits.resize(kept);
-  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
-    if (a.field != b.field) return a.field == Mention::Field::kTitle;
-    return a.start < b.start;
-  });
 
   struct Building {
     Tag tag;

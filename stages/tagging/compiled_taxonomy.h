@@ -1,8 +1,9 @@
-// A taxonomy compiled for matching: a Hyperscan literal database over the folded
-// forms of every alias and keyword (plus a small one of the case-sensitive
-// acronyms, matched on the original text as written), and what is needed to
-// check each raw hit (word boundaries for its script, capitalization on the
-// original text, context words) and to turn the surviving hits into tags.
+// A taxonomy compiled for matching: Hyperscan literal databases over the folded
+// forms of every alias and keyword (ASCII names in one marked with word
+// delimiters, the other scripts in another; plus a small one of the
+// case-sensitive acronyms, matched on the original text as written), and what is
+// needed to check each raw hit (word boundaries for its script, capitalization on
+// the original text, context words) and to turn the surviving hits into tags.
 //
 // Lifecycle: built by CompileTaxonomy() on the control thread (start-up, reload),
 // then shared read-only as std::shared_ptr<const CompiledTaxonomy>; Match() is
@@ -31,6 +32,7 @@ class CompiledTaxonomy {
     uint8_t left = 0;     // Boundary of the first character
     uint8_t right = 0;    // Boundary of the last character
     uint8_t flags = 0;
+    uint32_t form = 0;  // marked patterns: index into marked_forms_ (separators to check)
   };
   struct Alias {
     std::string text;  // as written in the taxonomy
@@ -71,11 +73,13 @@ class CompiledTaxonomy {
   struct Hit;
   void Scan(const FoldedText& folded, const std::string& original, Mention::Field field, std::vector<Hit>& hits) const;
 
-  hs_database* db_ = nullptr;           // folded aliases, scanned on the folded view
+  hs_database* db_ = nullptr;           // folded non-ASCII aliases, scanned on the folded view
+  hs_database* marked_db_ = nullptr;    // folded ASCII aliases between delimiters, on the marked view
   hs_database* original_db_ = nullptr;  // case-sensitive aliases, scanned on the original text
   uint64_t generation_ = 0;             // tells threads when their scratch must grow
   std::vector<Pattern> patterns_;
   std::vector<Alias> aliases_;
+  std::vector<std::string> marked_forms_;  // folded forms of the marked patterns
   std::vector<Entity> entities_;
   std::string version_;
   Stats stats_;
