@@ -34,6 +34,7 @@ enum PatternFlag : uint8_t {
   kAfterLl = 4,          // ال folded into a preceding ل (للقاعدة): only و ف before it
   kOriginal = 8,         // case-sensitive: matched on the original text, as written
   kMarked = 16,          // ASCII: matched on the marked view, between delimiters
+  kReversed = 32,        // Cyrillic: matched on the reversed view, after a word start
 };
 
 // The marked view of a folded text: every byte that is not an ASCII letter or
@@ -65,17 +66,83 @@ std::string MarkedLiteral(std::string_view form) {
   return out;
 }
 
-// Branch-free so that the compiler vectorizes it.
-void MarkText(std::string_view folded, std::string& out) {
+// Branch-free so that the compiler vectorizes it. Also says whether the text has
+// Cyrillic (for the reversed view), while the bytes are at hand.
+bool MarkText(std::string_view folded, std::string& out) {
   out.resize(folded.size() + 2);
   out.front() = kDelimiter;
   out.back() = kDelimiter;
-  const auto* in = reinterpret_cast<const unsigned char*>(folded.data());
-  auto* o = reinterpret_cast<unsigned char*>(out.data()) + 1;
+  const auto* __restrict in = reinterpret_cast<const unsigned char*>(folded.data());
+  auto* __restrict o = reinterpret_cast<unsigned char*>(out.data()) + 1;
+  unsigned char cyrillic = 0;
   for (size_t i = 0; i < folded.size(); ++i) {
     const unsigned char c = in[i];
+    cyrillic |= static_cast<unsigned char>(c - 0xD0) < 5;
     o[i] = IsAsciiAlnum(c) ? c : static_cast<unsigned char>(kDelimiter);
   }
+  return cyrillic != 0;
+}
+
+// Cyrillic names take case endings, so they cannot end in a delimiter; they
+// start a word instead, and Hyperscan filters on a literal's last bytes: so they
+// are matched backwards, on the reversed view (the folded text byte-reversed,
+// every character that is neither an ASCII letter or digit nor Cyrillic made of
+// kDelimiter bytes, one more delimiter past the text's start) as reversed
+// literals that end in a delimiter. Only names whose letters are all ASCII or
+// Cyrillic go there, so what the view blurs cannot hide a difference.
+constexpr bool IsCyrillicLead(unsigned char c) { return c >= 0xD0 && c <= 0xD4; }  // U+0400..U+052F
+
+bool IsAsciiOrCyrillic(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) continue;
+    if (!IsCyrillicLead(c)) return false;
+    ++i;  // two-byte sequence
+  }
+  return true;
+}
+
+std::string ReversedLiteral(std::string_view form) {
+  std::string out(1, kDelimiter);  // before the name: a word start
+  for (char c : form) {
+    const auto b = static_cast<unsigned char>(c);
+    out.push_back(b < 0x80 && !IsAsciiAlnum(b) ? kDelimiter : c);
+  }
+  std::reverse(out.begin(), out.end());  // byte by byte, as the view
+  return out;
+}
+
+// Byte k of the view is folded byte n-1-k, kept when it is an ASCII letter or
+// digit, a Cyrillic lead byte, or the byte after one; else kDelimiter. Mapped
+// forward with bitwise operations on bytes (vectorized), then reversed eight
+// bytes at a time.
+void ReverseText(std::string_view folded, std::string& scratch, std::string& out) {
+  const size_t n = folded.size();
+  scratch.resize(n);
+  out.resize(n + 1);
+  const auto* __restrict in = reinterpret_cast<const unsigned char*>(folded.data());
+  auto* __restrict t = reinterpret_cast<unsigned char*>(scratch.data());
+  auto* __restrict o = reinterpret_cast<unsigned char*>(out.data());
+  o[n] = kDelimiter;
+  if (n == 0) return;
+  t[0] = IsAsciiAlnum(in[0]) || IsCyrillicLead(in[0]) ? in[0] : static_cast<unsigned char>(kDelimiter);
+  for (size_t i = 1; i < n; ++i) {
+    const unsigned char c = in[i];
+    const unsigned char digit = static_cast<unsigned char>(c - '0') < 10;
+    const unsigned char alpha = static_cast<unsigned char>((c | 0x20) - 'a') < 26;
+    const unsigned char lead = static_cast<unsigned char>(c - 0xD0) < 5;
+    const unsigned char after_lead =
+        static_cast<unsigned char>(static_cast<unsigned char>(in[i - 1] - 0xD0) < 5) & ((c & 0xC0) == 0x80);
+    t[i] = (digit | alpha | lead | after_lead) ? c : static_cast<unsigned char>(kDelimiter);
+  }
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t v;
+    std::memcpy(&v, t + n - 8 - i, 8);
+    v = __builtin_bswap64(v);
+    std::memcpy(o + i, &v, 8);
+  }
+  for (; i < n; ++i) o[i] = t[n - 1 - i];
 }
 
 // A match on the marked view has the form's letters and digits in place and
@@ -304,6 +371,7 @@ struct CompiledTaxonomy::Hit {
 CompiledTaxonomy::~CompiledTaxonomy() {
   if (db_) hs_free_database(db_);
   if (marked_db_) hs_free_database(marked_db_);
+  if (reversed_db_) hs_free_database(reversed_db_);
   if (original_db_) hs_free_database(original_db_);
 }
 
@@ -390,7 +458,16 @@ std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy
 
       for (const auto& [form, form_flags] : forms) {
         // Forms that differ only by a space for a hyphen are one marked literal.
-        const std::string literal = (form_flags & kOriginal) == 0 && IsAscii(form) ? MarkedLiteral(form) : form;
+        uint8_t view = 0;
+        if ((form_flags & kOriginal) == 0 && IsAscii(form)) {
+          view = kMarked;
+        } else if ((form_flags & kOriginal) == 0 && ((form_flags & kAfterLl) ? kArabic : left) == kWord &&
+                   IsAsciiOrCyrillic(form)) {
+          view = kReversed;
+        }
+        const std::string literal = view == kMarked     ? MarkedLiteral(form)
+                                    : view == kReversed ? ReversedLiteral(form)
+                                                        : form;
         std::string key = literal + '\0' + std::to_string(form_flags);
         if (a.match_case == TaxonomyAlias::Case::kSensitive) key += '\0' + Encode(c->aliases_[alias_index].letters);
         if (a.match_case == TaxonomyAlias::Case::kCapitalized) key += std::string("\0cap", 4);
@@ -411,7 +488,6 @@ std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy
           continue;
         }
         if (it != owners.end()) continue;  // same entity, same form
-        const bool marked = (form_flags & kOriginal) == 0 && IsAscii(form);
         Owner& owner = owners[key];
         owner.entity = ei;
         owner.generated = e.generated;
@@ -422,9 +498,8 @@ std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy
         p.length = static_cast<uint32_t>(form.size());
         p.left = (form_flags & kAfterLl) ? kArabic : left;
         p.right = right;
-        p.flags = form_flags;
-        if (marked) {
-          p.flags |= kMarked;
+        p.flags = form_flags | view;
+        if (view != 0) {
           p.form = static_cast<uint32_t>(c->marked_forms_.size());
           c->marked_forms_.push_back(form);
         }
@@ -453,19 +528,22 @@ std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy
   // ASCII ones between delimiters (on the marked view) and the case-sensitive
   // ones (on the original). Ids index patterns_ in all.
   size_t db_size = 0;
-  for (const uint8_t kind : {uint8_t{0}, uint8_t{kMarked}, uint8_t{kOriginal}}) {
+  for (const uint8_t kind : {uint8_t{0}, uint8_t{kMarked}, uint8_t{kReversed}, uint8_t{kOriginal}}) {
     std::vector<const char*> exprs;
     std::vector<size_t> lens;
     std::vector<unsigned> flags, ids;
     for (size_t i = 0; i < kept_literals.size(); ++i) {
-      if ((c->patterns_[i].flags & (kMarked | kOriginal)) != kind) continue;
+      if ((c->patterns_[i].flags & (kMarked | kReversed | kOriginal)) != kind) continue;
       exprs.push_back(kept_literals[i].data());
       lens.push_back(kept_literals[i].size());
       flags.push_back(0);
       ids.push_back(static_cast<unsigned>(i));
     }
     if (exprs.empty()) continue;
-    hs_database_t*& db = kind == kOriginal ? c->original_db_ : kind == kMarked ? c->marked_db_ : c->db_;
+    hs_database_t*& db = kind == kOriginal   ? c->original_db_
+                         : kind == kMarked   ? c->marked_db_
+                         : kind == kReversed ? c->reversed_db_
+                                             : c->db_;
     hs_compile_error_t* error = nullptr;
     if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(), static_cast<unsigned>(exprs.size()),
                              HS_MODE_BLOCK, nullptr, &db, &error) != HS_SUCCESS) {
@@ -481,7 +559,7 @@ std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy
     hs_database_size(db, &size);
     db_size += size;
   }
-  if (!c->db_ && !c->marked_db_) throw ConfigError("taxonomy has only case-sensitive aliases");
+  if (!c->db_ && !c->marked_db_ && !c->reversed_db_) throw ConfigError("taxonomy has only case-sensitive aliases");
   c->generation_ = next_generation.fetch_add(1);
   c->stats_.entities = c->entities_.size();
   c->stats_.patterns = c->patterns_.size();
@@ -582,13 +660,13 @@ void CompiledTaxonomy::Scan(const FoldedText& folded, const std::string& origina
   if (folded.text.empty()) return;
   ScratchCache& cache = tls_scratch;
   if (cache.generation != generation_) {
-    for (const hs_database_t* db : {db_, marked_db_, original_db_}) {
+    for (const hs_database_t* db : {db_, marked_db_, reversed_db_, original_db_}) {
       if (db && hs_alloc_scratch(db, &cache.scratch) != HS_SUCCESS) throw std::bad_alloc();
     }
     cache.generation = generation_;
   }
   thread_local std::vector<std::pair<uint32_t, uint32_t>> raw;
-  thread_local std::string marked;
+  thread_local std::string marked, scratch;
   ScanContext ctx{&raw};
   const std::string_view text = folded.text;
   const uint64_t field_order = field == Mention::Field::kTitle ? 0 : uint64_t{1} << 63;
@@ -616,8 +694,9 @@ void CompiledTaxonomy::Scan(const FoldedText& folded, const std::string& origina
     hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0, cache.scratch, OnMatch, &ctx);
     for (const auto& [id, end] : raw) check(id, end - patterns_[id].length, end);
   }
+  bool cyrillic = true;  // unless the marked view says otherwise
   if (marked_db_) {
-    MarkText(text, marked);
+    cyrillic = MarkText(text, marked);
     raw.clear();
     hs_scan(marked_db_, marked.data(), static_cast<unsigned>(marked.size()), 0, cache.scratch, OnMatch, &ctx);
     for (const auto& [id, marked_end] : raw) {
@@ -626,6 +705,17 @@ void CompiledTaxonomy::Scan(const FoldedText& folded, const std::string& origina
       const size_t start = end - p.length;
       if (!SeparatorsOk(text, start, marked_forms_[p.form])) continue;
       check(id, start, end);
+    }
+  }
+  if (reversed_db_ && cyrillic) {
+    ReverseText(text, scratch, marked);
+    raw.clear();
+    hs_scan(reversed_db_, marked.data(), static_cast<unsigned>(marked.size()), 0, cache.scratch, OnMatch, &ctx);
+    for (const auto& [id, reversed_end] : raw) {
+      const Pattern& p = patterns_[id];
+      const size_t start = text.size() + 1 - reversed_end;  // the delimiter is the view's byte before the name
+      if (!SeparatorsOk(text, start, marked_forms_[p.form])) continue;
+      check(id, start, start + p.length);
     }
   }
   if (!original_db_) return;

@@ -32,7 +32,7 @@ class CompiledTaxonomy {
     uint8_t left = 0;     // Boundary of the first character
     uint8_t right = 0;    // Boundary of the last character
     uint8_t flags = 0;
-    uint32_t form = 0;  // marked patterns: index into marked_forms_ (separators to check)
+    uint32_t form = 0;  // marked and reversed patterns: index into marked_forms_ (separators to check)
   };
   struct Alias {
     std::string text;  // as written in the taxonomy
@@ -75,11 +75,12 @@ class CompiledTaxonomy {
 
   hs_database* db_ = nullptr;           // folded non-ASCII aliases, scanned on the folded view
   hs_database* marked_db_ = nullptr;    // folded ASCII aliases between delimiters, on the marked view
+  hs_database* reversed_db_ = nullptr;  // folded Cyrillic aliases, reversed, on the reversed view
   hs_database* original_db_ = nullptr;  // case-sensitive aliases, scanned on the original text
   uint64_t generation_ = 0;             // tells threads when their scratch must grow
   std::vector<Pattern> patterns_;
   std::vector<Alias> aliases_;
-  std::vector<std::string> marked_forms_;  // folded forms of the marked patterns
+  std::vector<std::string> marked_forms_;  // folded forms of the marked and reversed patterns
   std::vector<Entity> entities_;
   std::string version_;
   Stats stats_;

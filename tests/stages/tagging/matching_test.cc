@@ -110,6 +110,27 @@ TEST(TaggingMatch, RequiresWordBoundariesInSpacedScripts) {
   EXPECT_THAT(IdsOf("Nigeria and Niger"), IsSupersetOf({"country/ng", "country/ne"}));
 }
 
+TEST(TaggingMatch, FindsNamesAtTheEdgesAndNextToAnyPunctuation) {
+  EXPECT_THAT(IdsOf("Oman"), Contains("country/om"));
+  EXPECT_THAT(IdsOf("Россия"), Contains("country/ru"));
+  EXPECT_THAT(
+      IdsOf("«Iraq», Iran。Syria、(Mali) ¿Chad? †Yemen ·Libya"),
+      IsSupersetOf({"country/iq", "country/ir", "country/sy", "country/ml", "country/td", "country/ye", "country/ly"}));
+  EXPECT_THAT(IdsOf("«Таджикистан», (Россия) §Украина ·Сирии"),
+              IsSupersetOf({"country/tj", "country/ru", "country/ua", "country/sy"}));
+}
+
+TEST(TaggingMatch, NamesInsideWordsOfOtherScriptsDoNotMatch) {
+  EXPECT_THAT(IdsOf("xРоссия αРоссия яOman Omanя ωIraq 和Россия"), ::testing::IsEmpty());
+}
+
+TEST(TaggingMatch, SeparatorsInsideNamesAreASpaceOrAHyphen) {
+  EXPECT_THAT(IdsOf("Boko Haram, Boko-Haram"), Contains("org/boko-haram"));
+  EXPECT_THAT(IdsOf("Boko/Haram Boko.Haram Boko_Haram"), Not(Contains("org/boko-haram")));
+  EXPECT_THAT(IdsOf("Guinea Bissau and Guinea-Bissau"), Contains("country/gw"));
+  EXPECT_THAT(IdsOf("Аль Каида"), Contains("org/al-qaeda"));
+}
+
 TEST(TaggingMatch, CapitalizedNamesAreNotCommonWords) {
   EXPECT_THAT(IdsOf("We ate turkey and chad cheese."), ::testing::IsEmpty());
   EXPECT_THAT(IdsOf("TURKEY CLOSES BORDER"), Contains("country/tr"));
