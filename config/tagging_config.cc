@@ -157,13 +157,15 @@ void ParseEntity(const std::string& file, const YAML::Node& node, const std::str
   out.push_back(std::move(e));
 }
 
-void ParseFile(const fs::path& path, bool generated, std::vector<TaxonomyEntity>& out, std::string& contents) {
-  const std::string file = path.string();
+std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(file + ": cannot read taxonomy file");
+  if (!in) throw ConfigError(path.string() + ": cannot read taxonomy file");
   std::stringstream ss;
   ss << in.rdbuf();
-  contents = ss.str();
+  return ss.str();
+}
+
+void ParseFile(const std::string& file, const std::string& contents, bool generated, std::vector<TaxonomyEntity>& out) {
   YAML::Node root;
   try {
     root = YAML::Load(contents);
@@ -218,14 +220,21 @@ std::string TaxonomyTypeOfId(const std::string& id) {
 }
 
 Taxonomy LoadTaxonomy(const std::string& dir, const std::string& generated_dir) {
-  Taxonomy taxonomy;
-  std::vector<fs::path> files = YamlFiles(dir, "tagging.taxonomy_dir");
-  const size_t hand_written = files.size();
+  std::vector<fs::path> paths = YamlFiles(dir, "tagging.taxonomy_dir");
+  const size_t hand_written = paths.size();
   if (!generated_dir.empty()) {
     const auto generated = YamlFiles(generated_dir, "tagging.generated_dir");
-    files.insert(files.end(), generated.begin(), generated.end());
+    paths.insert(paths.end(), generated.begin(), generated.end());
   }
-  if (files.empty()) throw ConfigError(dir + ": no *.yaml taxonomy files");
+  if (paths.empty()) throw ConfigError(dir + ": no *.yaml taxonomy files");
+  std::vector<TaxonomyFile> files;
+  for (size_t i = 0; i < paths.size(); ++i) files.push_back({paths[i].string(), ReadFile(paths[i]), i >= hand_written});
+  return ParseTaxonomy(files);
+}
+
+Taxonomy ParseTaxonomy(const std::vector<TaxonomyFile>& files) {
+  Taxonomy taxonomy;
+  if (files.empty()) throw ConfigError("no taxonomy files");
   uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a over names and contents
   auto mix = [&hash](std::string_view s) {
     for (unsigned char c : s) {
@@ -233,13 +242,11 @@ Taxonomy LoadTaxonomy(const std::string& dir, const std::string& generated_dir) 
       hash *= 0x100000001b3ULL;
     }
   };
-  for (size_t i = 0; i < files.size(); ++i) {
-    const fs::path& path = files[i];
-    std::string contents;
-    ParseFile(path, i >= hand_written, taxonomy.entities, contents);
-    taxonomy.files.push_back(path.string());
-    mix(path.filename().string());
-    mix(contents);
+  for (const TaxonomyFile& f : files) {
+    ParseFile(f.path, f.contents, f.generated, taxonomy.entities);
+    taxonomy.files.push_back(f.path);
+    mix(fs::path(f.path).filename().string());
+    mix(f.contents);
   }
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));

@@ -66,6 +66,17 @@ struct Taxonomy {
 // compiles the taxonomy.)
 [[nodiscard]] Taxonomy LoadTaxonomy(const std::string& dir, const std::string& generated_dir);
 
+// One taxonomy file's text, for ParseTaxonomy.
+struct TaxonomyFile {
+  std::string path;  // named in messages; its file name goes into the version
+  std::string contents;
+  bool generated = false;  // its entries yield to hand-written ones
+};
+
+// LoadTaxonomy without the file system: parses and validates files already read,
+// in the order given. Throws ConfigError like LoadTaxonomy.
+[[nodiscard]] Taxonomy ParseTaxonomy(const std::vector<TaxonomyFile>& files);
+
 // The type an id's prefix implies ("org/x" -> "organization"), or empty.
 [[nodiscard]] std::string TaxonomyTypeOfId(const std::string& id);
 

@@ -187,5 +187,24 @@ TEST(Taxonomy, VersionFollowsTheContents) {
   EXPECT_EQ(v1.size(), 16u);
 }
 
+TEST(Taxonomy, ParsesFilesAlreadyReadLikeTheLoader) {
+  const std::string yaml = "entities:\n  - id: org/x\n    name: X\n    aliases: {en: [Xyzzy]}\n";
+  TempDir dir;
+  dir.Write("a.yaml", yaml);
+  const Taxonomy loaded = LoadTaxonomy(dir.path(), "");
+  const Taxonomy parsed = ParseTaxonomy({{dir.File("a.yaml"), yaml, false}});
+  EXPECT_EQ(parsed.version, loaded.version);
+  ASSERT_EQ(parsed.entities.size(), 1u);
+  EXPECT_EQ(parsed.entities[0].id, "org/x");
+  EXPECT_FALSE(parsed.entities[0].generated);
+  EXPECT_TRUE(ParseTaxonomy({{"gen.yaml", yaml, true}}).entities[0].generated);
+  try {
+    (void)ParseTaxonomy({{"text.yaml", "entities: [{id: bad}]\n", false}});
+    ADD_FAILURE() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("text.yaml"));
+  }
+}
+
 }  // namespace
 }  // namespace ingestd::testing
