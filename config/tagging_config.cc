@@ -42,10 +42,16 @@ std::vector<std::string> ScalarList(const std::string& file, const YAML::Node& n
   return out;
 }
 
+// A mapping key; YAML allows lists and mappings as keys (`? [a, b]`), the taxonomy does not.
+std::string Key(const std::string& file, const YAML::Node& key, const std::string& where) {
+  if (!key.IsScalar()) Fail(file, key, where, "expected a string key");
+  return key.as<std::string>();
+}
+
 void CheckKeys(const std::string& file, const YAML::Node& node, const std::string& where,
                std::initializer_list<std::string_view> allowed) {
   for (const auto& kv : node) {
-    const auto key = kv.first.as<std::string>();
+    const auto key = Key(file, kv.first, where);
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
       std::string list;
       for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
@@ -143,7 +149,7 @@ void ParseEntity(const std::string& file, const YAML::Node& node, const std::str
   if (!aliases.IsMap())
     Fail(file, aliases, at + "." + aliases_key, "expected a mapping of language -> list (en: [..], ar: [..])");
   for (const auto& kv : aliases) {
-    const auto lang = kv.first.as<std::string>();
+    const auto lang = Key(file, kv.first, at + "." + aliases_key);
     const std::string lw = at + "." + aliases_key + "." + lang;
     if (!ValidLangKey(lang)) Fail(file, kv.first, lw, "language key must be a code such as en, ar, zh-Hant");
     if (kv.second.IsSequence()) {
@@ -155,6 +161,19 @@ void ParseEntity(const std::string& file, const YAML::Node& node, const std::str
   }
   if (e.aliases.empty()) Fail(file, aliases, at, std::string("no ") + aliases_key);
   out.push_back(std::move(e));
+}
+
+void ParseRoot(const std::string& file, const YAML::Node& root, bool generated, std::vector<TaxonomyEntity>& out) {
+  CheckKeys(file, root, "", {"entities", "topics"});
+  for (const char* key : {"entities", "topics"}) {
+    const YAML::Node list = root[key];
+    if (!list) continue;
+    if (!list.IsSequence()) Fail(file, list, key, "expected a list");
+    for (size_t i = 0; i < list.size(); ++i)
+      ParseEntity(file, list[i], std::string(key) + "[" + std::to_string(i) + "]", std::string(key) == "topics", out);
+    for (auto it = out.end() - static_cast<std::ptrdiff_t>(list.size()); it != out.end(); ++it)
+      it->generated = generated;
+  }
 }
 
 std::string ReadFile(const fs::path& path) {
@@ -174,15 +193,10 @@ void ParseFile(const std::string& file, const std::string& contents, bool genera
   }
   if (!root || root.IsNull()) return;
   if (!root.IsMap()) Fail(file, root, "", "expected a mapping with \"entities\" and/or \"topics\"");
-  CheckKeys(file, root, "", {"entities", "topics"});
-  for (const char* key : {"entities", "topics"}) {
-    const YAML::Node list = root[key];
-    if (!list) continue;
-    if (!list.IsSequence()) Fail(file, list, key, "expected a list");
-    for (size_t i = 0; i < list.size(); ++i)
-      ParseEntity(file, list[i], std::string(key) + "[" + std::to_string(i) + "]", std::string(key) == "topics", out);
-    for (auto it = out.end() - static_cast<std::ptrdiff_t>(list.size()); it != out.end(); ++it)
-      it->generated = generated;
+  try {
+    ParseRoot(file, root, generated, out);
+  } catch (const YAML::Exception& e) {  // a conversion the checks above did not foresee
+    throw ConfigError(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
 }
 

@@ -187,6 +187,21 @@ TEST(Taxonomy, VersionFollowsTheContents) {
   EXPECT_EQ(v1.size(), 16u);
 }
 
+TEST(Taxonomy, RejectsKeysThatAreNotStrings) {
+  // Found by tagging_fuzz: a YAML complex key (`? ...`) used to escape as a yaml-cpp exception.
+  for (const char* yaml :
+       {"entities:\n  - id: org/x\n    name: X\n    aliases:\n      ? [en]\n      : [Xyzzy]\n",
+        "entities:\n  - id: org/x\n    ? - name\n    : X\n    aliases: {en: [Xyzzy]}\n", "? [entities]\n: []\n"}) {
+    try {
+      (void)ParseTaxonomy({{"keys.yaml", yaml, false}});
+      ADD_FAILURE() << "no error for " << yaml;
+    } catch (const ConfigError& e) {
+      EXPECT_THAT(e.what(), HasSubstr("keys.yaml:")) << yaml;
+      EXPECT_THAT(e.what(), HasSubstr("expected a string key")) << yaml;
+    }
+  }
+}
+
 TEST(Taxonomy, ParsesFilesAlreadyReadLikeTheLoader) {
   const std::string yaml = "entities:\n  - id: org/x\n    name: X\n    aliases: {en: [Xyzzy]}\n";
   TempDir dir;
