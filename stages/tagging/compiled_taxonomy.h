@@ -1,9 +1,11 @@
 // A taxonomy compiled for matching: Hyperscan literal databases over the folded
-// forms of every alias and keyword (ASCII names in one marked with word
-// delimiters, the other scripts in another; plus a small one of the
-// case-sensitive acronyms, matched on the original text as written), and what is
-// needed to check each raw hit (word boundaries for its script, capitalization on
-// the original text, context words) and to turn the surviving hits into tags.
+// forms of every alias and keyword (ASCII names between word delimiters on a
+// marked copy of the folded text, Cyrillic names reversed on a reversed copy, the
+// other scripts on the folded text itself; plus a small one of the case-sensitive
+// acronyms, matched on the original text as written), and what is needed to check
+// each raw hit (word boundaries for its script, capitalization on the original
+// text, context words) and to turn the surviving hits into tags. README.md here
+// says why the views.
 //
 // Lifecycle: built by CompileTaxonomy() on the control thread (start-up, reload),
 // then shared read-only as std::shared_ptr<const CompiledTaxonomy>; Match() is
