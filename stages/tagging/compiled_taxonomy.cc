@@ -813,54 +813,63 @@ std::vector<Tag> CompiledTaxonomy::Match(const Article& article, size_t max_ment
   }
   hits.resize(kept);
 
+  // Tags: counts and order first, so each tag's strings and mention list are
+  // allocated once, at their final size.
   struct Building {
-    Tag tag;
     uint32_t entity = 0;
+    uint32_t count = 0;
     uint32_t title_count = 0;
     uint64_t first = UINT64_MAX;  // (field, start) of the first mention
-    std::vector<uint32_t> keyword_aliases;
   };
-  std::vector<Building> built;
+  thread_local std::vector<Building> built;
+  thread_local std::vector<std::pair<uint32_t, uint32_t>> keywords_seen;  // (tag, alias)
+  built.clear();
+  keywords_seen.clear();
   if (slot_of_entity.size() < entities_.size()) slot_of_entity.resize(entities_.size(), -1);
   for (const Hit& h : hits) {
     const Pattern& p = patterns_[h.pattern];
     int32_t& slot = slot_of_entity[p.entity];
     if (slot < 0) {
       slot = static_cast<int32_t>(built.size());
-      built.emplace_back();
-      built.back().entity = p.entity;
+      built.push_back({p.entity});
     }
     Building& b = built[static_cast<size_t>(slot)];
-    ++b.tag.count;
+    ++b.count;
     if (h.field == Mention::Field::kTitle) ++b.title_count;
-    const uint64_t order = (h.field == Mention::Field::kTitle ? 0 : (uint64_t{1} << 32)) | h.start;
-    b.first = std::min(b.first, order);
-    if (b.tag.mentions.size() < max_mentions) {
+    b.first = std::min(b.first, (h.field == Mention::Field::kTitle ? 0 : (uint64_t{1} << 32)) | h.start);
+  }
+  std::sort(built.begin(), built.end(), [this](const Building& a, const Building& b) {
+    if ((a.title_count > 0) != (b.title_count > 0)) return a.title_count > 0;
+    if (a.count != b.count) return a.count > b.count;
+    if (a.first != b.first) return a.first < b.first;
+    return entities_[a.entity].id < entities_[b.entity].id;
+  });
+  std::vector<Tag> tags(built.size());
+  for (size_t i = 0; i < built.size(); ++i) {
+    const Entity& e = entities_[built[i].entity];
+    Tag& t = tags[i];
+    t.id = e.id;
+    t.type = e.type;
+    t.name = e.name;
+    t.count = built[i].count;
+    t.mentions.reserve(std::min<size_t>(built[i].count, max_mentions));
+    slot_of_entity[built[i].entity] = static_cast<int32_t>(i);
+  }
+  for (const Hit& h : hits) {
+    const Pattern& p = patterns_[h.pattern];
+    const auto index = static_cast<uint32_t>(slot_of_entity[p.entity]);
+    Tag& t = tags[index];
+    if (t.mentions.size() < max_mentions) {
       const std::string& src = h.field == Mention::Field::kTitle ? article.title : article.text;
-      b.tag.mentions.push_back({h.field, h.start, h.end, src.substr(h.start, h.end - h.start)});
+      t.mentions.push_back({h.field, h.start, h.end, src.substr(h.start, h.end - h.start)});
     }
     if (entities_[p.entity].topic &&
-        std::find(b.keyword_aliases.begin(), b.keyword_aliases.end(), p.alias) == b.keyword_aliases.end()) {
-      b.keyword_aliases.push_back(p.alias);
+        std::find(keywords_seen.begin(), keywords_seen.end(), std::make_pair(index, p.alias)) == keywords_seen.end()) {
+      keywords_seen.emplace_back(index, p.alias);
+      t.keywords.push_back(aliases_[p.alias].text);
     }
   }
-  for (Building& b : built) {
-    slot_of_entity[b.entity] = -1;
-    const Entity& e = entities_[b.entity];
-    b.tag.id = e.id;
-    b.tag.type = e.type;
-    b.tag.name = e.name;
-    for (uint32_t a : b.keyword_aliases) b.tag.keywords.push_back(aliases_[a].text);
-  }
-  std::sort(built.begin(), built.end(), [](const Building& a, const Building& b) {
-    if ((a.title_count > 0) != (b.title_count > 0)) return a.title_count > 0;
-    if (a.tag.count != b.tag.count) return a.tag.count > b.tag.count;
-    if (a.first != b.first) return a.first < b.first;
-    return a.tag.id < b.tag.id;
-  });
-  std::vector<Tag> tags;
-  tags.reserve(built.size());
-  for (Building& b : built) tags.push_back(std::move(b.tag));
+  for (const Building& b : built) slot_of_entity[b.entity] = -1;
   return tags;
 }
 
