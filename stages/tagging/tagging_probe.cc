@@ -34,10 +34,11 @@ TaggingProbe::TaggingProbe(prometheus::Registry* registry)
                        .Register(registry ? *registry : *own_)),
       entities_(NewGauge(registry ? *registry : *own_, "ingestd_tagging_taxonomy_entities",
                          "Entities and topics in the taxonomy in use.")),
-      patterns_(NewGauge(registry ? *registry : *own_, "ingestd_tagging_taxonomy_patterns",
-                         "Literal patterns (alias spelling variants) in the taxonomy's Hyperscan database.")),
+      patterns_(
+          NewGauge(registry ? *registry : *own_, "ingestd_tagging_taxonomy_patterns",
+                   "Literal patterns (alias spelling variants) in the taxonomy's Hyperscan databases, all of them.")),
       database_bytes_(NewGauge(registry ? *registry : *own_, "ingestd_tagging_taxonomy_database_bytes",
-                               "Size of the taxonomy's Hyperscan database.")),
+                               "Size of the taxonomy's Hyperscan databases, summed.")),
       compile_seconds_(NewGauge(registry ? *registry : *own_, "ingestd_tagging_taxonomy_compile_seconds",
                                 "Time taken to load and compile the taxonomy in use.")) {
   auto& tags = prometheus::BuildCounter()
