@@ -49,31 +49,6 @@ size_t Depth(element e, size_t limit) {
 
 }  // namespace
 
-size_t RepairUtf8(std::string_view in, std::string& out) {
-  out.clear();
-  out.reserve(in.size());
-  size_t repaired = 0;
-  const auto* data = reinterpret_cast<const utf8proc_uint8_t*>(in.data());
-  size_t pos = 0;
-  while (pos < in.size()) {
-    if (static_cast<unsigned char>(in[pos]) < 0x80) {
-      out.push_back(in[pos++]);
-      continue;
-    }
-    utf8proc_int32_t cp = 0;
-    const auto len = utf8proc_iterate(data + pos, static_cast<utf8proc_ssize_t>(in.size() - pos), &cp);
-    if (len <= 0) {
-      out += "\xEF\xBF\xBD";  // U+FFFD
-      ++repaired;
-      ++pos;
-      continue;
-    }
-    out.append(in.substr(pos, static_cast<size_t>(len)));
-    pos += static_cast<size_t>(len);
-  }
-  return repaired;
-}
-
 DecodeResult DecodeEnvelope(std::string_view bytes, const InputConfig& config) {
   if (bytes.size() > static_cast<size_t>(config.max_record_bytes)) {
     return DecodeError{"too_large", "record is " + std::to_string(bytes.size()) + " bytes, limit is " +

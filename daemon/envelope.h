@@ -18,6 +18,7 @@
 
 #include "config/config.h"
 #include "stages/article.h"
+#include "stages/text/utf8.h"  // RepairUtf8, used on input bytes
 
 namespace ingestd {
 
@@ -31,8 +32,5 @@ struct DecodeError {
 using DecodeResult = std::variant<Article, DecodeError>;
 
 [[nodiscard]] DecodeResult DecodeEnvelope(std::string_view bytes, const InputConfig& config);
-
-// Replaces each invalid UTF-8 sequence with U+FFFD; returns how many were replaced.
-size_t RepairUtf8(std::string_view in, std::string& out);
 
 }  // namespace ingestd

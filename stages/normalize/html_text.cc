@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "stages/text/utf8.h"
+
 namespace ingestd {
 namespace {
 
@@ -213,6 +215,13 @@ HtmlText ExtractHtmlText(std::string_view html) {
   for (const GumboNode* p : parts) FindAll(p, GUMBO_TAG_H1, h1, false);
   if (!h1.empty()) result.title = TextOf(h1.front());
   if (result.title.empty()) result.title = FindTitle(root);
+
+  // gumbo encodes an out-of-range character reference (&#x1DDDDDDD5;) as bytes that
+  // are not UTF-8 instead of U+FFFD (found by html_fuzz): repair what it decoded.
+  std::string repaired;
+  for (std::string* s : {&result.text, &result.title}) {
+    if (RepairUtf8(*s, repaired) > 0) s->swap(repaired);
+  }
   return result;
 }
 

@@ -6,6 +6,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 namespace ingestd {
 
@@ -33,5 +35,10 @@ namespace ingestd {
   }
   return 0;
 }
+
+// Copies in to out with each invalid UTF-8 byte replaced by U+FFFD; returns how
+// many were replaced. Used on input (the envelope) and on text a library decoded
+// for us (gumbo turns an out-of-range character reference into invalid bytes).
+size_t RepairUtf8(std::string_view in, std::string& out);
 
 }  // namespace ingestd

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "stages/normalize/text_hygiene.h"
+#include "stages/text/utf8.h"
 
 namespace ingestd {
 namespace {
@@ -32,6 +33,19 @@ TEST(ExtractHtmlText, FallsBackToTitleElementAndBody) {
       "<div id=\"comments\">Nice!</div></body></html>");
   EXPECT_EQ(out.title, "Only a title");
   EXPECT_EQ(CleanText(out.text), "Body text.");
+}
+
+bool IsValidUtf8(const std::string& s) {
+  std::string copy;
+  return RepairUtf8(s, copy) == 0;
+}
+
+TEST(ExtractHtmlText, OutOfRangeCharacterReferencesBecomeReplacementCharacters) {
+  const HtmlText out = ExtractHtmlText("<title>x&#x110000;y</title><p>a &#x1DDDDDDD5; b &#233;</p>");
+  EXPECT_TRUE(IsValidUtf8(out.text)) << out.text;
+  EXPECT_TRUE(IsValidUtf8(out.title)) << out.title;
+  EXPECT_NE(out.text.find("\xEF\xBF\xBD"), std::string::npos);  // U+FFFD where the reference was
+  EXPECT_NE(out.text.find("b \xC3\xA9"), std::string::npos);    // valid references still decoded
 }
 
 }  // namespace
