@@ -57,14 +57,19 @@ Signature RandomSignature(std::mt19937_64& rng, uint32_t shingles = 1000) {
   return s;
 }
 
-// An index of `n` articles with 6 KB-like signatures and "u-" + 16 hex ids.
+// An index of `n` articles with 6 KB-like signatures, 16 distinctive story terms
+// (the most kept: a full story sketch) and "u-" + 16 hex ids.
 void Fill(DedupeIndex& index, size_t n, uint64_t seed) {
   std::mt19937_64 rng(seed);
+  std::vector<uint32_t> terms(16);
   for (size_t i = 0; i < n; ++i) {
     const Signature sig = RandomSignature(rng);
+    for (auto& t : terms) t = static_cast<uint32_t>(rng());
+    const std::vector<uint32_t> keys = terms;
+    std::sort(terms.begin(), terms.end());
     char id[24];
     std::snprintf(id, sizeof id, "u-%016llx", static_cast<unsigned long long>(rng()));
-    Query q{id, Hash128{rng(), rng()}, rng(), &sig};
+    Query q{id, Hash128{rng(), rng()}, rng(), &sig, &terms, &keys};
     (void)index.CheckAndInsert(q, kNow);
   }
 }

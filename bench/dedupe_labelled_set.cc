@@ -9,10 +9,13 @@
 
 int main(int argc, char** argv) {
   ingestd::dedupe::eval::SetOptions options;
+  ingestd::DedupeConfig config;
   options.originals = 3000;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--originals") == 0) {
       options.originals = std::atoi(argv[i + 1]);
+    } else if (std::strcmp(argv[i], "--story-min-overlap") == 0) {
+      config.story_min_overlap = std::atof(argv[i + 1]);
     } else if (std::strcmp(argv[i], "--seed") == 0) {
       options.seed = std::strtoull(argv[i + 1], nullptr, 10);
     } else {
@@ -21,7 +24,7 @@ int main(int argc, char** argv) {
     }
   }
   const auto set = ingestd::dedupe::eval::MakeLabelledSet(options);
-  const auto score = ingestd::dedupe::eval::ScoreSet(set, ingestd::DedupeConfig{});
+  const auto score = ingestd::dedupe::eval::ScoreSet(set, config);
   std::printf("labelled set: seed %llu, %d originals, %zu articles, %zu languages\n",
               static_cast<unsigned long long>(options.seed), options.originals, set.size(),
               ingestd::dedupe::eval::Languages().size());

@@ -17,6 +17,10 @@ void ParseDedupeConfig(ConfigNode& node, DedupeConfig& out) {
   out.shingle_words = node.Int("shingle_words", out.shingle_words, 1, 8);
   out.shingle_cjk_chars = node.Int("shingle_cjk_chars", out.shingle_cjk_chars, 1, 8);
   out.shingle_thai_chars = node.Int("shingle_thai_chars", out.shingle_thai_chars, 1, 8);
+  out.story_window_hours = node.Int("story_window_hours", out.story_window_hours, 1, 24 * 365);
+  out.story_min_overlap = node.Double("story_min_overlap", out.story_min_overlap, 0.05, 1.0);
+  out.story_min_shared = node.Int("story_min_shared", out.story_min_shared, 1, 12);
+  out.story_max_term_share = node.Double("story_max_term_share", out.story_max_term_share, 0.0001, 1.0);
   out.snapshot_file = node.String("snapshot_file", out.snapshot_file);
   node.Done();
 }

@@ -26,6 +26,15 @@ struct DedupeConfig {
   int64_t shingle_words = 3;
   int64_t shingle_cjk_chars = 4;
   int64_t shingle_thai_chars = 8;
+  // Story links (same story, little shared text): articles within this many hours
+  // whose distinctive terms overlap by at least story_min_overlap (each way) and in
+  // at least story_min_shared terms share a story id. A term is distinctive when an
+  // article uses it twice or more and fewer than story_max_term_share of recent
+  // articles in its language do (see stages/dedupe/term_frequency.h).
+  int64_t story_window_hours = 48;
+  double story_min_overlap = 0.35;
+  int64_t story_min_shared = 3;
+  double story_max_term_share = 0.02;
   // Index snapshot for `ingestd replay`: loaded at start when present, saved at the end.
   std::string snapshot_file;
 };

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 namespace ingestd::dedupe {
 namespace {
@@ -20,10 +21,28 @@ constexpr int kMaxSingleHitCandidates = 6;
 // otherwise put thousands of articles under one key. Later articles take their
 // next smallest hash instead.
 constexpr size_t kMaxPerKey = 32;
+// Story candidates verified per article, at most (most shared keys first).
+constexpr size_t kMaxStoryCandidates = 16;
 
-size_t HeapBytes(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
+uint32_t Low32(uint64_t h) { return static_cast<uint32_t>(h); }
+uint16_t TermFingerprint(uint32_t term) { return static_cast<uint16_t>(term); }
 
 }  // namespace
+
+CompactId::CompactId(std::string_view id) : data_(new char[4 + id.size()]) {
+  const auto n = static_cast<uint32_t>(id.size());
+  std::memcpy(data_.get(), &n, 4);
+  std::memcpy(data_.get() + 4, id.data(), id.size());
+}
+
+std::string_view CompactId::view() const {
+  if (!data_) return {};
+  uint32_t n;
+  std::memcpy(&n, data_.get(), 4);
+  return {data_.get() + 4, n};
+}
+
+size_t CompactId::HeapBytes() const { return data_ ? 4 + view().size() : 0; }
 
 DedupeIndex::DedupeIndex(IndexOptions options) : options_(options) {}
 
@@ -48,7 +67,7 @@ const DedupeIndex::Record* DedupeIndex::RootOf(const Record& record) const {
 
 uint32_t DedupeIndex::FindExact(const Hash128& hash) const {
   uint32_t found = kNone;
-  exact_.ForEach(hash.low, [&](uint32_t s) {
+  exact_.ForEach(Low32(hash.low), [&](uint32_t s) {
     const Record* r = Find(s);
     if (r && r->content == hash) found = s;
   });
@@ -63,7 +82,7 @@ DedupeResult DedupeIndex::CheckAndInsert(const Query& q, int64_t now, IndexEntry
   if (const uint32_t s = FindExact(q.content_hash); s != kNone) {
     const Record* r = Find(s);
     result.status = DedupeStatus::kExact;
-    result.duplicate_of = RootOf(*r)->id;
+    result.duplicate_of = std::string(RootOf(*r)->id.view());
     result.similarity = 1.0;
     result.story_id = StoryId(r->story);
     return result;
@@ -73,7 +92,7 @@ DedupeResult DedupeIndex::CheckAndInsert(const Query& q, int64_t now, IndexEntry
   const Record* previous = nullptr;
   uint32_t previous_short = kNone;
   if (q.url_hash != 0) {
-    urls_.ForEach(q.url_hash, [&](uint32_t s) {
+    urls_.ForEach(Low32(q.url_hash), [&](uint32_t s) {
       const Record* r = Find(s);
       if (r && r->url == q.url_hash) {
         previous = r;
@@ -146,7 +165,7 @@ DedupeResult DedupeIndex::CheckAndInsert(const Query& q, int64_t now, IndexEntry
   record.url = q.url_hash;
   record.time = static_cast<uint32_t>(now);
   record.shingles = sig.shingles;
-  record.id = std::string(q.id);
+  record.id = CompactId(q.id);
   const size_t fps = std::min(sig.bottom.size(), kFingerprints);
   record.fingerprint_count = static_cast<uint8_t>(fps);
   record.tau = sig.bottom.size() > kFingerprints ? Rank(sig.bottom[kFingerprints - 1]) : 0xffffffffu;
@@ -157,34 +176,102 @@ DedupeResult DedupeIndex::CheckAndInsert(const Query& q, int64_t now, IndexEntry
   if (best) {
     const Record* root = RootOf(*best);
     result.status = DedupeStatus::kNear;
-    result.duplicate_of = root->id;
+    result.duplicate_of = std::string(root->id.view());
     result.similarity = best_similarity;
     record.story = best->story;
     root_short = Short(best_root_seq);
   } else if (previous) {
     record.story = previous->story;
+  } else if (const uint64_t story = q.story_terms ? FindStory(*q.story_terms, now) : 0; story != 0) {
+    record.story = story;
+    ++story_links_;
   } else {
     record.story = XXH3_64bits(q.id.data(), q.id.size()) | 1;
   }
-  if (previous) result.revision_of = previous->id;
+  if (previous) result.revision_of = std::string(previous->id.view());
   result.story_id = StoryId(record.story);
+  if (q.story_terms) {
+    const auto& terms = *q.story_terms;
+    record.story_terms = static_cast<uint8_t>(std::min<size_t>(terms.size(), 255));
+    record.story_sample_count = static_cast<uint8_t>(std::min(terms.size(), kStorySamples));
+    for (size_t i = 0; i < record.story_sample_count; ++i) record.story_samples[i] = TermFingerprint(terms[i]);
+  }
 
-  const uint64_t seq = Insert(std::move(record), &sig);
+  const uint64_t seq = Insert(std::move(record), &sig, q.story_keys);
   Record& inserted = records_.back();
   inserted.root = root_short == kNone ? Short(seq) : root_short;
   if (previous_short != kNone) {
-    urls_.Erase(q.url_hash, previous_short);
+    urls_.Erase(Low32(q.url_hash), previous_short);
   }
   if (indexed) *indexed = ToEntry(inserted);
   EnforceLimits(now, expired);
   return result;
 }
 
-uint64_t DedupeIndex::Insert(Record record, const Signature* sig) {
+uint64_t DedupeIndex::FindStory(const std::vector<uint32_t>& terms, int64_t now) const {
+  if (terms.size() < static_cast<size_t>(options_.story_min_shared)) return 0;
+  std::vector<std::pair<uint32_t, int>> candidates;  // short seq, key hits
+  for (const uint32_t t : terms) {
+    story_keys_.ForEach(t, [&](uint32_t s) {
+      for (auto& c : candidates) {
+        if (c.first == s) {
+          ++c.second;
+          return;
+        }
+      }
+      candidates.emplace_back(s, 1);
+    });
+  }
+  if (candidates.empty()) return 0;
+  std::sort(candidates.begin(), candidates.end(),
+            [](auto& a, auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+  if (candidates.size() > kMaxStoryCandidates) candidates.resize(kMaxStoryCandidates);
+  std::vector<uint16_t> fingerprints(terms.size());
+  for (size_t i = 0; i < terms.size(); ++i) fingerprints[i] = TermFingerprint(terms[i]);
+  std::sort(fingerprints.begin(), fingerprints.end());
+  const Record* best = nullptr;
+  uint64_t best_seq = 0;
+  for (const auto& [s, hits] : candidates) {
+    uint64_t seq = 0;
+    const Record* r = Find(s, &seq);
+    if (!r || r->story_sample_count == 0) continue;
+    if (static_cast<int64_t>(r->time) + options_.story_window_seconds <= now) continue;
+    int shared = 0;
+    for (size_t i = 0; i < r->story_sample_count; ++i) {
+      shared += std::binary_search(fingerprints.begin(), fingerprints.end(), r->story_samples[i]);
+    }
+    if (shared < options_.story_min_shared) continue;
+    // Share of the old article's terms found in the new one (from its sample), and
+    // the other way round (the shared count scaled to all the old one's terms).
+    const double old_share = static_cast<double>(shared) / r->story_sample_count;
+    const double new_share = old_share * r->story_terms / static_cast<double>(terms.size());
+    if (old_share < options_.story_min_overlap || new_share < options_.story_min_overlap) continue;
+    if (!best || seq < best_seq) {
+      best = r;
+      best_seq = seq;
+    }
+  }
+  return best ? best->story : 0;
+}
+
+uint64_t DedupeIndex::Insert(Record record, const Signature* sig, const std::vector<uint32_t>* story_keys) {
   const uint64_t seq = head_seq_ + records_.size();
   const uint32_t s = Short(seq);
-  exact_.Insert(record.content.low, s);
-  if (record.url != 0) urls_.Insert(record.url, s);
+  exact_.Insert(Low32(record.content.low), s);
+  if (record.url != 0) urls_.Insert(Low32(record.url), s);
+  if (story_keys) {
+    record.story_key_count = 0;
+    for (size_t i = 0; i < story_keys->size() && record.story_key_count < kStoryKeys; ++i) {
+      const uint32_t key = (*story_keys)[i];
+      if (story_keys_.InsertCapped(key, s, kMaxPerKey)) record.story_keys[record.story_key_count++] = key;
+    }
+  } else if (!sig) {
+    size_t kept = 0;
+    for (size_t i = 0; i < record.story_key_count; ++i) {
+      if (story_keys_.InsertCapped(record.story_keys[i], s, kMaxPerKey)) record.story_keys[kept++] = record.story_keys[i];
+    }
+    record.story_key_count = static_cast<uint8_t>(kept);
+  }
   if (sig) {
     record.key_count = 0;
     for (size_t i = 0; i < sig->bottom.size() && record.key_count < kKeys; ++i) {
@@ -199,7 +286,7 @@ uint64_t DedupeIndex::Insert(Record record, const Signature* sig) {
     record.key_count = static_cast<uint8_t>(kept);
   }
   record.root = s;
-  record_bytes_ += sizeof(Record) + HeapBytes(record.id);
+  record_bytes_ += sizeof(Record) + record.id.HeapBytes();
   records_.push_back(std::move(record));
   return seq;
 }
@@ -218,21 +305,26 @@ bool DedupeIndex::Apply(const IndexEntry& e, int64_t now) {
   record.key_count = std::min<uint8_t>(e.key_count, kKeys);
   record.fingerprints = e.fingerprints;
   record.keys = e.keys;
-  record.id = e.id;
+  record.story_terms = e.story_terms;
+  record.story_sample_count = std::min<uint8_t>(e.story_sample_count, kStorySamples);
+  record.story_key_count = std::min<uint8_t>(e.story_key_count, kStoryKeys);
+  record.story_samples = e.story_samples;
+  record.story_keys = e.story_keys;
+  record.id = CompactId(e.id);
   uint32_t root_short = kNone;
   if (e.root_hash != Hash128{}) {
     if (const uint32_t s = FindExact(e.root_hash); s != kNone) root_short = Find(s)->root;
   }
   uint32_t previous_short = kNone;
   if (e.url_hash != 0) {
-    urls_.ForEach(e.url_hash, [&](uint32_t s) {
+    urls_.ForEach(Low32(e.url_hash), [&](uint32_t s) {
       const Record* r = Find(s);
       if (r && r->url == e.url_hash) previous_short = s;
     });
   }
-  const uint64_t seq = Insert(std::move(record), nullptr);
+  const uint64_t seq = Insert(std::move(record), nullptr, nullptr);
   if (root_short != kNone && Find(root_short)) records_.back().root = root_short;
-  if (previous_short != kNone) urls_.Erase(e.url_hash, previous_short);
+  if (previous_short != kNone) urls_.Erase(Low32(e.url_hash), previous_short);
   (void)seq;
   EnforceLimits(now, nullptr);
   return true;
@@ -241,10 +333,11 @@ bool DedupeIndex::Apply(const IndexEntry& e, int64_t now) {
 void DedupeIndex::EvictFront() {
   const Record& r = records_.front();
   const uint32_t s = Short(head_seq_);
-  exact_.Erase(r.content.low, s);
-  if (r.url != 0) urls_.Erase(r.url, s);  // absent when a newer revision took the slot
+  exact_.Erase(Low32(r.content.low), s);
+  if (r.url != 0) urls_.Erase(Low32(r.url), s);  // absent when a newer revision took the slot
   for (size_t i = 0; i < r.key_count; ++i) keys_.Erase(r.keys[i], s);
-  record_bytes_ -= sizeof(Record) + HeapBytes(r.id);
+  for (size_t i = 0; i < r.story_key_count; ++i) story_keys_.Erase(r.story_keys[i], s);
+  record_bytes_ -= sizeof(Record) + r.id.HeapBytes();
   records_.pop_front();
   ++head_seq_;
 }
@@ -252,18 +345,18 @@ void DedupeIndex::EvictFront() {
 size_t DedupeIndex::AccountedBytes() const {
   // Tables at their worst steady load (3/4) rather than their capacity, which
   // never shrinks and would make the budget evict everything after a burst.
-  const size_t slots = (exact_.size() + urls_.size()) * 16 + keys_.size() * 8;
+  const size_t slots = (exact_.size() + urls_.size() + keys_.size() + story_keys_.size()) * 8;
   return record_bytes_ + slots * 4 / 3;
 }
 
 void DedupeIndex::EnforceLimits(int64_t now, std::vector<std::string>* expired) {
   while (!records_.empty() && static_cast<int64_t>(records_.front().time) + options_.window_seconds <= now) {
-    if (expired) expired->push_back(records_.front().id);
+    if (expired) expired->emplace_back(records_.front().id.view());
     EvictFront();
     ++evicted_window_;
   }
   while (!records_.empty() && AccountedBytes() > static_cast<size_t>(options_.memory_budget_bytes)) {
-    if (expired) expired->push_back(records_.front().id);
+    if (expired) expired->emplace_back(records_.front().id.view());
     EvictFront();
     ++evicted_budget_;
   }
@@ -273,7 +366,7 @@ void DedupeIndex::Expire(int64_t now, std::vector<std::string>* expired) { Enfor
 
 IndexEntry DedupeIndex::ToEntry(const Record& r) const {
   IndexEntry e;
-  e.id = r.id;
+  e.id = std::string(r.id.view());
   e.content_hash = r.content;
   const Record* root = RootOf(r);
   if (root != &r) e.root_hash = root->content;
@@ -286,6 +379,11 @@ IndexEntry DedupeIndex::ToEntry(const Record& r) const {
   e.key_count = r.key_count;
   e.fingerprints = r.fingerprints;
   e.keys = r.keys;
+  e.story_terms = r.story_terms;
+  e.story_sample_count = r.story_sample_count;
+  e.story_key_count = r.story_key_count;
+  e.story_samples = r.story_samples;
+  e.story_keys = r.story_keys;
   return e;
 }
 
@@ -296,7 +394,8 @@ void DedupeIndex::ForEachEntry(const std::function<void(const IndexEntry&)>& fn)
 IndexStats DedupeIndex::Stats() const {
   IndexStats s;
   s.entries = records_.size();
-  s.bytes = record_bytes_ + exact_.Bytes() + urls_.Bytes() + keys_.Bytes();
+  s.bytes = record_bytes_ + exact_.Bytes() + urls_.Bytes() + keys_.Bytes() + story_keys_.Bytes();
+  s.story_links = story_links_;
   s.evicted_window = evicted_window_;
   s.evicted_budget = evicted_budget_;
   return s;

@@ -1,10 +1,11 @@
 // The dedupe index: exact (content hash), revision (canonical URL) and near
 // (containment) lookups over the articles of the time window, oldest first out.
 //
-// Layout per indexed article (about 480 bytes with the tables, see README.md):
+// Layout per indexed article (about 500 bytes with the tables, see README.md):
 // a Record in a FIFO ring (content hash, URL hash, story, time, the group's root,
-// 64 fingerprints and 12 LSH keys, the id), one slot in the exact table, one in
-// the URL table and 12 in the LSH table. Evicting the oldest record removes its
+// 64 fingerprints and 12 LSH keys, the story sketch, the id), one slot in the
+// exact table, one in the URL table, 12 in the LSH table and up to 3 in the story
+// table. Evicting the oldest record removes its
 // slots, so memory stays flat under a steady stream.
 //
 // Near lookup: the query's smallest hashes are looked up in the LSH table
@@ -16,6 +17,17 @@
 // candidate's sampling threshold are a uniform sample of its shingles, and each is
 // checked against the candidate's fingerprints.
 //
+// Story links: an article that is neither a copy nor a revision looks up its
+// distinctive terms (terms it repeats that few recent articles repeat: names,
+// numbers, rare words; chosen by the stage, see term_frequency.h) in the story
+// table, which holds each record's 3 most repeated distinctive terms (its main
+// names: the ones a rewrite keeps). A candidate
+// within the story window is verified on the record's 12 smallest terms: at least
+// `story_min_shared` of them in the new article, and at least `story_min_overlap`
+// of each article's distinctive terms shared (estimated for the old one from its
+// sample). The article then takes the candidate's story id; its verdict is not
+// affected.
+//
 // Not thread-safe: the stage guards it with a mutex. Time is passed in (unix
 // seconds), never read from a clock here.
 #pragma once
@@ -24,6 +36,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +54,24 @@ struct IndexOptions {
   double near_containment = 0.8;  // share of the new text found in the old one
   int min_samples = 12;           // fewer sampled shingles: no near verdict
   int min_shingles = 12;          // shorter texts: exact matches only
+  int64_t story_window_seconds = 48 * 3600;
+  double story_min_overlap = 0.35;  // share of each article's distinctive terms found in the other
+  int story_min_shared = 3;        // distinctive terms two articles of one story share, at least
+};
+
+// A record's id, on the heap at its exact length (8 bytes in the record instead
+// of a 32-byte std::string: the record is most of an article's memory).
+class CompactId {
+ public:
+  CompactId() = default;
+  explicit CompactId(std::string_view id);
+  CompactId(CompactId&&) noexcept = default;
+  CompactId& operator=(CompactId&&) noexcept = default;
+  [[nodiscard]] std::string_view view() const;
+  [[nodiscard]] size_t HeapBytes() const;
+
+ private:
+  std::unique_ptr<char[]> data_;  // 4-byte length, then the bytes
 };
 
 struct Query {
@@ -48,6 +79,10 @@ struct Query {
   Hash128 content_hash;
   uint64_t url_hash = 0;  // 0: no canonical URL
   const Signature* signature = nullptr;
+  // Distinctive terms, ascending (may be null or empty: no story lookup), and the
+  // same most repeated first (the first that fit become the story keys).
+  const std::vector<uint32_t>* story_terms = nullptr;
+  const std::vector<uint32_t>* story_keys = nullptr;
 };
 
 struct IndexStats {
@@ -55,6 +90,7 @@ struct IndexStats {
   uint64_t bytes = 0;
   uint64_t evicted_window = 0;
   uint64_t evicted_budget = 0;
+  uint64_t story_links = 0;  // articles that took an earlier article's story id by a story lookup
 };
 
 class DedupeIndex {
@@ -93,9 +129,14 @@ class DedupeIndex {
     uint32_t tau = 0;
     uint8_t fingerprint_count = 0;
     uint8_t key_count = 0;
+    uint8_t story_terms = 0;
+    uint8_t story_sample_count = 0;
+    uint8_t story_key_count = 0;
     std::array<uint16_t, kFingerprints> fingerprints{};
+    std::array<uint16_t, kStorySamples> story_samples{};
     std::array<uint32_t, kKeys> keys{};
-    std::string id;
+    std::array<uint32_t, kStoryKeys> story_keys{};
+    CompactId id;
   };
 
   // Records are numbered in insertion order; tables hold the number modulo
@@ -104,9 +145,12 @@ class DedupeIndex {
   const Record* Find(uint32_t short_seq, uint64_t* seq = nullptr) const;
   const Record* RootOf(const Record& record) const;
   uint32_t FindExact(const Hash128& hash) const;  // FlatMultiMap<>::kEmpty when absent
-  // Adds the record and its table slots; LSH keys come from `sig` when given,
-  // else from record.keys (an applied entry).
-  uint64_t Insert(Record record, const Signature* sig);
+  // Adds the record and its table slots; LSH keys come from `sig` (and story keys
+  // from `story_keys`) when given, else from record.keys (an applied entry).
+  uint64_t Insert(Record record, const Signature* sig, const std::vector<uint32_t>* story_keys);
+  // The story of the earliest record of the window that tells the same story as
+  // the query's terms, or 0.
+  uint64_t FindStory(const std::vector<uint32_t>& terms, int64_t now) const;
   void EvictFront();
   void EnforceLimits(int64_t now, std::vector<std::string>* expired);
   size_t AccountedBytes() const;
@@ -115,12 +159,16 @@ class DedupeIndex {
   const IndexOptions options_;
   std::deque<Record> records_;
   uint64_t head_seq_ = 0;  // seq of records_.front()
-  FlatMultiMap<uint64_t> exact_;
-  FlatMultiMap<uint64_t> urls_;
+  // Exact and URL tables are keyed by the hash's low 32 bits; the record holds the
+  // full hash and every hit is checked against it.
+  FlatMultiMap<uint32_t> exact_;
+  FlatMultiMap<uint32_t> urls_;
   FlatMultiMap<uint32_t> keys_;
+  FlatMultiMap<uint32_t> story_keys_;
   size_t record_bytes_ = 0;
   uint64_t evicted_window_ = 0;
   uint64_t evicted_budget_ = 0;
+  uint64_t story_links_ = 0;
 };
 
 }  // namespace ingestd::dedupe

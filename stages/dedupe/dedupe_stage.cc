@@ -6,6 +6,7 @@
 #include <prometheus/registry.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -14,6 +15,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "stages/dedupe/term_frequency.h"
 #include "stages/text/fold.h"
 
 namespace ingestd {
@@ -51,6 +53,12 @@ class DedupeProbe {
                        .Help("Articles linked to an earlier revision at the same canonical URL.")
                        .Register(registry)
                        .Add({})),
+        story_links_(prometheus::BuildCounter()
+                         .Name("ingestd_dedupe_story_links_total")
+                         .Help("Articles given an earlier article's story id by a story lookup (same story, "
+                               "little shared text).")
+                         .Register(registry)
+                         .Add({})),
         applied_(prometheus::BuildCounter()
                      .Name("ingestd_dedupe_log_entries_applied_total")
                      .Help("Index entries added from the shared log or a snapshot.")
@@ -71,8 +79,10 @@ class DedupeProbe {
     bytes_.Set(static_cast<double>(s.bytes));
     evicted_window_.Increment(static_cast<double>(s.evicted_window - seen_window_));
     evicted_budget_.Increment(static_cast<double>(s.evicted_budget - seen_budget_));
+    story_links_.Increment(static_cast<double>(s.story_links - seen_story_links_));
     seen_window_ = s.evicted_window;
     seen_budget_ = s.evicted_budget;
+    seen_story_links_ = s.story_links;
   }
   void Applied() { applied_.Increment(); }
 
@@ -87,15 +97,23 @@ class DedupeProbe {
   prometheus::Counter& exact_;
   prometheus::Counter& near_;
   prometheus::Counter& revisions_;
+  prometheus::Counter& story_links_;
   prometheus::Counter& applied_;
   // Guarded by the stage's mutex (Index() is called under it).
   uint64_t seen_window_ = 0;
   uint64_t seen_budget_ = 0;
+  uint64_t seen_story_links_ = 0;
 };
 
 int64_t UnixSeconds(const Clock& clock) {
   return std::chrono::duration_cast<std::chrono::seconds>(clock.Now().time_since_epoch()).count();
 }
+
+// A term used twice by fewer articles than this is always distinctive (the share
+// alone would call everything common early in the stream).
+constexpr uint32_t kMinTermCount = 4;
+// Distinctive terms kept per article, at most: those it repeats most.
+constexpr size_t kMaxStoryTerms = 16;
 
 // Owns the index; Process() runs on any worker thread. The signature (most of the
 // CPU) is computed outside the lock; lookup and insert run under one mutex so
@@ -108,8 +126,11 @@ class DedupeStageImpl final : public DedupeStage {
         clock_(context.clock ? context.clock : &system_clock_),
         own_registry_(context.metrics ? nullptr : std::make_unique<prometheus::Registry>()),
         probe_(context.metrics ? *context.metrics : *own_registry_),
+        terms_(config.story_max_term_share, kMinTermCount),
         index_(dedupe::IndexOptions{config.window_hours * 3600, config.memory_budget_bytes, config.near_containment,
-                                    static_cast<int>(config.min_samples), static_cast<int>(config.min_shingles)}) {
+                                    static_cast<int>(config.min_samples), static_cast<int>(config.min_shingles),
+                                    config.story_window_hours * 3600, config.story_min_overlap,
+                                    static_cast<int>(config.story_min_shared)}) {
     shingles_.word_width = static_cast<int>(config.shingle_words);
     shingles_.cjk_width = static_cast<int>(config.shingle_cjk_chars);
     shingles_.thai_width = static_cast<int>(config.shingle_thai_chars);
@@ -133,7 +154,17 @@ class DedupeStageImpl final : public DedupeStage {
       local = Fold(article.text);
       folded = &local;
     }
-    const dedupe::Signature signature = dedupe::MakeSignature(folded->text, shingles_);
+    std::vector<uint32_t> terms;
+    const dedupe::Signature signature = dedupe::MakeSignature(dedupe::ShingleHashes(folded->text, shingles_, &terms));
+    const std::vector<dedupe::TermCount> repeated = dedupe::RepeatedTerms(terms);
+    // Before the term counts are warm every term looks rare: no story sketch then.
+    std::vector<uint32_t> story_terms;
+    std::vector<uint32_t> story_keys;
+    if (terms_.Warm()) {
+      for (const auto& t : terms_.Distinctive(repeated, kMaxStoryTerms)) story_keys.push_back(t.term);
+      story_terms = story_keys;
+      std::sort(story_terms.begin(), story_terms.end());
+    }
     dedupe::Query query;
     query.id = article.id;
     query.content_hash = *article.content_hash;
@@ -141,6 +172,8 @@ class DedupeStageImpl final : public DedupeStage {
         article.canonical_url.empty() ? 0 : XXH3_64bits(article.canonical_url.data(), article.canonical_url.size());
     if (query.url_hash == 0 && !article.canonical_url.empty()) query.url_hash = 1;
     query.signature = &signature;
+    query.story_terms = &story_terms;
+    query.story_keys = &story_keys;
 
     dedupe::IndexEntry entry;
     std::vector<std::string> expired;
@@ -151,6 +184,8 @@ class DedupeStageImpl final : public DedupeStage {
       probe_.Index(index_.Stats());
     }
     probe_.Verdict(result);
+    // Term counts are of distinct articles: copies would count a story's names again.
+    if (result.status == DedupeStatus::kUnique) terms_.Add(repeated);
     if (log_) {
       if (!entry.id.empty()) log_->Publish(entry);
       for (const auto& id : expired) log_->Expire(id);
@@ -198,6 +233,7 @@ class DedupeStageImpl final : public DedupeStage {
   bool route_exact_ = false;
   bool route_near_ = false;
   dedupe::IndexLog* log_ = nullptr;
+  dedupe::TermFrequency terms_;  // lock-free (see term_frequency.h)
   mutable std::mutex mu_;
   dedupe::DedupeIndex index_;  // guarded by mu_
 };

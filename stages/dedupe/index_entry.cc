@@ -7,7 +7,7 @@
 namespace ingestd::dedupe {
 namespace {
 
-constexpr uint8_t kVersion = 1;
+constexpr uint8_t kVersion = 2;
 
 template <typename T>
 void Put(std::string& out, T v) {
@@ -61,6 +61,11 @@ std::string EncodeEntry(const IndexEntry& e) {
   Put(out, e.key_count);
   for (size_t i = 0; i < e.fingerprint_count; ++i) Put(out, e.fingerprints[i]);
   for (size_t i = 0; i < e.key_count; ++i) Put(out, e.keys[i]);
+  Put(out, e.story_terms);
+  Put(out, e.story_sample_count);
+  Put(out, e.story_key_count);
+  for (size_t i = 0; i < e.story_sample_count; ++i) Put(out, e.story_samples[i]);
+  for (size_t i = 0; i < e.story_key_count; ++i) Put(out, e.story_keys[i]);
   return out;
 }
 
@@ -69,7 +74,7 @@ std::optional<IndexEntry> DecodeEntry(std::string_view bytes) {
   IndexEntry e;
   uint8_t version = 0;
   uint16_t id_len = 0;
-  if (!r.Get(version) || version != kVersion || !r.Get(id_len) || !r.Bytes(e.id, id_len)) return std::nullopt;
+  if (!r.Get(version) || (version != 1 && version != kVersion) || !r.Get(id_len) || !r.Bytes(e.id, id_len)) return std::nullopt;
   if (!r.Get(e.content_hash.high) || !r.Get(e.content_hash.low) || !r.Get(e.root_hash.high) ||
       !r.Get(e.root_hash.low) || !r.Get(e.url_hash) || !r.Get(e.story) || !r.Get(e.indexed_at) || !r.Get(e.shingles) ||
       !r.Get(e.tau) || !r.Get(e.fingerprint_count) || !r.Get(e.key_count)) {
@@ -81,6 +86,16 @@ std::optional<IndexEntry> DecodeEntry(std::string_view bytes) {
   }
   for (size_t i = 0; i < e.key_count; ++i) {
     if (!r.Get(e.keys[i])) return std::nullopt;
+  }
+  if (version >= 2) {
+    if (!r.Get(e.story_terms) || !r.Get(e.story_sample_count) || !r.Get(e.story_key_count)) return std::nullopt;
+    if (e.story_sample_count > kStorySamples || e.story_key_count > kStoryKeys) return std::nullopt;
+    for (size_t i = 0; i < e.story_sample_count; ++i) {
+      if (!r.Get(e.story_samples[i])) return std::nullopt;
+    }
+    for (size_t i = 0; i < e.story_key_count; ++i) {
+      if (!r.Get(e.story_keys[i])) return std::nullopt;
+    }
   }
   if (!r.done()) return std::nullopt;
   return e;

@@ -20,6 +20,11 @@ namespace ingestd::dedupe {
 // copy that keeps 30% of the original with 98.6% probability (1 - 0.7^12).
 inline constexpr size_t kFingerprints = 64;
 inline constexpr size_t kKeys = 12;
+// Story sketch: 16-bit fingerprints of the 12 smallest distinctive terms verify a
+// story link (a rewrite shares half or more of them, see dedupe_index.h); the 3
+// smallest are story LSH keys.
+inline constexpr size_t kStorySamples = 12;
+inline constexpr size_t kStoryKeys = 3;
 
 struct IndexEntry {
   std::string id;
@@ -34,9 +39,15 @@ struct IndexEntry {
   uint8_t key_count = 0;
   std::array<uint16_t, kFingerprints> fingerprints{};  // ascending
   std::array<uint32_t, kKeys> keys{};                  // LSH keys: ranks of the smallest hashes
+  uint8_t story_terms = 0;                             // distinctive terms of the text (at most 255)
+  uint8_t story_sample_count = 0;
+  uint8_t story_key_count = 0;
+  std::array<uint16_t, kStorySamples> story_samples{};  // fingerprints of the smallest distinctive terms
+  std::array<uint32_t, kStoryKeys> story_keys{};        // story LSH keys (distinctive terms)
 };
 
-// Binary encoding, little endian, versioned by its first byte.
+// Binary encoding, little endian, versioned by its first byte (version 1, written
+// before story sketches, still decodes: such an entry has no story keys).
 [[nodiscard]] std::string EncodeEntry(const IndexEntry& entry);
 [[nodiscard]] std::optional<IndexEntry> DecodeEntry(std::string_view bytes);
 

@@ -310,6 +310,45 @@ Body Edit(Rng& rng, const Lang& lang, Body body, double rate) {
   return body;
 }
 
+// A story's names and numbers, and the topic names its topic shares with others.
+struct StoryFacts {
+  std::vector<std::string> entities;  // names and numbers of this story
+  std::vector<std::string> topic;     // names of its topic (a country, a leader)
+};
+
+// A person or place: two made-up words run together; in Chinese and Japanese three
+// characters, as most such names are.
+std::string MakeName(Rng& rng, const Lang& lang) {
+  if (lang.script == Script::kCjk) {
+    static const std::vector<std::string> han = CodePoints(kHanPool);
+    return rng.Pick(han) + rng.Pick(han) + rng.Pick(han);
+  }
+  return rng.Pick(lang.synthetic) + rng.Pick(lang.synthetic);
+}
+
+StoryFacts MakeStory(Rng& rng, const Lang& lang, const std::vector<std::string>& topic_names) {
+  StoryFacts f;
+  const size_t names = rng.Between(4, 7);
+  for (size_t i = 0; i < names; ++i) f.entities.push_back(MakeName(rng, lang));
+  const size_t numbers = rng.Between(2, 4);
+  for (size_t i = 0; i < numbers; ++i) f.entities.push_back(std::to_string(rng.Between(100, 99999)));
+  const size_t topics = rng.Between(1, 2);
+  for (size_t i = 0; i < topics; ++i) f.topic.push_back(rng.Pick(topic_names));
+  return f;
+}
+
+// A body that mentions `names` once or twice a sentence, as news does.
+Body MakeStoryBody(Rng& rng, const Lang& lang, size_t words, const std::vector<std::string>& names) {
+  Body body = MakeBody(rng, lang, words);
+  for (auto& p : body) {
+    for (auto& s : p) {
+      const size_t mentions = rng.Chance(0.3) ? 2 : rng.Chance(0.85) ? 1 : 0;
+      for (size_t i = 0; i < mentions; ++i) s[rng.Below(s.size())] = rng.Pick(names);
+    }
+  }
+  return body;
+}
+
 struct Site {
   std::string name;
   std::string header;
@@ -350,6 +389,10 @@ const char* KindName(Kind kind) {
     case Kind::kDigest: return "neg_digest";
     case Kind::kPartialOverlap: return "neg_partial_overlap";
     case Kind::kRevision: return "neg_revision";
+    case Kind::kStoryLead: return "story_lead";
+    case Kind::kStoryRewrite: return "story_rewrite";
+    case Kind::kStorySameTopic: return "story_neg_same_topic";
+    case Kind::kStorySameTemplate: return "story_neg_same_template";
   }
   return "?";
 }
@@ -367,8 +410,10 @@ std::vector<LabelledArticle> MakeLabelledSet(const SetOptions& options) {
   const auto& langs = AllLanguages();
   Rng rng(options.seed);
   std::vector<std::vector<Site>> sites(langs.size());
+  std::vector<std::vector<std::string>> topic_names(langs.size());
   for (size_t l = 0; l < langs.size(); ++l) {
     for (int i = 0; i < 6; ++i) sites[l].push_back(MakeSite(rng, langs[l], i));
+    for (int i = 0; i < 8; ++i) topic_names[l].push_back(MakeName(rng, langs[l]));
   }
   struct Timed {
     double time;
@@ -378,7 +423,7 @@ std::vector<LabelledArticle> MakeLabelledSet(const SetOptions& options) {
   std::vector<Timed> events;
   int serial = 0;
   auto add = [&](double time, const Lang& lang, Kind kind, std::string text, bool duplicate, std::string of,
-                 std::string url = {}) -> const LabelledArticle& {
+                 std::string url = {}) -> LabelledArticle& {
     LabelledArticle a;
     a.id = lang.code + "-" + std::to_string(serial);
     a.url = url.empty()
@@ -390,6 +435,7 @@ std::vector<LabelledArticle> MakeLabelledSet(const SetOptions& options) {
     a.language = lang.code;
     a.kind = kind;
     a.duplicate = duplicate;
+    a.story = of.empty() ? a.id : of;
     if (duplicate)
       a.duplicate_of = std::move(of);
     else if (kind == Kind::kRevision)
@@ -453,7 +499,9 @@ std::vector<LabelledArticle> MakeLabelledSet(const SetOptions& options) {
       const size_t extra = words * rng.Between(100, 300) / 100;
       Body digest =
           rng.Chance(0.5) ? Concat(body, MakeBody(rng, lang, extra)) : Concat(MakeBody(rng, lang, extra), body);
-      add(later(t), lang, Kind::kDigest, Render(lang, digest), false, "");
+      LabelledArticle& a = add(later(t), lang, Kind::kDigest, Render(lang, digest), false, "");
+      a.story = id;
+      a.story_scored = false;
     }
     if (rng.Chance(0.25)) {  // shares 40-67% of its text with the original
       const double share = 0.40 + rng.Unit() * 0.27;
@@ -462,7 +510,9 @@ std::vector<LabelledArticle> MakeLabelledSet(const SetOptions& options) {
       Body part = Span(body, 0, kept);
       Body mixed = rng.Chance(0.5) ? Concat(part, MakeBody(rng, lang, fresh_words))
                                    : Concat(MakeBody(rng, lang, fresh_words), part);
-      add(later(t), lang, Kind::kPartialOverlap, Render(lang, mixed), false, "");
+      LabelledArticle& a = add(later(t), lang, Kind::kPartialOverlap, Render(lang, mixed), false, "");
+      a.story = id;
+      a.story_scored = false;
     }
     if (rng.Chance(0.15)) {  // the same URL again, updated: a revision
       std::string url;
@@ -471,6 +521,50 @@ std::vector<LabelledArticle> MakeLabelledSet(const SetOptions& options) {
       }
       Body updated = Concat(Edit(rng, lang, body, 0.05), MakeBody(rng, lang, words / 4));
       add(later(t), lang, Kind::kRevision, Render(lang, updated), false, id, url);
+    }
+
+    // Same story, little shared text: a lead and one to three rewrites, each naming
+    // 60-90% of the story's names and numbers (and maybe one of its own) in other
+    // words, some quoting one sentence of the lead, some in a site template.
+    if (rng.Chance(0.25)) {
+      const StoryFacts story = MakeStory(rng, lang, topic_names[li]);
+      std::vector<std::string> lead_names = story.entities;
+      lead_names.insert(lead_names.end(), story.topic.begin(), story.topic.end());
+      const double ts = later(t);
+      const Body lead_body = MakeStoryBody(rng, lang, rng.Between(250, 800), lead_names);
+      const std::string lead = add(ts, lang, Kind::kStoryLead, Render(lang, lead_body), false, "").id;
+      const size_t rewrites = rng.Between(1, 3);
+      const Site* template_used = nullptr;
+      for (size_t r = 0; r < rewrites; ++r) {
+        std::vector<std::string> names = story.entities;
+        std::shuffle(names.begin(), names.end(), std::mt19937_64(rng.Next()));
+        names.resize(std::max<size_t>(3, names.size() * rng.Between(60, 90) / 100));
+        names.insert(names.end(), story.topic.begin(), story.topic.end());
+        if (rng.Chance(0.5)) names.push_back(MakeName(rng, lang));
+        Body body = MakeStoryBody(rng, lang, rng.Between(200, 700), names);
+        if (rng.Chance(0.3)) body.push_back(Paragraph{lead_body[rng.Below(lead_body.size())].front()});
+        std::string text = Render(lang, body);
+        if (rng.Chance(0.3)) {
+          template_used = &rng.Pick(sites[li]);
+          text = Wrap(*template_used, text);
+        }
+        add(later(ts), lang, Kind::kStoryRewrite, std::move(text), false, "").story = lead;
+      }
+      if (rng.Chance(0.6)) {  // another story on the same topic, the same day
+        StoryFacts other = MakeStory(rng, lang, topic_names[li]);
+        other.topic = story.topic;
+        other.entities.push_back(rng.Pick(story.entities));  // say, the same date or toll
+        std::vector<std::string> names = other.entities;
+        names.insert(names.end(), other.topic.begin(), other.topic.end());
+        add(later(ts), lang, Kind::kStorySameTopic, Render(lang, MakeStoryBody(rng, lang, rng.Between(200, 700), names)),
+            false, "");
+      }
+      if (template_used) {  // another story in the template of one of the rewrites
+        const StoryFacts other = MakeStory(rng, lang, topic_names[li]);
+        add(later(ts), lang, Kind::kStorySameTemplate,
+            Wrap(*template_used, Render(lang, MakeStoryBody(rng, lang, rng.Between(200, 700), other.entities))), false,
+            "");
+      }
     }
   }
   std::stable_sort(events.begin(), events.end(), [](const Timed& a, const Timed& b) { return a.time < b.time; });
@@ -483,6 +577,28 @@ std::vector<LabelledArticle> MakeLabelledSet(const SetOptions& options) {
 double Score::Precision() const {
   const int64_t flagged = true_positives + false_positives;
   return flagged == 0 ? 1.0 : static_cast<double>(true_positives) / static_cast<double>(flagged);
+}
+
+double Score::StoryPrecision() const {
+  return story_predicted_pairs == 0 ? 1.0
+                                    : static_cast<double>(story_true_pairs) / static_cast<double>(story_predicted_pairs);
+}
+
+double Score::StoryRecall() const {
+  return story_labelled_pairs == 0 ? 1.0
+                                   : static_cast<double>(story_true_pairs) / static_cast<double>(story_labelled_pairs);
+}
+
+double Score::RewritePrecision() const {
+  return rewrite_predicted_pairs == 0
+             ? 1.0
+             : static_cast<double>(rewrite_true_pairs) / static_cast<double>(rewrite_predicted_pairs);
+}
+
+double Score::RewriteRecall() const {
+  return rewrite_labelled_pairs == 0
+             ? 1.0
+             : static_cast<double>(rewrite_true_pairs) / static_cast<double>(rewrite_labelled_pairs);
 }
 
 double Score::Recall() const {
@@ -503,6 +619,20 @@ std::string Score::Report() const {
   out << line;
   out << "| kind | articles | flagged exact/near |\n|---|---:|---:|\n";
   for (const auto& [kind, c] : by_kind) out << "| " << kind << " | " << c.articles << " | " << c.flagged << " |\n";
+  std::snprintf(line, sizeof line,
+                "\nstory links, over pairs of articles: precision %.4f  recall %.4f  (true pairs %lld, pairs given one "
+                "story id %lld, pairs telling one story %lld)\n\n",
+                StoryPrecision(), StoryRecall(), static_cast<long long>(story_true_pairs),
+                static_cast<long long>(story_predicted_pairs), static_cast<long long>(story_labelled_pairs));
+  out << line;
+  std::snprintf(line, sizeof line,
+                "story links among the story articles alone (leads, rewrites, their negatives): precision %.4f  "
+                "recall %.4f  (true pairs %lld, pairs given one story id %lld, pairs telling one story %lld)\n\n",
+                RewritePrecision(), RewriteRecall(), static_cast<long long>(rewrite_true_pairs),
+                static_cast<long long>(rewrite_predicted_pairs), static_cast<long long>(rewrite_labelled_pairs));
+  out << line;
+  out << "| kind | articles | story id right (digest, partial overlap: their original's) |\n|---|---:|---:|\n";
+  for (const auto& [kind, c] : story_by_kind) out << "| " << kind << " | " << c.articles << " | " << c.flagged << " |\n";
   out << "\n| language | positives | caught | negatives | flagged |\n|---|---:|---:|---:|---:|\n";
   for (const auto& [lang, c] : positives_by_language) {
     const Counts& n = negatives_by_language.count(lang) ? negatives_by_language.at(lang) : Counts{};
@@ -523,6 +653,12 @@ Score ScoreSet(const std::vector<LabelledArticle>& set, const DedupeConfig& conf
   auto normalize = MakeNormalizeStage(NormalizeConfig{}, context);
   auto dedupe = MakeDedupeStage(config, context);
   Score score;
+  std::map<std::string, std::string> story_of_label;  // labelled story -> story id its first article got
+  std::map<std::string, std::string> label_of_story;  // story id -> labelled story of its first article
+  std::map<std::pair<std::string, std::string>, int64_t> cells;
+  std::map<std::string, int64_t> by_label, by_story;
+  std::map<std::pair<std::string, std::string>, int64_t> story_cells;
+  std::map<std::string, int64_t> story_by_label, story_by_story;
   for (const auto& item : set) {
     Article a;
     a.id = item.id;
@@ -559,11 +695,42 @@ Score ScoreSet(const std::vector<LabelledArticle>& set, const DedupeConfig& conf
     } else {
       ++score.true_negatives;
     }
+    if (a.dedupe) {
+      const std::string& story = a.dedupe->story_id;
+      const auto it = story_of_label.find(item.story);
+      bool right = it != story_of_label.end() && it->second == story;
+      if (item.story_scored) {
+        if (item.story == item.id) story_of_label.emplace(item.id, story);
+        label_of_story.emplace(story, item.story);
+        right = story_of_label[item.story] == story && label_of_story[story] == item.story;
+      }
+      Counts& c = score.story_by_kind[KindName(item.kind)];
+      ++c.articles;
+      if (right) ++c.flagged;
+      if (item.story_scored) {
+        ++cells[{item.story, story}];
+        ++by_label[item.story];
+        ++by_story[story];
+      }
+      if (item.kind == Kind::kStoryLead || item.kind == Kind::kStoryRewrite || item.kind == Kind::kStorySameTopic ||
+          item.kind == Kind::kStorySameTemplate) {
+        ++story_cells[{item.story, story}];
+        ++story_by_label[item.story];
+        ++story_by_story[story];
+      }
+    }
     if (item.kind == Kind::kRevision) {
       ++score.revisions;
       if (a.dedupe && a.dedupe->revision_of == item.revision_of) ++score.revisions_linked;
     }
   }
+  auto pairs = [](int64_t n) { return n * (n - 1) / 2; };
+  for (const auto& [k, n] : cells) score.story_true_pairs += pairs(n);
+  for (const auto& [k, n] : by_label) score.story_labelled_pairs += pairs(n);
+  for (const auto& [k, n] : by_story) score.story_predicted_pairs += pairs(n);
+  for (const auto& [k, n] : story_cells) score.rewrite_true_pairs += pairs(n);
+  for (const auto& [k, n] : story_by_label) score.rewrite_labelled_pairs += pairs(n);
+  for (const auto& [k, n] : story_by_story) score.rewrite_predicted_pairs += pairs(n);
   return score;
 }
 

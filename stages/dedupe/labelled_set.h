@@ -5,7 +5,9 @@
 // Texts are synthesized from small word lists and syllables per language (no
 // scraped text). Positives: exact copies, template-wrapped copies, truncated
 // copies ("Click here to read the rest"), edited copies, excerpts, and exact
-// copies of wrapped copies. Hard negatives: fresh articles in an already seen
+// copies of wrapped copies. Same-story rewrites (for story_id) with their own hard
+// negatives (another story on the same topic, another story in the same
+// template). Hard negatives: fresh articles in an already seen
 // template, articles quoting one paragraph of an earlier one, digests that hold
 // an earlier article plus as much new text or more, articles sharing 40-67% with
 // an earlier one, and new revisions at the same URL.
@@ -36,6 +38,14 @@ enum class Kind {
   kDigest,
   kPartialOverlap,
   kRevision,
+  // Story links (never duplicates): a story's first article, its rewrites (same
+  // names and numbers, other words, little shared text), and hard negatives: a
+  // different story on the same topic the same day (shares the topic's names and
+  // a number), a different story in the same site template as a rewrite.
+  kStoryLead,
+  kStoryRewrite,
+  kStorySameTopic,
+  kStorySameTemplate,
 };
 [[nodiscard]] const char* KindName(Kind kind);
 
@@ -49,6 +59,12 @@ struct LabelledArticle {
   bool duplicate = false;    // the label: exact or near
   std::string duplicate_of;  // the group's earliest article, when duplicate
   std::string revision_of;   // for kRevision
+  // The story it tells, as the id of the story's first article: its original's for
+  // copies and revisions, the lead's for rewrites, its own otherwise.
+  std::string story;
+  // Digests and partial overlaps tell their original's story and more: whether
+  // they share its story id is counted apart, not scored (story = the original).
+  bool story_scored = true;
 };
 
 struct SetOptions {
@@ -75,11 +91,26 @@ struct Score {
   std::map<std::string, Counts> by_kind;
   std::map<std::string, Counts> positives_by_language;
   std::map<std::string, Counts> negatives_by_language;
-  double seconds = 0;                 // time in the dedupe stage
+  // Story links, over pairs of articles: pairs given one story id that tell one
+  // story (true), pairs given one story id in all, pairs that tell one story.
+  int64_t story_true_pairs = 0;
+  int64_t story_predicted_pairs = 0;
+  int64_t story_labelled_pairs = 0;
+  // The same over the story articles alone (leads, rewrites and their negatives):
+  // what the story lookup does, without the copies the dedupe groups link anyway.
+  int64_t rewrite_true_pairs = 0;
+  int64_t rewrite_predicted_pairs = 0;
+  int64_t rewrite_labelled_pairs = 0;
+  std::map<std::string, Counts> story_by_kind;  // flagged: story id of the labelled story
+  double seconds = 0;                           // time in the dedupe stage
   std::vector<std::string> mistakes;  // the first few, for reading
 
   [[nodiscard]] double Precision() const;
   [[nodiscard]] double Recall() const;
+  [[nodiscard]] double StoryPrecision() const;
+  [[nodiscard]] double StoryRecall() const;
+  [[nodiscard]] double RewritePrecision() const;
+  [[nodiscard]] double RewriteRecall() const;
   [[nodiscard]] std::string Report() const;  // a Markdown table
 };
 

@@ -27,7 +27,8 @@ inline uint64_t Rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
 // Keeps the last tokens and emits one shingle per token once enough are seen.
 class Shingler {
  public:
-  Shingler(const ShingleOptions& options, std::vector<uint64_t>& out) : out_(out) {
+  Shingler(const ShingleOptions& options, std::vector<uint64_t>& out, std::vector<uint32_t>* terms)
+      : out_(out), terms_(terms) {
     widths_[0] = std::clamp(options.word_width, 1, kMax);
     widths_[1] = std::clamp(options.cjk_width, 1, kMax);
     widths_[2] = std::clamp(options.thai_width, 1, kMax);
@@ -38,6 +39,13 @@ class Shingler {
     ++count_;
     const int width = widths_[static_cast<int>(cls)];
     if (count_ >= static_cast<size_t>(width)) out_.push_back(Combine(width));
+    if (terms_) {
+      run_ = cls == run_class_ ? run_ + 1 : 1;
+      run_class_ = cls;
+      // A term is one word, or the characters of about one word in scripts without spaces.
+      const int term_width = cls == TokenClass::kWord ? 1 : cls == TokenClass::kCjk ? 2 : 4;
+      if (run_ >= term_width) terms_->push_back(static_cast<uint32_t>(Combine(term_width) >> 32));
+    }
   }
 
   // A text shorter than one shingle still gets one (of all its tokens).
@@ -55,6 +63,9 @@ class Shingler {
   }
 
   std::vector<uint64_t>& out_;
+  std::vector<uint32_t>* terms_;
+  TokenClass run_class_ = TokenClass::kWord;
+  int run_ = 0;
   std::array<int, 3> widths_{};
   std::array<uint64_t, kMax> ring_{};
   size_t count_ = 0;
@@ -62,10 +73,12 @@ class Shingler {
 
 }  // namespace
 
-std::vector<uint64_t> ShingleHashes(std::string_view folded, const ShingleOptions& options) {
+std::vector<uint64_t> ShingleHashes(std::string_view folded, const ShingleOptions& options,
+                                    std::vector<uint32_t>* terms) {
   std::vector<uint64_t> out;
   out.reserve(folded.size() / 5 + 1);
-  Shingler shingler(options, out);
+  if (terms) terms->reserve(folded.size() / 5 + 1);
+  Shingler shingler(options, out, terms);
   const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(folded.data());
   const utf8proc_ssize_t n = static_cast<utf8proc_ssize_t>(folded.size());
   utf8proc_ssize_t i = 0;
@@ -106,6 +119,30 @@ std::vector<uint64_t> ShingleHashes(std::string_view folded, const ShingleOption
   }
   end_word(n);
   shingler.Finish();
+  return out;
+}
+
+std::vector<TermCount> RepeatedTerms(const std::vector<uint32_t>& terms) {
+  // Counting in a small open-addressing table (a few KB, in cache) is several
+  // times cheaper than sorting a 6 KB article's thousand terms.
+  size_t capacity = 64;
+  while (capacity < terms.size() * 2) capacity *= 2;
+  std::vector<uint32_t> keys(capacity);
+  std::vector<uint32_t> counts(capacity);
+  const size_t mask = capacity - 1;
+  size_t repeated = 0;
+  for (const uint32_t t : terms) {
+    size_t i = (static_cast<uint64_t>(t) * 0x9e3779b97f4a7c15ULL) >> 40 & mask;
+    while (counts[i] != 0 && keys[i] != t) i = (i + 1) & mask;
+    keys[i] = t;
+    if (++counts[i] == 2) ++repeated;
+  }
+  std::vector<TermCount> out;
+  out.reserve(repeated);
+  for (size_t i = 0; i < capacity; ++i) {
+    if (counts[i] >= 2) out.push_back(TermCount{keys[i], counts[i]});
+  }
+  std::sort(out.begin(), out.end(), [](const TermCount& a, const TermCount& b) { return a.term < b.term; });
   return out;
 }
 

@@ -6,6 +6,11 @@
 // is about two words in each). Each shingle's width follows the class of its
 // last token, so mixed text (Latin names in Chinese text) shingles sensibly.
 //
+// Story terms (for story_id, see dedupe_index.h): words for spaced scripts, two
+// characters for Han and kana, four for Thai-like scripts (about one word each),
+// hashed to 32 bits; RepeatedTerms() keeps those a text uses at least twice (the
+// names and numbers a story is about recur; passing words do not).
+//
 // Every hash h is read three ways (independent bits of one well-mixed value):
 // its rank (h >> 32) orders the sketch, its key (the rank) is what the LSH table
 // stores, and its fingerprint (h & 0xffff) is what verification compares.
@@ -24,8 +29,17 @@ struct ShingleOptions {
   int thai_width = 8;
 };
 
-// All shingle hashes of `folded`, in text order, with repeats.
-[[nodiscard]] std::vector<uint64_t> ShingleHashes(std::string_view folded, const ShingleOptions& options);
+// All shingle hashes of `folded`, in text order, with repeats; when `terms` is
+// given it receives the story term of every token (see above), with repeats.
+[[nodiscard]] std::vector<uint64_t> ShingleHashes(std::string_view folded, const ShingleOptions& options,
+                                                  std::vector<uint32_t>* terms = nullptr);
+
+struct TermCount {
+  uint32_t term = 0;
+  uint32_t count = 0;
+};
+// The distinct terms that occur at least twice, with their counts, ascending by term.
+[[nodiscard]] std::vector<TermCount> RepeatedTerms(const std::vector<uint32_t>& terms);
 
 struct Signature {
   // The smallest distinct shingle hashes, ascending; at most kQueryValues.

@@ -54,6 +54,12 @@ TEST(IndexEntryTest, RoundTripsThroughItsEncoding) {
   e.key_count = 2;
   e.keys[0] = 77;
   e.keys[1] = 88;
+  e.story_terms = 14;
+  e.story_sample_count = 2;
+  e.story_samples[0] = 501;
+  e.story_samples[1] = 502;
+  e.story_key_count = 1;
+  e.story_keys[0] = 0xabcdef01;
   const std::string bytes = EncodeEntry(e);
   const auto d = DecodeEntry(bytes);
   ASSERT_TRUE(d);
@@ -65,9 +71,45 @@ TEST(IndexEntryTest, RoundTripsThroughItsEncoding) {
   EXPECT_EQ(d->indexed_at, 1700000000);
   EXPECT_EQ(d->fingerprints, e.fingerprints);
   EXPECT_EQ(d->keys, e.keys);
+  EXPECT_EQ(d->story_terms, 14);
+  EXPECT_EQ(d->story_samples, e.story_samples);
+  EXPECT_EQ(d->story_keys, e.story_keys);
   EXPECT_FALSE(DecodeEntry(bytes.substr(0, bytes.size() - 1)));
   EXPECT_FALSE(DecodeEntry(bytes + "x"));
   EXPECT_FALSE(DecodeEntry(""));
+}
+
+// Entries written before story sketches (version 1) still restore, without one.
+TEST(IndexEntryTest, DecodesVersionOneEntriesWithoutStorySketch) {
+  IndexEntry e;
+  e.id = "old";
+  e.story = 9;
+  e.key_count = 1;
+  e.keys[0] = 7;
+  std::string bytes = EncodeEntry(e);  // ends with three zero story counts
+  bytes.resize(bytes.size() - 3);
+  bytes[0] = 1;
+  const auto d = DecodeEntry(bytes);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->story, 9u);
+  EXPECT_EQ(d->keys[0], 7u);
+  EXPECT_EQ(d->story_sample_count, 0);
+  EXPECT_EQ(d->story_key_count, 0);
+}
+
+TEST(SignatureTest, KeepsTermsTheTextRepeatsWithTheirCounts) {
+  std::vector<uint32_t> terms;
+  (void)ShingleHashes("alpha beta gamma alpha delta alpha beta", ShingleOptions{}, &terms);
+  ASSERT_EQ(terms.size(), 7u);
+  const auto repeated = RepeatedTerms(terms);
+  ASSERT_EQ(repeated.size(), 2u);  // alpha x3, beta x2
+  EXPECT_LT(repeated[0].term, repeated[1].term);
+  EXPECT_EQ(repeated[0].count + repeated[1].count, 5u);
+  // Han: two characters a term.
+  terms.clear();
+  (void)ShingleHashes("北京大学北京", ShingleOptions{}, &terms);
+  EXPECT_EQ(terms.size(), 5u);
+  EXPECT_EQ(RepeatedTerms(terms).size(), 1u);  // 北京
 }
 
 TEST(SignatureTest, ShinglesWordsInThreesAndHanInFours) {

@@ -44,6 +44,23 @@ std::string Words(const std::string& text, double from, double to) {
   return text.substr(a, b - a);
 }
 
+// Prose that keeps mentioning `names` (one word in eight), as a news story does.
+std::string StoryProse(uint64_t seed, int words, const std::vector<std::string>& names) {
+  std::string text = Prose(seed, words);
+  std::mt19937_64 rng(seed ^ 0x5151);
+  std::string out;
+  size_t start = 0;
+  for (int i = 0;; ++i) {
+    const size_t end = text.find(' ', start);
+    const std::string word = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    out += (i % 8 == 3 && word.find('.') == std::string::npos) ? names[rng() % names.size()] : word;
+    if (end == std::string::npos) break;
+    out += ' ';
+    start = end + 1;
+  }
+  return out;
+}
+
 class DedupeStageTest : public ::testing::Test {
  protected:
   void SetUp() override { Build(); }
@@ -316,6 +333,53 @@ TEST_F(DedupeStageTest, ConcurrentCopiesLeaveExactlyOneUnique) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(unique.load(), 1);
+}
+
+class DedupeStoryTest : public DedupeStageTest {
+ protected:
+  // Story links wait until the term counts have seen a few hundred articles.
+  void WarmUp() {
+    for (int i = 0; i < 220; ++i) Run("w" + std::to_string(i), "https://w.example/" + std::to_string(i), Prose(9000 + i, 300));
+  }
+};
+
+TEST_F(DedupeStoryTest, GivesARewriteTheStoryOfItsLeadWithoutCallingItACopy) {
+  WarmUp();
+  const std::vector<std::string> names = {"zarkovia", "meltranor", "4417", "odessian", "brulevka", "1963"};
+  const Article lead = Run("lead", "https://a.example/1", StoryProse(1, 500, names));
+  // Other words, most of the names: a rewrite of the same wire report.
+  StageResult r;
+  const Article rewrite = Run("rewrite", "https://b.example/2",
+                              StoryProse(2, 350, {"zarkovia", "meltranor", "4417", "odessian", "kavintor"}), &r);
+  ASSERT_TRUE(rewrite.dedupe && lead.dedupe);
+  EXPECT_EQ(rewrite.dedupe->status, DedupeStatus::kUnique);
+  EXPECT_EQ(r.verdict, Verdict::kContinue);
+  EXPECT_EQ(rewrite.dedupe->story_id, lead.dedupe->story_id);
+  EXPECT_TRUE(rewrite.dedupe->duplicate_of.empty());
+  EXPECT_NE(Metrics().find("ingestd_dedupe_story_links_total 1"), std::string::npos);
+}
+
+TEST_F(DedupeStoryTest, KeepsAnotherStoryOnTheSameTopicApart) {
+  WarmUp();
+  const Article lead =
+      Run("lead", "https://a.example/1", StoryProse(1, 500, {"zarkovia", "meltranor", "4417", "odessian", "brulevka"}));
+  // Shares the country and one figure, otherwise other names.
+  const Article other = Run("other", "https://b.example/2",
+                            StoryProse(3, 400, {"zarkovia", "4417", "pelumbra", "tosvarek", "9120", "gandrivo"}));
+  ASSERT_TRUE(other.dedupe && lead.dedupe);
+  EXPECT_NE(other.dedupe->story_id, lead.dedupe->story_id);
+}
+
+TEST_F(DedupeStoryTest, LinksNoStoryOutsideTheStoryWindow) {
+  config_.story_window_hours = 2;
+  Build();
+  WarmUp();
+  const std::vector<std::string> names = {"zarkovia", "meltranor", "4417", "odessian", "brulevka"};
+  const Article lead = Run("lead", "https://a.example/1", StoryProse(1, 500, names));
+  clock_.Advance(3h);
+  const Article rewrite = Run("rewrite", "https://b.example/2", StoryProse(2, 400, names));
+  ASSERT_TRUE(rewrite.dedupe && lead.dedupe);
+  EXPECT_NE(rewrite.dedupe->story_id, lead.dedupe->story_id);
 }
 
 TEST_F(DedupeStageTest, CountsVerdictsAndIndexSize) {
