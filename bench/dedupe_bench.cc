@@ -18,6 +18,7 @@
 #include "stages/dedupe/dedupe_index.h"
 #include "stages/dedupe/dedupe_stage.h"
 #include "stages/dedupe/signature.h"
+#include "stages/dedupe/term_frequency.h"
 #include "stages/text/fold.h"
 
 namespace ingestd::dedupe {
@@ -111,6 +112,13 @@ void BM_SignatureAndLookup(benchmark::State& state) {
   Fill(index, static_cast<size_t>(state.range(0)), 3);
   const bool near = state.range(1) == 1;
   const ShingleOptions options;
+  // Term counts warmed like the stage's (story terms are part of the sketch).
+  TermFrequency counts(0.02, 4);
+  for (uint64_t i = 0; i < 500; ++i) {
+    std::vector<uint32_t> terms;
+    (void)ShingleHashes(Fold(Text6K(900000 + i)).text, options, &terms);
+    counts.Add(RepeatedTerms(terms));
+  }
   uint64_t seed = 1000;
   int64_t near_verdicts = 0;
   double signature_seconds = 0;
@@ -118,8 +126,8 @@ void BM_SignatureAndLookup(benchmark::State& state) {
   for (auto _ : state) {
     std::string text = Text6K(++seed);
     if (near) {
-      const Signature original = MakeSignature(Fold(text).text, options);
-      Query q{"orig", HashText(text), 0, &original};
+      const Sketch original = MakeSketch(Fold(text).text, options, counts);
+      Query q{"orig", HashText(text), 0, &original.signature, &original.story_terms, &original.story_keys};
       (void)index.CheckAndInsert(q, kNow);
       text.resize(text.size() * 6 / 10);
     }
@@ -127,9 +135,9 @@ void BM_SignatureAndLookup(benchmark::State& state) {
     const Hash128 hash = HashText(text);
     const std::string id = "a" + std::to_string(seed);
     const double start = ThreadCpuSeconds();
-    const Signature sig = MakeSignature(folded, options);
+    const Sketch sketch = MakeSketch(folded, options, counts);
     const double signed_at = ThreadCpuSeconds();
-    Query q{id, hash, seed, &sig};
+    Query q{id, hash, seed, &sketch.signature, &sketch.story_terms, &sketch.story_keys};
     const DedupeResult r = index.CheckAndInsert(q, kNow);
     const double end = ThreadCpuSeconds();
     state.SetIterationTime(end - start);
@@ -142,6 +150,7 @@ void BM_SignatureAndLookup(benchmark::State& state) {
   state.counters["near_share"] = static_cast<double>(near_verdicts) / n;
   state.counters["signature_us"] = signature_seconds * 1e6 / n;
   state.counters["lookup_us"] = lookup_seconds * 1e6 / n;
+  state.counters["story_links"] = static_cast<double>(index.Stats().story_links);
 }
 BENCHMARK(BM_SignatureAndLookup)
     ->Args({1'000, 0})

@@ -23,6 +23,26 @@ constexpr int kMaxSingleHitCandidates = 6;
 constexpr size_t kMaxPerKey = 32;
 // Story candidates verified per article, at most (most shared keys first).
 constexpr size_t kMaxStoryCandidates = 16;
+// Articles per story key, at most: a story's first articles are enough to find it
+// (later ones carry its story id), and a term in more than a few articles of the
+// window is a topic more than a story.
+constexpr size_t kMaxPerStoryKey = 8;
+
+// Distinct records among the hits with their hit counts, most hits first (ties:
+// older first). Sorting keeps this O(n log n): a query can meet hundreds of hits
+// (up to kMaxPerKey per key) when its keys are stock phrases.
+std::vector<std::pair<uint32_t, int>> CountHits(std::vector<uint32_t>& hits) {
+  std::sort(hits.begin(), hits.end());
+  std::vector<std::pair<uint32_t, int>> out;
+  for (size_t i = 0; i < hits.size();) {
+    size_t j = i + 1;
+    while (j < hits.size() && hits[j] == hits[i]) ++j;
+    out.emplace_back(hits[i], static_cast<int>(j - i));
+    i = j;
+  }
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  return out;
+}
 
 uint32_t Low32(uint64_t h) { return static_cast<uint32_t>(h); }
 uint16_t TermFingerprint(uint32_t term) { return static_cast<uint16_t>(term); }
@@ -107,20 +127,10 @@ DedupeResult DedupeIndex::CheckAndInsert(const Query& q, int64_t now, IndexEntry
   double best_similarity = 0;
   // A new revision at a known URL is never a copy, whatever it shares.
   if (!previous && sig.shingles >= static_cast<uint32_t>(options_.min_shingles) && !sig.bottom.empty()) {
-    std::vector<std::pair<uint32_t, int>> candidates;  // short seq, key hits
+    std::vector<uint32_t> hits;
     const size_t lookups = std::min(sig.bottom.size(), kQueryKeys);
-    for (size_t i = 0; i < lookups; ++i) {
-      keys_.ForEach(Rank(sig.bottom[i]), [&](uint32_t s) {
-        for (auto& c : candidates) {
-          if (c.first == s) {
-            ++c.second;
-            return;
-          }
-        }
-        candidates.emplace_back(s, 1);
-      });
-    }
-    std::sort(candidates.begin(), candidates.end(), [](auto& a, auto& b) { return a.second > b.second; });
+    for (size_t i = 0; i < lookups; ++i) keys_.ForEach(Rank(sig.bottom[i]), [&](uint32_t s) { hits.push_back(s); });
+    std::vector<std::pair<uint32_t, int>> candidates = CountHits(hits);  // short seq, key hits
     if (candidates.size() > kMaxCandidates) candidates.resize(kMaxCandidates);
     int single_hits = 0;
     for (const auto& [s, hits] : candidates) {
@@ -210,21 +220,10 @@ DedupeResult DedupeIndex::CheckAndInsert(const Query& q, int64_t now, IndexEntry
 
 uint64_t DedupeIndex::FindStory(const std::vector<uint32_t>& terms, int64_t now) const {
   if (terms.size() < static_cast<size_t>(options_.story_min_shared)) return 0;
-  std::vector<std::pair<uint32_t, int>> candidates;  // short seq, key hits
-  for (const uint32_t t : terms) {
-    story_keys_.ForEach(t, [&](uint32_t s) {
-      for (auto& c : candidates) {
-        if (c.first == s) {
-          ++c.second;
-          return;
-        }
-      }
-      candidates.emplace_back(s, 1);
-    });
-  }
-  if (candidates.empty()) return 0;
-  std::sort(candidates.begin(), candidates.end(),
-            [](auto& a, auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+  std::vector<uint32_t> hits;
+  for (const uint32_t t : terms) story_keys_.ForEach(t, [&](uint32_t s) { hits.push_back(s); });
+  if (hits.empty()) return 0;
+  std::vector<std::pair<uint32_t, int>> candidates = CountHits(hits);  // short seq, key hits
   if (candidates.size() > kMaxStoryCandidates) candidates.resize(kMaxStoryCandidates);
   std::vector<uint16_t> fingerprints(terms.size());
   for (size_t i = 0; i < terms.size(); ++i) fingerprints[i] = TermFingerprint(terms[i]);
@@ -263,12 +262,14 @@ uint64_t DedupeIndex::Insert(Record record, const Signature* sig, const std::vec
     record.story_key_count = 0;
     for (size_t i = 0; i < story_keys->size() && record.story_key_count < kStoryKeys; ++i) {
       const uint32_t key = (*story_keys)[i];
-      if (story_keys_.InsertCapped(key, s, kMaxPerKey)) record.story_keys[record.story_key_count++] = key;
+      if (story_keys_.InsertCapped(key, s, kMaxPerStoryKey)) record.story_keys[record.story_key_count++] = key;
     }
   } else if (!sig) {
     size_t kept = 0;
     for (size_t i = 0; i < record.story_key_count; ++i) {
-      if (story_keys_.InsertCapped(record.story_keys[i], s, kMaxPerKey)) record.story_keys[kept++] = record.story_keys[i];
+      if (story_keys_.InsertCapped(record.story_keys[i], s, kMaxPerStoryKey)) {
+        record.story_keys[kept++] = record.story_keys[i];
+      }
     }
     record.story_key_count = static_cast<uint8_t>(kept);
   }

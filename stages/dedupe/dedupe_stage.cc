@@ -112,8 +112,6 @@ int64_t UnixSeconds(const Clock& clock) {
 // A term used twice by fewer articles than this is always distinctive (the share
 // alone would call everything common early in the stream).
 constexpr uint32_t kMinTermCount = 4;
-// Distinctive terms kept per article, at most: those it repeats most.
-constexpr size_t kMaxStoryTerms = 16;
 
 // Owns the index; Process() runs on any worker thread. The signature (most of the
 // CPU) is computed outside the lock; lookup and insert run under one mutex so
@@ -154,26 +152,16 @@ class DedupeStageImpl final : public DedupeStage {
       local = Fold(article.text);
       folded = &local;
     }
-    std::vector<uint32_t> terms;
-    const dedupe::Signature signature = dedupe::MakeSignature(dedupe::ShingleHashes(folded->text, shingles_, &terms));
-    const std::vector<dedupe::TermCount> repeated = dedupe::RepeatedTerms(terms);
-    // Before the term counts are warm every term looks rare: no story sketch then.
-    std::vector<uint32_t> story_terms;
-    std::vector<uint32_t> story_keys;
-    if (terms_.Warm()) {
-      for (const auto& t : terms_.Distinctive(repeated, kMaxStoryTerms)) story_keys.push_back(t.term);
-      story_terms = story_keys;
-      std::sort(story_terms.begin(), story_terms.end());
-    }
+    const dedupe::Sketch sketch = dedupe::MakeSketch(folded->text, shingles_, terms_);
     dedupe::Query query;
     query.id = article.id;
     query.content_hash = *article.content_hash;
     query.url_hash =
         article.canonical_url.empty() ? 0 : XXH3_64bits(article.canonical_url.data(), article.canonical_url.size());
     if (query.url_hash == 0 && !article.canonical_url.empty()) query.url_hash = 1;
-    query.signature = &signature;
-    query.story_terms = &story_terms;
-    query.story_keys = &story_keys;
+    query.signature = &sketch.signature;
+    query.story_terms = &sketch.story_terms;
+    query.story_keys = &sketch.story_keys;
 
     dedupe::IndexEntry entry;
     std::vector<std::string> expired;
@@ -185,7 +173,7 @@ class DedupeStageImpl final : public DedupeStage {
     }
     probe_.Verdict(result);
     // Term counts are of distinct articles: copies would count a story's names again.
-    if (result.status == DedupeStatus::kUnique) terms_.Add(repeated);
+    if (result.status == DedupeStatus::kUnique) terms_.Add(sketch.repeated);
     if (log_) {
       if (!entry.id.empty()) log_->Publish(entry);
       for (const auto& id : expired) log_->Expire(id);

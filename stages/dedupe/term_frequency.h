@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "stages/dedupe/signature.h"
@@ -103,5 +104,31 @@ class TermFrequency {
   std::unique_ptr<std::atomic<uint16_t>[]> counts_;
   std::atomic<uint64_t> articles_{0};
 };
+
+// Everything the stage computes from an article's text outside the index lock.
+struct Sketch {
+  Signature signature;
+  std::vector<TermCount> repeated;   // counted into TermFrequency after a unique verdict
+  std::vector<uint32_t> story_terms;  // distinctive, ascending
+  std::vector<uint32_t> story_keys;   // the same, most repeated first
+};
+
+// Up to this many distinctive terms per article (those it repeats most).
+inline constexpr size_t kMaxStoryTerms = 16;
+
+[[nodiscard]] inline Sketch MakeSketch(std::string_view folded, const ShingleOptions& options,
+                                       const TermFrequency& counts) {
+  Sketch s;
+  std::vector<uint32_t> terms;
+  s.signature = MakeSignature(ShingleHashes(folded, options, &terms));
+  s.repeated = RepeatedTerms(terms);
+  // Before the counts are warm every term looks rare: no story sketch then.
+  if (counts.Warm()) {
+    for (const auto& t : counts.Distinctive(s.repeated, kMaxStoryTerms)) s.story_keys.push_back(t.term);
+    s.story_terms = s.story_keys;
+    std::sort(s.story_terms.begin(), s.story_terms.end());
+  }
+  return s;
+}
 
 }  // namespace ingestd::dedupe
