@@ -136,7 +136,9 @@ int RunCommand(const Args& args) {
     // Closing the clients can hang (a broker gone, a blocked commit): whatever stops
     // the run, the process is gone by the end of the grace period.
     runtime.SetFatalListener([&exit_watchdog, grace] { exit_watchdog.Arm(grace); });
-    bool stopping = false;
+    bool stopping = false;        // control thread
+    bool restore_failed = false;  // control thread
+    std::unique_ptr<DedupeLogKafka> dedupe_log;
     boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
     std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
                                                                                int signo) {
@@ -147,6 +149,7 @@ int RunCommand(const Args& args) {
         stopping = true;
         spdlog::info("{}: stopping (grace {} ms; send it again to exit at once)", strsignal(signo), grace.count());
         readiness.Hold(KafkaRuntime::kReadinessCondition, "draining");
+        if (dedupe_log) dedupe_log->CancelRestore();
         runtime.RequestStop(std::chrono::milliseconds(static_cast<int64_t>(grace.count() * kDrainShareOfGrace)));
         exit_watchdog.Arm(grace);
       } else {
@@ -157,22 +160,57 @@ int RunCommand(const Args& args) {
     };
     signals.async_wait(on_signal);
 
-    // The dedupe index is restored from the shared topic before anything is consumed.
-    std::unique_ptr<DedupeLogKafka> dedupe_log;
+    // The dedupe index is restored from the shared topic before anything is consumed,
+    // on a thread of its own: the admin server answers meanwhile (/healthz 200, /readyz
+    // 503 "restoring dedupe index: N entries"), so a long restore never looks like a
+    // dead process to a liveness probe. The runtime starts on the control thread once
+    // the restore is done (not at all when it failed or a signal stopped it).
+    std::jthread restorer;
     if (DedupeStage* dedupe = FindDedupeStage(processor.stages())) {
-      readiness.Hold(DedupeLogKafka::kReadinessCondition, "restoring from " + config->kafka.topics.dedupe_index);
+      readiness.Hold(DedupeLogKafka::kReadinessCondition, "restoring dedupe index: 0 entries");
       dedupe_log = std::make_unique<DedupeLogKafka>(*config, *dedupe, *registry);
-      const size_t restored = dedupe_log->Restore(std::chrono::minutes(5));
-      spdlog::info("dedupe index: restored {} entries from {}", restored, config->kafka.topics.dedupe_index);
-      dedupe->SetLog(dedupe_log.get());
-      dedupe_log->Start();
-      readiness.Release(DedupeLogKafka::kReadinessCondition);
+      restorer = std::jthread([&, dedupe] {
+        const std::string& topic = config->kafka.topics.dedupe_index;
+        auto logged_at = std::chrono::steady_clock::now();
+        auto progress = [&](size_t applied, size_t read, size_t total) {
+          readiness.Hold(DedupeLogKafka::kReadinessCondition,
+                         fmt::format("restoring dedupe index: {} entries", applied));
+          if (std::chrono::steady_clock::now() - logged_at >= std::chrono::seconds(5)) {
+            logged_at = std::chrono::steady_clock::now();
+            spdlog::info("dedupe index: restoring from {}: {} entries applied, {} of at most {} records read", topic,
+                         applied, read, total);
+          }
+        };
+        bool ok = true;
+        try {
+          const size_t restored = dedupe_log->Restore(std::chrono::minutes(5), progress);
+          spdlog::info("dedupe index: restored {} entries from {}{}", restored, topic,
+                       dedupe_log->RestoreCancelled() ? " (stopped early)" : "");
+        } catch (const std::exception& e) {
+          spdlog::critical("{}", e.what());
+          readiness.MarkFatal(e.what());
+          ok = false;
+        }
+        boost::asio::post(io, [&, dedupe, ok] {
+          if (!ok) restore_failed = true;
+          if (!ok || stopping) {
+            io.stop();
+            return;
+          }
+          dedupe->SetLog(dedupe_log.get());
+          dedupe_log->Start();
+          readiness.Release(DedupeLogKafka::kReadinessCondition);
+          runtime.Start();
+        });
+      });
+    } else {
+      runtime.Start();
     }
 
-    runtime.Start();
     io.run();
     admin.Stop();
-    const int exit_code = runtime.Wait();
+    if (restorer.joinable()) restorer.join();
+    const int exit_code = restore_failed ? 1 : runtime.Wait();
     if (dedupe_log) dedupe_log->Stop();
     spdlog::info("exiting with {}", exit_code);
     return exit_code;

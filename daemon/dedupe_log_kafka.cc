@@ -100,10 +100,11 @@ size_t DedupeLogKafka::PollOnce(int timeout_ms) {
   return applied;
 }
 
-size_t DedupeLogKafka::Restore(std::chrono::milliseconds timeout) {
+size_t DedupeLogKafka::Restore(std::chrono::milliseconds timeout, const RestoreProgress& progress) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   // Where to stop: each partition's high watermark now.
   std::map<int32_t, int64_t> remaining;
+  size_t total = 0;
   for (int i = 0; i < assignment_->cnt; ++i) {
     int64_t low = 0, high = 0;
     const auto err = rd_kafka_query_watermark_offsets(consumer_, topic_.c_str(), assignment_->elems[i].partition, &low,
@@ -111,18 +112,29 @@ size_t DedupeLogKafka::Restore(std::chrono::milliseconds timeout) {
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       throw std::runtime_error("dedupe index log: watermarks of " + topic_ + ": " + rd_kafka_err2str(err));
     }
-    if (high > low) remaining[assignment_->elems[i].partition] = high;
+    if (high > low) {
+      remaining[assignment_->elems[i].partition] = high;
+      total += static_cast<size_t>(high - low);
+    }
   }
   if (const auto err = rd_kafka_assign(consumer_, assignment_); err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     throw std::runtime_error(std::string("dedupe index log: assign: ") + rd_kafka_err2str(err));
   }
   size_t applied = 0;
-  while (!remaining.empty()) {
-    if (std::chrono::steady_clock::now() > deadline) {
+  size_t read = 0;
+  auto report_at = std::chrono::steady_clock::now();
+  while (!remaining.empty() && !cancel_restore_.load()) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now > deadline) {
       throw std::runtime_error("dedupe index log: restore from " + topic_ + " did not finish in time");
+    }
+    if (progress && now >= report_at) {
+      progress(applied, read, total);
+      report_at = now + std::chrono::milliseconds(200);
     }
     rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_, 100);
     if (!m) continue;
+    if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) ++read;
     const int32_t partition = m->partition;
     const int64_t next = m->offset + 1;
     if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && m->payload) {
@@ -139,6 +151,7 @@ size_t DedupeLogKafka::Restore(std::chrono::milliseconds timeout) {
     auto it = remaining.find(partition);
     if (it != remaining.end() && (eof || next >= it->second)) remaining.erase(it);
   }
+  if (progress) progress(applied, read, total);
   return applied;
 }
 

@@ -16,8 +16,10 @@
 // tests/daemon/dedupe_log_kafka_test.cc and documented in docs/benchmarks.md.
 //
 // Threads: Publish/Expire from worker threads (non-blocking produce; a full
-// queue drops the entry and counts it); Restore, Start, Stop on the control
-// thread; one follower thread applies entries and serves producer callbacks.
+// queue drops the entry and counts it); Restore on a restore thread (the daemon's
+// control thread keeps serving the admin server meanwhile), CancelRestore from
+// any thread; Start, Stop on the control thread once Restore has returned; one
+// follower thread applies entries and serves producer callbacks.
 #pragma once
 
 #include <librdkafka/rdkafka.h>
@@ -26,6 +28,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -45,8 +48,16 @@ class DedupeLogKafka final : public dedupe::IndexLog {
   DedupeLogKafka& operator=(const DedupeLogKafka&) = delete;
 
   // Applies every entry up to the partitions' high watermarks as of now. Throws
-  // std::runtime_error when the topic cannot be read within `timeout`.
-  size_t Restore(std::chrono::milliseconds timeout);
+  // std::runtime_error when the topic cannot be read within `timeout`. `progress`
+  // (may be empty) is called on the restoring thread about every 200 ms with the
+  // entries applied and the records read so far, and the records to read in all
+  // (at most: compaction may have removed some), for readiness and logs.
+  using RestoreProgress = std::function<void(size_t applied, size_t read, size_t total)>;
+  size_t Restore(std::chrono::milliseconds timeout, const RestoreProgress& progress = {});
+  // Makes a running Restore() return early (any thread, e.g. on SIGTERM); then
+  // RestoreCancelled() is true.
+  void CancelRestore() { cancel_restore_.store(true); }
+  [[nodiscard]] bool RestoreCancelled() const { return cancel_restore_.load(); }
   // Follows the topic from where Restore stopped (on the follower thread).
   void Start();
   // Stops following and flushes what was published (up to `flush`).
@@ -66,6 +77,7 @@ class DedupeLogKafka final : public dedupe::IndexLog {
   rd_kafka_t* consumer_ = nullptr;
   rd_kafka_topic_partition_list_t* assignment_ = nullptr;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> cancel_restore_{false};
   std::thread follower_;
   prometheus::Family<prometheus::Counter>& records_;
   prometheus::Counter& published_;
