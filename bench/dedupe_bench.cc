@@ -55,6 +55,8 @@ Signature RandomSignature(std::mt19937_64& rng, uint32_t shingles = 1000) {
   for (size_t i = 0; i < kQueryValues; ++i) s.bottom.push_back(rng() % span);
   std::sort(s.bottom.begin(), s.bottom.end());
   s.shingles = shingles;
+  for (auto& b : s.bands) b = static_cast<uint32_t>(rng());
+  s.band_count = static_cast<uint8_t>(kBands);
   return s;
 }
 

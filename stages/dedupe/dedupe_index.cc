@@ -11,15 +11,12 @@ namespace ingestd::dedupe {
 namespace {
 
 constexpr uint32_t kNone = FlatMultiMap<uint64_t>::kEmpty;
-// The query looks up its smallest hashes: a candidate that contains 80% of it
-// has at least 0.8x its size, so its 12 keys lie among the query's 15 smallest
-// (a few more when capped keys pushed them further).
-constexpr size_t kQueryKeys = 24;
+static_assert(kKeys == kBands, "a record stores one LSH key per band");
 constexpr size_t kMaxCandidates = 16;
 constexpr int kMaxSingleHitCandidates = 6;
-// At most this many articles per LSH key: a stock phrase with a small hash would
-// otherwise put thousands of articles under one key. Later articles take their
-// next smallest hash instead.
+// At most this many articles per LSH key: a stock phrase that is a bin's minimum
+// would otherwise put thousands of articles under one key. Later articles are not
+// stored under it (their other bands still find them).
 constexpr size_t kMaxPerKey = 32;
 // Story candidates verified per article, at most (most shared keys first).
 constexpr size_t kMaxStoryCandidates = 16;
@@ -128,8 +125,7 @@ DedupeResult DedupeIndex::CheckAndInsert(const Query& q, int64_t now, IndexEntry
   // A new revision at a known URL is never a copy, whatever it shares.
   if (!previous && sig.shingles >= static_cast<uint32_t>(options_.min_shingles) && !sig.bottom.empty()) {
     std::vector<uint32_t> hits;
-    const size_t lookups = std::min(sig.bottom.size(), kQueryKeys);
-    for (size_t i = 0; i < lookups; ++i) keys_.ForEach(Rank(sig.bottom[i]), [&](uint32_t s) { hits.push_back(s); });
+    for (size_t i = 0; i < sig.band_count; ++i) keys_.ForEach(sig.bands[i], [&](uint32_t s) { hits.push_back(s); });
     std::vector<std::pair<uint32_t, int>> candidates = CountHits(hits);  // short seq, key hits
     if (candidates.size() > kMaxCandidates) candidates.resize(kMaxCandidates);
     int single_hits = 0;
@@ -275,8 +271,8 @@ uint64_t DedupeIndex::Insert(Record record, const Signature* sig, const std::vec
   }
   if (sig) {
     record.key_count = 0;
-    for (size_t i = 0; i < sig->bottom.size() && record.key_count < kKeys; ++i) {
-      const uint32_t key = Rank(sig->bottom[i]);
+    for (size_t i = 0; i < sig->band_count; ++i) {
+      const uint32_t key = sig->bands[i];
       if (keys_.InsertCapped(key, s, kMaxPerKey)) record.keys[record.key_count++] = key;
     }
   } else {

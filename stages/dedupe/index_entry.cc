@@ -87,6 +87,9 @@ std::optional<IndexEntry> DecodeEntry(std::string_view bytes) {
   for (size_t i = 0; i < e.key_count; ++i) {
     if (!r.Get(e.keys[i])) return std::nullopt;
   }
+  // Version 1 keys were bottom-k ranks, not band keys: such an entry serves exact
+  // and revision lookups until it leaves the window.
+  if (version == 1) e.key_count = 0;
   if (version >= 2) {
     if (!r.Get(e.story_terms) || !r.Get(e.story_sample_count) || !r.Get(e.story_key_count)) return std::nullopt;
     if (e.story_sample_count > kStorySamples || e.story_key_count > kStoryKeys) return std::nullopt;

@@ -16,8 +16,10 @@
 namespace ingestd::dedupe {
 
 // Sketch sizes are part of the memory layout and the wire format, hence constants:
-// 64 fingerprints verify containment to about +-0.05 at 0.8; 12 LSH keys find a
-// copy that keeps 30% of the original with 98.6% probability (1 - 0.7^12).
+// 64 fingerprints verify containment to about +-0.05 at 0.8; 12 LSH band keys
+// (signature.h: 8 bands of one row, 4 of two) find a copy that keeps 30% of the
+// original with 94% probability from the one-row bands alone (1 - 0.7^8), more
+// with the pairs when the copy is near-complete.
 inline constexpr size_t kFingerprints = 64;
 inline constexpr size_t kKeys = 12;
 // Story sketch: 16-bit fingerprints of the 12 smallest distinctive terms verify a
@@ -38,7 +40,7 @@ struct IndexEntry {
   uint8_t fingerprint_count = 0;
   uint8_t key_count = 0;
   std::array<uint16_t, kFingerprints> fingerprints{};  // ascending
-  std::array<uint32_t, kKeys> keys{};                  // LSH keys: ranks of the smallest hashes
+  std::array<uint32_t, kKeys> keys{};                  // LSH band keys (those stored: a full key is skipped)
   uint8_t story_terms = 0;                             // distinctive terms of the text (at most 255)
   uint8_t story_sample_count = 0;
   uint8_t story_key_count = 0;
@@ -46,8 +48,8 @@ struct IndexEntry {
   std::array<uint32_t, kStoryKeys> story_keys{};        // story LSH keys (distinctive terms)
 };
 
-// Binary encoding, little endian, versioned by its first byte (version 1, written
-// before story sketches, still decodes: such an entry has no story keys).
+// Binary encoding, little endian, versioned by its first byte. Version 1 (before
+// band keys and story sketches) still decodes, without LSH or story keys.
 [[nodiscard]] std::string EncodeEntry(const IndexEntry& entry);
 [[nodiscard]] std::optional<IndexEntry> DecodeEntry(std::string_view bytes);
 

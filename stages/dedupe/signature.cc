@@ -156,8 +156,43 @@ std::vector<TermCount> RepeatedTerms(const std::vector<uint32_t>& terms) {
   return out;
 }
 
+namespace {
+
+void FillBands(const std::vector<uint64_t>& hashes, Signature& sig) {
+  if (hashes.empty()) return;
+  std::array<uint32_t, kBins> mins;
+  mins.fill(0xffffffffu);
+  std::array<bool, kBins> seen{};
+  for (const uint64_t h : hashes) {
+    const size_t bin = static_cast<size_t>(h >> 60);
+    mins[bin] = std::min(mins[bin], static_cast<uint32_t>(h));
+    seen[bin] = true;
+  }
+  std::array<uint64_t, kBins> values{};
+  for (size_t b = 0; b < kBins; ++b) {
+    size_t d = 0;
+    while (!seen[(b + d) % kBins]) ++d;  // some bin is non-empty
+    values[b] = mins[(b + d) % kBins] | static_cast<uint64_t>(d) << 32;
+  }
+  // Bands 0-7: one bin each; bands 8-11: two bins each.
+  for (size_t band = 0; band < kBands; ++band) {
+    uint64_t key = Mix(0x9e3779b97f4a7c15ULL + band);
+    if (band < 8) {
+      key = Mix(key ^ values[band]);
+    } else {
+      const size_t first = 8 + (band - 8) * 2;
+      key = Mix(Mix(key ^ values[first]) ^ values[first + 1]);
+    }
+    sig.bands[band] = static_cast<uint32_t>(key >> 32);
+  }
+  sig.band_count = static_cast<uint8_t>(kBands);
+}
+
+}  // namespace
+
 Signature MakeSignature(std::vector<uint64_t> hashes) {
   Signature sig;
+  FillBands(hashes, sig);
   const size_t total = hashes.size();
   // A partial selection keeps this linear: sorting every shingle of a 6 KB text
   // would cost more than the rest of the stage. Take a margin over kQueryValues

@@ -17,6 +17,7 @@
 // Thread-safe, no state.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -41,15 +42,30 @@ struct TermCount {
 // The distinct terms that occur at least twice, with their counts, ascending by term.
 [[nodiscard]] std::vector<TermCount> RepeatedTerms(const std::vector<uint32_t>& terms);
 
+// LSH band keys (banded one-permutation MinHash, two layouts): the shingles are
+// spread over 16 bins by their hash's top 4 bits and each bin keeps its minimum
+// low 32 bits (an empty bin borrows the next non-empty one's: rotation
+// densification). Bins 0-7 are 8 bands of one row, for low Jaccard (a copy that
+// keeps a quarter of its original collides in a band with probability 0.25);
+// bins 8-15 are 4 bands of two rows, which only near-equal texts share (probability
+// J^2). bench/dedupe_lsh_compare.cc measured this against the other layouts and the
+// earlier bottom-k keys at the same 12 keys an article (docs/benchmarks.md).
+inline constexpr size_t kBins = 16;
+inline constexpr size_t kBands = 12;
+
 struct Signature {
   // The smallest distinct shingle hashes, ascending; at most kQueryValues.
   std::vector<uint64_t> bottom;
   // Distinct shingles: exact when they all fit in `bottom`, else estimated from
   // the k-th smallest value (KMV estimator, ~8% relative error at k = 160).
   uint32_t shingles = 0;
+  // LSH band keys (see kBands); zero bands when the text has no shingle.
+  std::array<uint32_t, kBands> bands{};
+  uint8_t band_count = 0;
 };
 
 inline constexpr size_t kQueryValues = 160;
+
 
 [[nodiscard]] Signature MakeSignature(std::vector<uint64_t> hashes);
 [[nodiscard]] inline Signature MakeSignature(std::string_view folded, const ShingleOptions& options) {
