@@ -151,19 +151,37 @@ int main(int argc, char** argv) {
 
   const std::vector<Scheme> schemes = {
       {"bottom-k, 12 bands of 1 (the index)", 12, [](const auto& s) { return BottomK(s); }},
-      {"OPH 12 bins: 12 bands x 1 row", 12, [](const auto& s) { return Banded(s, 12, {{1, 12}}); }},
-      {"OPH 12 bins: 6 bands x 2 rows", 12, [](const auto& s) { return Banded(s, 12, {{2, 6}}); }},
-      {"OPH 12 bins: 4 bands x 3 rows", 12, [](const auto& s) { return Banded(s, 12, {{3, 4}}); }},
-      {"OPH 16 bins: 8 x 1 + 4 x 2 (two layouts)", 12, [](const auto& s) { return Banded(s, 16, {{1, 8}, {2, 4}}); }},
-      {"OPH 24 bins: 24 bands x 1 row (2x memory)", 24, [](const auto& s) { return Banded(s, 24, {{1, 24}}); }},
+      {"OPH 12 bins: 12 bands x 1 row", 12,
+       [](const auto& s) {
+         return Banded(s, 12, {{1, 12}});
+       }},
+      {"OPH 12 bins: 6 bands x 2 rows", 12,
+       [](const auto& s) {
+         return Banded(s, 12, {{2, 6}});
+       }},
+      {"OPH 12 bins: 4 bands x 3 rows", 12,
+       [](const auto& s) {
+         return Banded(s, 12, {{3, 4}});
+       }},
+      {"OPH 16 bins: 8 x 1 + 4 x 2 (two layouts)", 12,
+       [](const auto& s) {
+         return Banded(s, 16, {{1, 8}, {2, 4}});
+       }},
+      {"OPH 24 bins: 24 bands x 1 row (2x memory)", 24,
+       [](const auto& s) {
+         return Banded(s, 24, {{1, 24}});
+       }},
       {"OPH 36 bins: 12 x 1 + 12 x 2 (two layouts, 2x memory)", 24,
-       [](const auto& s) { return Banded(s, 36, {{1, 12}, {2, 12}}); }},
+       [](const auto& s) {
+         return Banded(s, 36, {{1, 12}, {2, 12}});
+       }},
   };
 
   std::printf("labelled set: %d originals, %zu articles; positives = exact/near copies, target = their original\n\n",
               options.originals, items.size());
-  std::printf("| scheme | keys/article | candidates/article | CPU us/article | copies with the original among "
-              "candidates | truncated | excerpt | edited | wrapped |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  std::printf(
+      "| scheme | keys/article | candidates/article | CPU us/article | copies with the original among "
+      "candidates | truncated | excerpt | edited | wrapped |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (const Scheme& scheme : schemes) {
     std::unordered_map<uint64_t, std::vector<uint32_t>> table;
     Result r;

@@ -8,11 +8,10 @@
 // table. Evicting the oldest record removes its
 // slots, so memory stays flat under a steady stream.
 //
-// Near lookup: the query's smallest hashes are looked up in the LSH table
-// (bottom-k MinHash with bands of one value: a copy that keeps a fraction f of its
-// original shares one of the original's 12 keys with probability 1 - (1 - f)^12,
-// whatever their sizes, which is what containment needs and banded Jaccard LSH
-// does not give). Each candidate is verified by estimating the share of the NEW
+// Near lookup: the query's 12 band keys (signature.h: one-permutation MinHash,
+// 8 bands of one row for low Jaccard, i.e. containment across sizes, and 4 of two
+// rows) are looked up in the LSH table; candidates are tried most hits first. Each
+// candidate is verified by estimating the share of the NEW
 // text's shingles present in the candidate: the query's hashes below the
 // candidate's sampling threshold are a uniform sample of its shingles, and each is
 // checked against the candidate's fingerprints.
@@ -56,7 +55,7 @@ struct IndexOptions {
   int min_shingles = 12;          // shorter texts: exact matches only
   int64_t story_window_seconds = 48 * 3600;
   double story_min_overlap = 0.35;  // share of each article's distinctive terms found in the other
-  int story_min_shared = 3;        // distinctive terms two articles of one story share, at least
+  int story_min_shared = 3;         // distinctive terms two articles of one story share, at least
 };
 
 // A record's id, on the heap at its exact length (8 bytes in the record instead

@@ -74,7 +74,8 @@ std::optional<IndexEntry> DecodeEntry(std::string_view bytes) {
   IndexEntry e;
   uint8_t version = 0;
   uint16_t id_len = 0;
-  if (!r.Get(version) || (version != 1 && version != kVersion) || !r.Get(id_len) || !r.Bytes(e.id, id_len)) return std::nullopt;
+  if (!r.Get(version) || (version != 1 && version != kVersion) || !r.Get(id_len) || !r.Bytes(e.id, id_len))
+    return std::nullopt;
   if (!r.Get(e.content_hash.high) || !r.Get(e.content_hash.low) || !r.Get(e.root_hash.high) ||
       !r.Get(e.root_hash.low) || !r.Get(e.url_hash) || !r.Get(e.story) || !r.Get(e.indexed_at) || !r.Get(e.shingles) ||
       !r.Get(e.tau) || !r.Get(e.fingerprint_count) || !r.Get(e.key_count)) {

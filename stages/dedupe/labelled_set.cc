@@ -556,8 +556,8 @@ std::vector<LabelledArticle> MakeLabelledSet(const SetOptions& options) {
         other.entities.push_back(rng.Pick(story.entities));  // say, the same date or toll
         std::vector<std::string> names = other.entities;
         names.insert(names.end(), other.topic.begin(), other.topic.end());
-        add(later(ts), lang, Kind::kStorySameTopic, Render(lang, MakeStoryBody(rng, lang, rng.Between(200, 700), names)),
-            false, "");
+        add(later(ts), lang, Kind::kStorySameTopic,
+            Render(lang, MakeStoryBody(rng, lang, rng.Between(200, 700), names)), false, "");
       }
       if (template_used) {  // another story in the template of one of the rewrites
         const StoryFacts other = MakeStory(rng, lang, topic_names[li]);
@@ -580,8 +580,9 @@ double Score::Precision() const {
 }
 
 double Score::StoryPrecision() const {
-  return story_predicted_pairs == 0 ? 1.0
-                                    : static_cast<double>(story_true_pairs) / static_cast<double>(story_predicted_pairs);
+  return story_predicted_pairs == 0
+             ? 1.0
+             : static_cast<double>(story_true_pairs) / static_cast<double>(story_predicted_pairs);
 }
 
 double Score::StoryRecall() const {
@@ -632,7 +633,8 @@ std::string Score::Report() const {
                 static_cast<long long>(rewrite_predicted_pairs), static_cast<long long>(rewrite_labelled_pairs));
   out << line;
   out << "| kind | articles | story id right (digest, partial overlap: their original's) |\n|---|---:|---:|\n";
-  for (const auto& [kind, c] : story_by_kind) out << "| " << kind << " | " << c.articles << " | " << c.flagged << " |\n";
+  for (const auto& [kind, c] : story_by_kind)
+    out << "| " << kind << " | " << c.articles << " | " << c.flagged << " |\n";
   out << "\n| language | positives | caught | negatives | flagged |\n|---|---:|---:|---:|---:|\n";
   for (const auto& [lang, c] : positives_by_language) {
     const Counts& n = negatives_by_language.count(lang) ? negatives_by_language.at(lang) : Counts{};

@@ -103,7 +103,7 @@ struct Score {
   int64_t rewrite_labelled_pairs = 0;
   std::map<std::string, Counts> story_by_kind;  // flagged: story id of the labelled story
   double seconds = 0;                           // time in the dedupe stage
-  std::vector<std::string> mistakes;  // the first few, for reading
+  std::vector<std::string> mistakes;            // the first few, for reading
 
   [[nodiscard]] double Precision() const;
   [[nodiscard]] double Recall() const;

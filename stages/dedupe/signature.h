@@ -66,7 +66,6 @@ struct Signature {
 
 inline constexpr size_t kQueryValues = 160;
 
-
 [[nodiscard]] Signature MakeSignature(std::vector<uint64_t> hashes);
 [[nodiscard]] inline Signature MakeSignature(std::string_view folded, const ShingleOptions& options) {
   return MakeSignature(ShingleHashes(folded, options));

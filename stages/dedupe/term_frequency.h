@@ -40,14 +40,12 @@ class TermFrequency {
 
   [[nodiscard]] bool Warm() const { return articles_.load(std::memory_order_relaxed) >= kWarmUp; }
 
-  // The distinctive terms among `repeated` (ascending by term), at most `limit`: those repeated by fewer than max(min_count, max_share x reference)
-  // counted articles, where the reference is the count of the article's third most
-  // common repeated term. That term is a word of its language that nearly every
-  // article of the language repeats ("the", "的"), so the reference estimates how
-  // many articles of this language were counted, and the share is a share of those:
-  // a term common in a language that is 2% of the stream is still common. (The
-  // third, not the first: a counter shared with a common term of a larger language
-  // would inflate the largest.)
+  // The distinctive terms among `repeated` (ascending by term), at most `limit`: those repeated by fewer than
+  // max(min_count, max_share x reference) counted articles, where the reference is the count of the article's third
+  // most common repeated term. That term is a word of its language that nearly every article of the language repeats
+  // ("the", "的"), so the reference estimates how many articles of this language were counted, and the share is a share
+  // of those: a term common in a language that is 2% of the stream is still common. (The third, not the first: a
+  // counter shared with a common term of a larger language would inflate the largest.)
   //
   // Of those, the `limit` the article repeats most are kept, and none repeated less
   // than a third as often as the first (a story's names recur through it; a rare
@@ -108,7 +106,7 @@ class TermFrequency {
 // Everything the stage computes from an article's text outside the index lock.
 struct Sketch {
   Signature signature;
-  std::vector<TermCount> repeated;   // counted into TermFrequency after a unique verdict
+  std::vector<TermCount> repeated;    // counted into TermFrequency after a unique verdict
   std::vector<uint32_t> story_terms;  // distinctive, ascending
   std::vector<uint32_t> story_keys;   // the same, most repeated first
 };

@@ -339,7 +339,8 @@ class DedupeStoryTest : public DedupeStageTest {
  protected:
   // Story links wait until the term counts have seen a few hundred articles.
   void WarmUp() {
-    for (int i = 0; i < 220; ++i) Run("w" + std::to_string(i), "https://w.example/" + std::to_string(i), Prose(9000 + i, 300));
+    for (int i = 0; i < 220; ++i)
+      Run("w" + std::to_string(i), "https://w.example/" + std::to_string(i), Prose(9000 + i, 300));
   }
 };
 
