@@ -93,15 +93,23 @@ std::vector<uint64_t> ShingleHashes(std::string_view folded, const ShingleOption
     int32_t cp;
     utf8proc_ssize_t len;
     if (p[i] < 0x80) {
-      cp = p[i];
-      len = 1;
-    } else {
-      len = utf8proc_iterate(p + i, n - i, &cp);
-      if (len <= 0) {  // invalid byte (the runtime repairs input, so this is defensive)
+      // ASCII, most of most texts: a letter or digit continues the word, anything
+      // else ends it (what the general path below decides, without its range tests).
+      const uint8_t c = p[i];
+      const uint8_t lower = c | 0x20;
+      if ((c >= '0' && c <= '9') || (lower >= 'a' && lower <= 'z')) {
+        if (word_start < 0) word_start = i;
+      } else {
         end_word(i);
-        ++i;
-        continue;
       }
+      ++i;
+      continue;
+    }
+    len = utf8proc_iterate(p + i, n - i, &cp);
+    if (len <= 0) {  // invalid byte (the runtime repairs input, so this is defensive)
+      end_word(i);
+      ++i;
+      continue;
     }
     if (IsHanOrKana(cp)) {
       end_word(i);
