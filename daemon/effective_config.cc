@@ -154,6 +154,12 @@ std::string EffectiveConfigJson(const Config& c) {
   Int(w, "shingle_words", c.dedupe.shingle_words);
   Int(w, "shingle_cjk_chars", c.dedupe.shingle_cjk_chars);
   Int(w, "shingle_thai_chars", c.dedupe.shingle_thai_chars);
+  Int(w, "story_window_hours", c.dedupe.story_window_hours);
+  Key(w, "story_min_overlap");
+  w.Double(c.dedupe.story_min_overlap);
+  Int(w, "story_min_shared", c.dedupe.story_min_shared);
+  Key(w, "story_max_term_share");
+  w.Double(c.dedupe.story_max_term_share);
   Str(w, "snapshot_file", c.dedupe.snapshot_file);
   w.EndObject();
 
