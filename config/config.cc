@@ -36,6 +36,7 @@ void ParseRuntime(ConfigNode n, RuntimeConfig& out) {
   out.workers = static_cast<int>(n.Int("workers", out.workers, 1, 256));
   out.max_inflight_records = n.Int("max_inflight_records", out.max_inflight_records, 1, 10'000'000);
   out.max_inflight_bytes = n.Int("max_inflight_bytes", out.max_inflight_bytes, 1 << 20, int64_t{1} << 40);
+  out.pause_after_ms = n.Int("pause_after_ms", out.pause_after_ms, 0, 60'000);
   out.drain_timeout_ms = n.Int("drain_timeout_ms", out.drain_timeout_ms, 0, 3'600'000);
   out.shutdown_grace_ms = n.Int("shutdown_grace_ms", out.shutdown_grace_ms, 0, 3'600'000);
   out.commit_interval_ms = n.Int("commit_interval_ms", out.commit_interval_ms, 10, 600'000);

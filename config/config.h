@@ -44,6 +44,7 @@ struct RuntimeConfig {
   int workers = 2;
   int64_t max_inflight_records = 10000;
   int64_t max_inflight_bytes = 256 << 20;
+  int64_t pause_after_ms = 1000;  // the bound held this long: pause the partitions
   int64_t drain_timeout_ms = 20000;
   int64_t shutdown_grace_ms = 30000;
   int64_t commit_interval_ms = 1000;  // stored offsets are committed at least this often

@@ -84,6 +84,7 @@ std::string EffectiveConfigJson(const Config& c) {
   Int(w, "workers", c.runtime.workers);
   Int(w, "max_inflight_records", c.runtime.max_inflight_records);
   Int(w, "max_inflight_bytes", c.runtime.max_inflight_bytes);
+  Int(w, "pause_after_ms", c.runtime.pause_after_ms);
   Int(w, "drain_timeout_ms", c.runtime.drain_timeout_ms);
   Int(w, "shutdown_grace_ms", c.runtime.shutdown_grace_ms);
   Int(w, "commit_interval_ms", c.runtime.commit_interval_ms);

@@ -17,6 +17,9 @@ constexpr int kMaxBatch = 500;
 // Of the grace period, kept for purging and destroying the clients after the flush.
 constexpr auto kCloseReserve = std::chrono::milliseconds(500);
 constexpr auto kPurgeWait = std::chrono::milliseconds(300);
+// Charged per in-flight record on top of its bytes: librdkafka's message and op, the
+// InflightRecord, its shared_ptr block, its queue slots (an estimate, on the high side).
+constexpr size_t kRecordOverheadBytes = 512;
 
 KafkaRuntime* Self(void* opaque) { return static_cast<KafkaRuntime*>(opaque); }
 
@@ -36,17 +39,65 @@ std::string ErrorText(rd_kafka_error_t* error) {
   return s;
 }
 
-int64_t SessionTimeoutMs(const KafkaProperties& props) {
-  auto it = props.find("session.timeout.ms");
-  if (it == props.end()) return 45000;  // librdkafka's default
+int64_t IntProperty(const KafkaProperties& props, const std::string& key, int64_t fallback) {
+  auto it = props.find(key);
+  if (it == props.end()) return fallback;
   try {
     return std::stoll(it->second);
   } catch (const std::exception&) {
-    return 45000;
+    return fallback;  // librdkafka rejects it when the client is created
   }
 }
 
+int64_t SessionTimeoutMs(const KafkaProperties& props) {
+  return IntProperty(props, "session.timeout.ms", 45000);  // librdkafka's default
+}
+
+// What a consumed message holds: key, value, headers, plus the bookkeeping estimate.
+size_t InputBytes(const rd_kafka_message_t* m) {
+  size_t n = kRecordOverheadBytes + m->len + m->key_len;
+  rd_kafka_headers_t* headers = nullptr;
+  // Not const in librdkafka's API; it parses the headers once and keeps them with the message.
+  if (rd_kafka_message_headers(const_cast<rd_kafka_message_t*>(m), &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const char* name = nullptr;
+    const void* value = nullptr;
+    size_t size = 0;
+    for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+      n += std::strlen(name) + size + 32;
+    }
+  }
+  return n;
+}
+
+// What a worker's result adds: the event and its key, or a dead letter's reason (its
+// key, value and input headers are the consumed message's; the headers are copied).
+size_t OutputBytes(const Processed& p, const rd_kafka_message_t* in) {
+  size_t n = p.key.size() + p.value.size();
+  if (p.output == Output::kDeadLetter) {
+    n += p.dead_letter.stage.size() + p.dead_letter.reason.size() + p.dead_letter.message.size() + 256;
+    if (in) n += InputBytes(in) - kRecordOverheadBytes - in->len - in->key_len;
+  }
+  return n;
+}
+
 }  // namespace
+
+KafkaProperties InputConsumerProperties(const Config& config, std::vector<std::string>* warnings) {
+  KafkaProperties props = ConsumerProperties(config.kafka);
+  constexpr int64_t kMaxQueuedKbytes = 2097151;  // librdkafka's limit
+  const int64_t bound = config.runtime.max_inflight_bytes;
+  if (!config.kafka.consumer.count("queued.max.messages.kbytes")) {
+    // In-flight records plus the prefetch queue, which librdkafka may overshoot by one
+    // fetch (fetch.max.bytes, capped at this value): at most about 1.5 times the bound.
+    props["queued.max.messages.kbytes"] = std::to_string(std::clamp<int64_t>(bound / 4 / 1024, 1, kMaxQueuedKbytes));
+  } else if (const int64_t kb = IntProperty(props, "queued.max.messages.kbytes", 0); kb * 1024 > bound && warnings) {
+    warnings->push_back(fmt::format(
+        "kafka.consumer.queued.max.messages.kbytes ({} KiB) is above runtime.max_inflight_bytes ({} bytes): "
+        "librdkafka may prefetch more than the in-flight bound, outside it (and fetch.max.bytes more on top)",
+        kb, bound));
+  }
+  return props;
+}
 
 // Trampolines from librdkafka's C callbacks; `opaque` is the KafkaRuntime.
 struct KafkaRuntimeCallbacks {
@@ -106,12 +157,20 @@ void KafkaRuntime::SetFatalListener(std::function<void()> listener) { fatal_list
 void KafkaRuntime::Start() {
   const KafkaConfig& kc = config_->kafka;
   if (kc.brokers.empty()) throw KafkaConfigError("kafka.brokers: not set (host:port,...)");
-  const KafkaProperties consumer_props = ConsumerProperties(kc);
+  std::vector<std::string> warnings;
+  const KafkaProperties consumer_props = InputConsumerProperties(*config_, &warnings);
   const KafkaProperties producer_props = ProducerProperties(kc);
   spdlog::info("kafka consumer: {}", Redacted(consumer_props));
   spdlog::info("kafka producer: {}", Redacted(producer_props));
+  for (const auto& w : warnings) spdlog::warn("{}", w);
   revoke_deadline_ = std::chrono::milliseconds(
       std::min<int64_t>(config_->runtime.drain_timeout_ms, SessionTimeoutMs(consumer_props) / 2));
+  // Holding back does not poll the consumer: stay well inside max.poll.interval.ms.
+  const int64_t pause_after_ms = std::min<int64_t>(config_->runtime.pause_after_ms,
+                                                   IntProperty(consumer_props, "max.poll.interval.ms", 300000) / 4);
+  backpressure_ = Backpressure({static_cast<size_t>(config_->runtime.max_inflight_records),
+                                static_cast<size_t>(config_->runtime.max_inflight_bytes),
+                                std::chrono::milliseconds(pause_after_ms)});
 
   char err[512];
   rd_kafka_conf_t* cconf = MakeKafkaConf(consumer_props, "consumer");
@@ -127,6 +186,7 @@ void KafkaRuntime::Start() {
   }
   rd_kafka_poll_set_consumer(consumer_);
   consumer_queue_ = rd_kafka_queue_get_consumer(consumer_);
+  commit_queue_ = rd_kafka_queue_new(consumer_);
 
   rd_kafka_conf_t* pconf = MakeKafkaConf(producer_props, "producer");
   rd_kafka_conf_set_opaque(pconf, this);
@@ -156,9 +216,11 @@ void KafkaRuntime::Start() {
   for (int i = 0; i < config_->runtime.workers; ++i) workers_.emplace_back([this] { WorkerLoop(); });
   producer_thread_ = std::thread([this] { ProducerLoop(); });
   consumer_thread_ = std::thread([this] { ConsumerLoop(); });
-  spdlog::info("consuming {} as group {} with {} workers (in flight at most {} records, {} bytes)", kc.topics.input,
-               kc.group_id, config_->runtime.workers, config_->runtime.max_inflight_records,
-               config_->runtime.max_inflight_bytes);
+  spdlog::info(
+      "consuming {} as group {} with {} workers (in flight at most {} records, {} bytes; paused after {} ms at the "
+      "bound)",
+      kc.topics.input, kc.group_id, config_->runtime.workers, config_->runtime.max_inflight_records,
+      config_->runtime.max_inflight_bytes, pause_after_ms);
 }
 
 void KafkaRuntime::RequestStop(std::chrono::milliseconds deadline) {
@@ -192,7 +254,12 @@ std::string KafkaRuntime::LoopStallReason() const {
 
 void KafkaRuntime::Wake() {
   dirty_.store(true);
-  if (sleeping_.exchange(false) && consumer_queue_) rd_kafka_queue_yield(consumer_queue_);
+  // The consumer thread waits on one of the two queues; a yield on the other one only
+  // makes a later wait return at once.
+  if (sleeping_.exchange(false) && consumer_queue_) {
+    rd_kafka_queue_yield(consumer_queue_);
+    rd_kafka_queue_yield(commit_queue_);
+  }
   std::lock_guard lock(wake_mu_);
   wake_cv_.notify_one();
 }
@@ -231,18 +298,28 @@ void KafkaRuntime::ConsumerLoop() {
       spdlog::info("draining: {} records in flight, {} ms at most", InflightRecords(), stop_deadline_ms_.load());
     }
     if (draining_ && (Drained() || Clock::now() >= drain_deadline_)) break;
+    rd_kafka_queue_poll_callback(commit_queue_, 0);  // OnCommit: may free in-flight room
+    const Backpressure::State state = UpdateBackpressure();
     sleeping_.store(true);
-    const int timeout = dirty_.load() ? 0 : static_cast<int>(kPollTimeout.count());
-    rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer_, timeout);
-    sleeping_.store(false);
-    // Take what is already fetched in one go (up to the in-flight bound), then pump once.
-    for (int taken = 0; message; message = rd_kafka_consumer_poll(consumer_, 0)) {
-      HandleMessage(message);
-      if (++taken == kMaxBatch || draining_ || BoundReached()) break;
+    if (state == Backpressure::State::kHolding) {
+      // Hold back: librdkafka keeps its prefetched messages. Wait for a commit result
+      // (this queue), a worker or a delivery report (Wake yields it), or the pause.
+      const auto wait = std::min<Clock::duration>(kPollTimeout, backpressure_.HoldLeft(Clock::now()));
+      const auto wait_ms = std::chrono::ceil<std::chrono::milliseconds>(wait).count();
+      if (!dirty_.load()) rd_kafka_queue_poll_callback(commit_queue_, static_cast<int>(wait_ms));
+      sleeping_.store(false);
+    } else {
+      const int timeout = dirty_.load() ? 0 : static_cast<int>(kPollTimeout.count());
+      rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer_, timeout);
+      sleeping_.store(false);
+      // Take what is already fetched in one go (up to the in-flight bound), then pump once.
+      for (int taken = 0; message; message = rd_kafka_consumer_poll(consumer_, 0)) {
+        HandleMessage(message);
+        if (++taken == kMaxBatch || draining_ || BoundReached()) break;
+      }
     }
     Pump();
     MaybeCommit(false);
-    UpdateBackpressure();
     ReportIfStuck();
   }
   consumer_running_.store(false);  // closing: the grace-period timer watches it from here
@@ -265,7 +342,7 @@ void KafkaRuntime::HandleMessage(rd_kafka_message_t* message) {
     rd_kafka_message_destroy(message);  // not ours (anymore): its offset is not stored, so it is re-read
     return;
   }
-  auto record = it->second->window.Push(message, message->offset, message->len);
+  auto record = it->second->window.Push(message, message->offset, InputBytes(message));
   {
     std::lock_guard lock(work_mu_);
     work_.push_back(std::move(record));
@@ -352,7 +429,7 @@ bool KafkaRuntime::Produce(const std::shared_ptr<InflightRecord>& record) {
     add("ingestd.error.topic", config_->kafka.topics.input);
     add("ingestd.error.partition", std::to_string(in ? in->partition : -1));
     add("ingestd.error.offset", std::to_string(record->offset));
-    if (record->value_dropped) add("ingestd.error.value_dropped_bytes", std::to_string(record->bytes));
+    if (record->value_dropped) add("ingestd.error.value_dropped_bytes", std::to_string(in ? in->len : 0));
     vu[n].vtype = RD_KAFKA_VTYPE_KEY;
     vu[n].u.mem.ptr = in ? in->key : nullptr;
     vu[n++].u.mem.size = in ? in->key_len : 0;
@@ -446,8 +523,10 @@ void KafkaRuntime::MaybeCommit(bool force) {
   size_t acked = 0;
   for (const auto& [id, p] : partitions_) acked += p->window.records() - p->window.unacked();
   if (acked == 0) return;
+  // At the bound (holding back or paused) only commits free room: commit at once.
   const bool due = now - last_commit_ >= std::chrono::milliseconds(config_->runtime.commit_interval_ms) ||
-                   acked * 2 >= static_cast<size_t>(config_->runtime.max_inflight_records) || paused_;
+                   acked * 2 >= static_cast<size_t>(config_->runtime.max_inflight_records) || paused_ ||
+                   backpressure_.state() != Backpressure::State::kTaking;
   if (!force && !due) return;
   // Explicit offsets (the watermarks), not librdkafka's stored ones: what the
   // callback confirms is exactly what the windows may forget.
@@ -455,9 +534,9 @@ void KafkaRuntime::MaybeCommit(bool force) {
   if (!list) return;
   ++async_commits_pending_;
   commit_sent_ = last_commit_ = now;
-  // The result is served by the consumer poll (AsyncCommit -> OnCommit).
+  // The result is served from commit_queue_ by the consumer loop (AsyncCommit -> OnCommit).
   if (rd_kafka_resp_err_t e =
-          rd_kafka_commit_queue(consumer_, list, consumer_queue_, &KafkaRuntimeCallbacks::AsyncCommit, this);
+          rd_kafka_commit_queue(consumer_, list, commit_queue_, &KafkaRuntimeCallbacks::AsyncCommit, this);
       e) {
     --async_commits_pending_;
     spdlog::warn("kafka commit: {}", rd_kafka_err2str(e));
@@ -526,24 +605,27 @@ void KafkaRuntime::ReportIfStuck() {
                async_commits_pending_ > 0, state);
 }
 
-bool KafkaRuntime::BoundReached() const {
-  return InflightRecords() >= static_cast<size_t>(config_->runtime.max_inflight_records) ||
-         InflightBytes() >= static_cast<size_t>(config_->runtime.max_inflight_bytes);
-}
+bool KafkaRuntime::BoundReached() const { return backpressure_.Full(InflightRecords(), InflightBytes()); }
 
-void KafkaRuntime::UpdateBackpressure() {
-  if (draining_) return;
+Backpressure::State KafkaRuntime::UpdateBackpressure() {
+  if (draining_) return Backpressure::State::kPaused;  // paused by the drain; the loop keeps polling
   const size_t records = InflightRecords();
   const size_t bytes = InflightBytes();
-  const auto max_records = static_cast<size_t>(config_->runtime.max_inflight_records);
-  const auto max_bytes = static_cast<size_t>(config_->runtime.max_inflight_bytes);
-  if (!paused_ && BoundReached()) {
-    SetPaused(true);
-  } else if (paused_ && records <= max_records / 2 && bytes <= max_bytes / 2) {
-    // Each pause drops what librdkafka had prefetched and costs a re-fetch: resume
-    // low enough that a cycle moves half the bound.
-    SetPaused(false);
+  const Backpressure::State state = backpressure_.Update(records, bytes, Clock::now());
+  const bool pause = state == Backpressure::State::kPaused;
+  if (pause != paused_) {
+    if (pause) probe_.backpressure_pauses.Increment();
+    if (pause) {
+      spdlog::info("in-flight bound reached for {} ms ({} records, {} bytes in flight): pausing {} partitions",
+                   std::chrono::duration_cast<std::chrono::milliseconds>(backpressure_.pause_after()).count(), records,
+                   bytes, partitions_.size());
+    } else {
+      spdlog::info("in flight down to {} records, {} bytes: resuming {} partitions", records, bytes,
+                   partitions_.size());
+    }
+    SetPaused(pause);
   }
+  return state;
 }
 
 void KafkaRuntime::SetPaused(bool paused) {
@@ -608,7 +690,7 @@ void KafkaRuntime::Assign(rd_kafka_topic_partition_list_t* partitions) {
   std::string ids;
   for (int i = 0; i < partitions->cnt; ++i) {
     const int32_t id = partitions->elems[i].partition;
-    partitions_[id] = std::make_unique<Partition>(Partition{id, {}});
+    partitions_[id] = std::make_unique<Partition>(Partition{id, PartitionWindow(memory_)});
     ids += (ids.empty() ? "" : ",") + std::to_string(id);
   }
   spdlog::info("assigned {} partitions [{}]", partitions->cnt, ids);
@@ -720,6 +802,8 @@ void KafkaRuntime::Finish() {
   rd_kafka_destroy(producer_);
   producer_ = nullptr;
   partitions_.clear();
+  rd_kafka_queue_destroy(commit_queue_);  // async commit results still queued are dropped
+  commit_queue_ = nullptr;
   rd_kafka_queue_destroy(consumer_queue_);
   consumer_queue_ = nullptr;
   rd_kafka_destroy(consumer_);
@@ -742,6 +826,7 @@ void KafkaRuntime::WorkerLoop() {
     if (!r->revoked->load(std::memory_order_relaxed)) {
       const InputPosition position{topic, r->message ? r->message->partition : -1, r->offset};
       r->result = processor_.Process(r->payload(), &position);
+      r->ChargeOutput(OutputBytes(r->result, r->message));
       if (output_listener_) output_listener_(r->result);
     }
     r->state.store(InflightRecord::kProcessed, std::memory_order_release);
@@ -760,9 +845,7 @@ size_t KafkaRuntime::InflightRecords() const {
 }
 
 size_t KafkaRuntime::InflightBytes() const {
-  size_t n = 0;
-  for (const auto& [id, p] : partitions_) n += p->window.bytes();
-  return n;
+  return static_cast<size_t>(std::max<int64_t>(0, memory_->load(std::memory_order_relaxed)));
 }
 
 bool KafkaRuntime::Drained() const {

@@ -41,6 +41,13 @@
 
 namespace ingestd {
 
+// The consumer's librdkafka properties: ConsumerProperties() plus the prefetch tied to
+// the in-flight bound. Unless kafka.consumer sets `queued.max.messages.kbytes`, it is a
+// quarter of runtime.max_inflight_bytes (64 MiB, librdkafka's default, at the default
+// bound), which also caps `fetch.max.bytes`. A user value above the bound itself adds
+// a line to `warnings`.
+[[nodiscard]] KafkaProperties InputConsumerProperties(const Config& config, std::vector<std::string>* warnings);
+
 class KafkaRuntime {
  public:
   // The readiness condition the runtime holds while not consuming normally.
@@ -97,7 +104,7 @@ class KafkaRuntime {
   void LogDeadLetter(const InflightRecord& record);
   void MaybeCommit(bool force);
   [[nodiscard]] rd_kafka_topic_partition_list_t* CommitList() const;  // null when nothing to commit
-  void UpdateBackpressure();
+  Backpressure::State UpdateBackpressure();
   void ReportIfStuck();
   void Heartbeat();
   void SetPaused(bool paused);
@@ -136,11 +143,18 @@ class KafkaRuntime {
   rd_kafka_t* consumer_ = nullptr;
   rd_kafka_t* producer_ = nullptr;
   rd_kafka_queue_t* consumer_queue_ = nullptr;
+  // Results of asynchronous commits: served apart from the messages, so that holding
+  // back (not taking messages) still frees in-flight room as commits complete.
+  rd_kafka_queue_t* commit_queue_ = nullptr;
   rd_kafka_topic_t* out_topics_[3] = {nullptr, nullptr, nullptr};  // by Output
   std::chrono::milliseconds revoke_deadline_{10000};
 
+  // Bytes held by in-flight records, revoked partitions' leftovers included (any thread).
+  const InflightMemory memory_ = std::make_shared<std::atomic<int64_t>>(0);
+
   // Consumer thread state.
   std::map<int32_t, std::unique_ptr<Partition>> partitions_;
+  Backpressure backpressure_{{1, 1, {}}};  // the real limits are set by Start()
   bool paused_ = false;
   bool draining_ = false;
   bool closing_ = false;           // consumer_close: revocations abandon at once

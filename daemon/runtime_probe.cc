@@ -16,8 +16,13 @@ RuntimeProbe::RuntimeProbe(prometheus::Registry& r)
     : inflight_records(Gauge(r, "ingestd_inflight_records",
                              "Records consumed and not yet committed (in a worker, waiting for the broker's "
                              "acknowledgement, or acknowledged and not yet committed).")),
-      inflight_bytes(Gauge(r, "ingestd_inflight_bytes", "Bytes of the input values of in-flight records.")),
+      inflight_bytes(Gauge(r, "ingestd_inflight_bytes",
+                           "Bytes held by in-flight records: input key, value and headers, the encoded output, "
+                           "bookkeeping; records of revoked partitions still in the producer included.")),
       paused_partitions(Gauge(r, "ingestd_paused_partitions", "Input partitions paused for backpressure or drain.")),
+      backpressure_pauses(Counter(r, "ingestd_backpressure_pauses_total",
+                                  "Times the input partitions were paused because the in-flight bound stayed "
+                                  "reached for runtime.pause_after_ms (shorter stalls only hold back).")),
       assigned_partitions(Gauge(r, "ingestd_assigned_partitions", "Input partitions assigned to this consumer.")),
       rebalances(Counter(r, "ingestd_rebalances_total", "Consumer group rebalances (assignments and revocations).")),
       commits(Counter(r, "ingestd_offset_commits_total", "Offset commits acknowledged by the group coordinator.")),

@@ -16,9 +16,10 @@ namespace ingestd {
 struct RuntimeProbe {
   explicit RuntimeProbe(prometheus::Registry& registry);
 
-  prometheus::Gauge& inflight_records;  // consumed, not yet committed
-  prometheus::Gauge& inflight_bytes;
+  prometheus::Gauge& inflight_records;   // consumed, not yet committed
+  prometheus::Gauge& inflight_bytes;     // held by in-flight records (InflightMemory)
   prometheus::Gauge& paused_partitions;  // paused for backpressure or drain
+  prometheus::Counter& backpressure_pauses;
   prometheus::Gauge& assigned_partitions;
   prometheus::Counter& rebalances;
   prometheus::Counter& commits;

@@ -82,14 +82,47 @@ TEST(PartitionWindowTest, CountsRecordsInFlightUntilTheirOffsetIsCommitted) {
   Pop(w);
   EXPECT_EQ(w.unacked(), 0u);
   EXPECT_EQ(w.records(), 2u);
-  EXPECT_EQ(w.bytes(), 150u);
   w.OnCommitted(1);
   EXPECT_EQ(w.records(), 1u);
-  EXPECT_EQ(w.bytes(), 50u);
   EXPECT_EQ(w.committed(), 1);
   w.OnCommitted(2);
   EXPECT_EQ(w.records(), 0u);
-  EXPECT_EQ(w.bytes(), 0u);
+}
+
+// Memory is what records hold while they exist: input, then output too, until the
+// last reference (the window's, a worker's, the producer's) is gone.
+TEST(PartitionWindowTest, CountsTheMemoryOfARecordUntilItIsDestroyed) {
+  auto memory = std::make_shared<std::atomic<int64_t>>(0);
+  PartitionWindow w(memory);
+  auto a = w.Push(nullptr, 0, 100);
+  auto b = w.Push(nullptr, 1, 50);
+  EXPECT_EQ(w.memory(), 150u);
+  a->ChargeOutput(300);  // a worker encoded its event
+  EXPECT_EQ(w.memory(), 450u);
+  for (auto& r : {a, b}) r->state.store(InflightRecord::kProcessed);
+  ProduceAll(w);
+  a->state.store(InflightRecord::kAcked);
+  Pop(w);
+  EXPECT_EQ(w.memory(), 450u);  // the test still holds `a` (as the producer would)
+  a.reset();
+  EXPECT_EQ(w.memory(), 50u);
+  EXPECT_EQ(w.records(), 2u);  // the record bound still counts it until committed
+}
+
+// A revoked partition's window is gone, but records the producer still holds stay
+// counted until the producer lets go of them.
+TEST(PartitionWindowTest, RecordsOfARevokedPartitionCountUntilTheProducerLetsGo) {
+  auto memory = std::make_shared<std::atomic<int64_t>>(0);
+  std::shared_ptr<InflightRecord> held_by_producer;
+  {
+    PartitionWindow w(memory);
+    held_by_producer = w.Push(nullptr, 0, 1000);
+    (void)w.Push(nullptr, 1, 1000);
+    w.Revoke();
+  }
+  EXPECT_EQ(memory->load(), 1000);
+  held_by_producer.reset();
+  EXPECT_EQ(memory->load(), 0);
 }
 
 TEST(PartitionWindowTest, RevokeMarksEveryRecordAbandoned) {
@@ -184,6 +217,67 @@ TEST(PartitionWindowTest, AFailedCommitLeavesTheWindowAlone) {
   EXPECT_EQ(w.records(), 0u);
   EXPECT_EQ(w.committed(), 1);
   rd_kafka_topic_partition_list_destroy(list);
+}
+
+// Backpressure: hold back at the bound, pause only when the hold lasts.
+
+using Clock = std::chrono::steady_clock;
+using State = Backpressure::State;
+constexpr auto kSecond = std::chrono::milliseconds(1000);
+
+Backpressure Make(size_t records, size_t bytes, Clock::duration pause_after = kSecond) {
+  return Backpressure({records, bytes, pause_after});
+}
+
+TEST(BackpressureTest, HoldsBackAtTheBoundWithoutPausing) {
+  Backpressure b = Make(100, 1 << 20);
+  const auto t0 = Clock::now();
+  EXPECT_EQ(b.Update(99, 0, t0), State::kTaking);
+  EXPECT_EQ(b.Update(100, 0, t0), State::kHolding);
+  EXPECT_EQ(b.Update(100, 0, t0 + kSecond / 2), State::kHolding);
+  EXPECT_EQ(b.HoldLeft(t0 + kSecond / 2), kSecond / 2);
+  // A commit frees room: taking resumes at once, without waiting for half the bound.
+  EXPECT_EQ(b.Update(99, 0, t0 + kSecond / 2), State::kTaking);
+}
+
+TEST(BackpressureTest, PausesOnlyWhenTheBoundStaysReachedForPauseAfter) {
+  Backpressure b = Make(100, 1 << 20);
+  const auto t0 = Clock::now();
+  EXPECT_EQ(b.Update(100, 0, t0), State::kHolding);
+  EXPECT_EQ(b.Update(100, 0, t0 + kSecond - std::chrono::milliseconds(1)), State::kHolding);
+  EXPECT_EQ(b.Update(100, 0, t0 + kSecond), State::kPaused);
+  EXPECT_EQ(b.HoldLeft(t0 + 2 * kSecond), Clock::duration::zero());
+}
+
+TEST(BackpressureTest, EachHoldIsTimedFromItsOwnStart) {
+  Backpressure b = Make(100, 1 << 20);
+  const auto t0 = Clock::now();
+  EXPECT_EQ(b.Update(100, 0, t0), State::kHolding);
+  EXPECT_EQ(b.Update(90, 0, t0 + kSecond * 9 / 10), State::kTaking);
+  EXPECT_EQ(b.Update(100, 0, t0 + kSecond * 9 / 10), State::kHolding);
+  EXPECT_EQ(b.Update(100, 0, t0 + kSecond * 18 / 10), State::kHolding);  // 0.9 s into this hold
+}
+
+TEST(BackpressureTest, ResumesFromAPauseOnlyAtHalfTheBound) {
+  Backpressure b = Make(100, 1000);
+  const auto t0 = Clock::now();
+  b.Update(100, 0, t0);
+  ASSERT_EQ(b.Update(100, 0, t0 + kSecond), State::kPaused);
+  EXPECT_EQ(b.Update(51, 0, t0 + kSecond), State::kPaused);  // pausing cost a re-fetch: move half the bound
+  EXPECT_EQ(b.Update(50, 501, t0 + kSecond), State::kPaused);
+  EXPECT_EQ(b.Update(50, 500, t0 + kSecond), State::kTaking);
+}
+
+TEST(BackpressureTest, TheByteBoundHoldsBackToo) {
+  Backpressure b = Make(100, 1000);
+  const auto t0 = Clock::now();
+  EXPECT_EQ(b.Update(1, 999, t0), State::kTaking);
+  EXPECT_EQ(b.Update(1, 1000, t0), State::kHolding);
+}
+
+TEST(BackpressureTest, ZeroPauseAfterPausesAtTheBound) {
+  Backpressure b = Make(100, 1 << 20, Clock::duration::zero());
+  EXPECT_EQ(b.Update(100, 0, Clock::now()), State::kPaused);
 }
 
 }  // namespace

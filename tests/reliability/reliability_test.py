@@ -162,32 +162,52 @@ def case_broker_faults(binary, work):
 
 def case_backpressure(binary, work):
     """Slow acknowledgements (200 ms round trips) with small in-flight bounds: the
-    daemon pauses instead of buffering, the in-flight gauge never passes the bound and
-    memory stays flat; then acks speed up and everything comes out once."""
-    partitions, n, inflight, inflight_bytes = 4, 3000, 100, 1 << 20
+    daemon holds back at the bound instead of buffering (the in-flight gauges never
+    pass the bounds, memory stays flat) and does not pause, since each hold ends with
+    the next commit; then the broker refuses every produce for a while: the bound stays
+    reached, so after runtime.pause_after_ms the partitions are paused; then acks
+    resume and everything comes out once."""
+    partitions, n, inflight, inflight_bytes, pause_after_ms = 4, 3000, 100, 1 << 20, 3000
     broker = Broker(binary, partitions=partitions)
     try:
         broker.command("rtt 1 200")
         produce(broker.bootstrap, "articles.raw", make_articles(n, seed_prefix="p"))
         inputs = input_positions(broker.bootstrap)
         d = Daemon(binary, work, "d", broker.bootstrap,
-                   sets=[f"runtime.max_inflight_records={inflight}", f"runtime.max_inflight_bytes={inflight_bytes}"])
+                   sets=[f"runtime.max_inflight_records={inflight}", f"runtime.max_inflight_bytes={inflight_bytes}",
+                         f"runtime.pause_after_ms={pause_after_ms}"])
         rss = RssSampler(d.proc.pid)
         rss.start()
-        peak_inflight = 0
+        peak_inflight = peak_bytes = 0
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and count_outputs(broker.bootstrap) < n // 3:
             peak_inflight = max(peak_inflight, d.metric("ingestd_inflight_records"))
-            check(d.metric("ingestd_inflight_bytes") <= inflight_bytes + (1 << 16), "in-flight bytes above the bound")
+            peak_bytes = max(peak_bytes, d.metric("ingestd_inflight_bytes"))
         check(peak_inflight <= inflight, f"in flight {peak_inflight} > bound {inflight}")
+        check(peak_inflight >= inflight * 0.9, f"in flight peaked at {peak_inflight}: the bound was never reached")
+        # Over by at most what the records taken before the bound encode meanwhile.
+        check(peak_bytes <= inflight_bytes + (1 << 16), f"in-flight bytes {peak_bytes} above the bound")
+        check(d.metric("ingestd_backpressure_pauses_total") == 0, "paused although every hold ended with a commit")
         check(count_outputs(broker.bootstrap) < n, "drained before the check; proves nothing")
+
+        # Produce requests fail (NOT_ENOUGH_REPLICAS, retried by the producer): nothing
+        # is acknowledged, the hold lasts, the partitions are paused.
         broker.command("rtt 1 0")
+        broker.command("errors 0 19 1000000")
+        stalled_at = time.monotonic()
+        wait_for(lambda: d.metric("ingestd_paused_partitions") == partitions, 30, "the partitions paused")
+        check(time.monotonic() - stalled_at >= pause_after_ms / 1000 * 0.9, "paused before pause_after_ms")
+        check(d.metric("ingestd_backpressure_pauses_total") == 1, "expected one pause")
+        check(d.metric("ingestd_inflight_records") <= inflight, "in flight above the bound while paused")
+        broker.command("clear 0")
         wait_all_out(broker.bootstrap, n, 120, [d])
+        wait_for(lambda: d.metric("ingestd_paused_partitions") == 0, 30, "the partitions resumed")
         rss.stop.set()
         rss.join()
         check_every_input_once(broker.bootstrap, inputs, allow_extra=0)
         check(rss.peak_kib < 256 * 1024, f"peak RSS {rss.peak_kib / 1024:.0f} MiB")
-        print(f"backpressure: peak in flight {peak_inflight:.0f} (bound {inflight}), peak RSS "
+        print(f"backpressure: peak in flight {peak_inflight:.0f} records (bound {inflight}), {peak_bytes:.0f} bytes "
+              f"(bound {inflight_bytes}), no pause while acks were slow, one pause during the produce stall, peak RSS "
               f"{rss.peak_kib / 1024:.0f} MiB, {n} inputs each out once", flush=True)
         stop_daemon(d)
     finally:
