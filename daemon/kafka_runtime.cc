@@ -13,6 +13,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr auto kPollTimeout = std::chrono::milliseconds(100);
 constexpr auto kCommitRetryAfter = std::chrono::seconds(10);
+// After a failed asynchronous commit: at the bound commits are due at once, and an
+// immediate retry would spin at the coordinator's round-trip.
+constexpr auto kCommitBackoff = std::chrono::milliseconds(100);
 constexpr int kMaxBatch = 500;
 // Of the grace period, kept for purging and destroying the clients after the flush.
 constexpr auto kCloseReserve = std::chrono::milliseconds(500);
@@ -520,6 +523,7 @@ rd_kafka_topic_partition_list_t* KafkaRuntime::CommitList() const {
 void KafkaRuntime::MaybeCommit(bool force) {
   const auto now = Clock::now();
   if (async_commits_pending_ > 0 && now - commit_sent_ < kCommitRetryAfter) return;
+  if (now < commits_resume_at_) return;  // a failed commit, or a rebalance in progress
   size_t acked = 0;
   for (const auto& [id, p] : partitions_) acked += p->window.records() - p->window.unacked();
   if (acked == 0) return;
@@ -560,6 +564,22 @@ void KafkaRuntime::OnCommit(rd_kafka_resp_err_t err, rd_kafka_topic_partition_li
     spdlog::debug("{} commit result {}:{}", async ? "async" : "sync", rd_kafka_err2name(err), list);
   }
   if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
+  if (async) {
+    bool rebalancing = err == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS;
+    bool failed = err != RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (int i = 0; offsets && i < offsets->cnt; ++i) {
+      rebalancing |= offsets->elems[i].err == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS;
+      failed |= offsets->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR;
+    }
+    // No commit until the rebalance callback (or kCommitRetryAfter): a commit with the
+    // old generation that reaches the coordinator after the new one is formed fails with
+    // ILLEGAL_GENERATION, and librdkafka then drops the whole assignment as lost.
+    if (rebalancing) {
+      commits_resume_at_ = Clock::now() + kCommitRetryAfter;
+    } else if (failed) {
+      commits_resume_at_ = Clock::now() + kCommitBackoff;
+    }
+  }
   // A failed commit leaves the windows alone: the next commit sends the watermark again.
   const bool ok = ApplyCommitResult(err, offsets, config_->kafka.topics.input, [this](int32_t id) -> PartitionWindow* {
     auto it = partitions_.find(id);
@@ -647,6 +667,7 @@ void KafkaRuntime::SetPaused(bool paused) {
 
 void KafkaRuntime::OnRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions) {
   probe_.rebalances.Increment();
+  commits_resume_at_ = {};  // the group moved on: commits with its generation may go
   const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(consumer_), "COOPERATIVE") == 0;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     Assign(partitions);

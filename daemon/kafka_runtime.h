@@ -160,6 +160,7 @@ class KafkaRuntime {
   bool closing_ = false;           // consumer_close: revocations abandon at once
   int async_commits_pending_ = 0;  // sent, result not served yet
   std::chrono::steady_clock::time_point commit_sent_{};
+  std::chrono::steady_clock::time_point commits_resume_at_{};  // no async commit before
   std::chrono::steady_clock::time_point last_commit_{};
   std::chrono::steady_clock::time_point drain_deadline_{};
   bool joined_ = false;
