@@ -8,7 +8,7 @@ pipe, then the daemon once per --chains entry, each as its own consumer group in
 own output topics. For each:
 
   rate      N / (last output CreateTime - first output CreateTime): group joins and
-            start-up are left out for both, and so is the drain. With 20,000+ articles
+            start-up are left out for both, and so is the drain. With 40,000 articles
             the window is many seconds, so kcat -P's block-wise stdin (its outputs leave
             in bursts) no longer decides the figure.
   CPU       user + system seconds of the process (kcat: both processes), from rusage,
@@ -26,7 +26,7 @@ The kcat pipe is `kcat -C -G group -f '%p:%o\\t%s\\n' | kcat -P -K '\\t'` with t
 producer guarantees (idempotence, acks=all, linger.ms=5): the floor of any consume,
 transform, produce daemon on this broker and machine.
 
-  bench/e2e.sh --binary build/ingestd --count 20000 --partitions 32 --runs 3 --chains off,local
+  bench/e2e.sh --binary build/ingestd --count 40000 --partitions 96 --runs 3 --chains off,local
 """
 import argparse
 import json
@@ -194,11 +194,11 @@ def measure_latency(args, broker, work, tag, stages, corpus):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--binary", default=os.path.join(ROOT, "build", "ingestd"))
-    ap.add_argument("--count", type=int, default=20000, help="articles per throughput run")
+    ap.add_argument("--count", type=int, default=40000, help="articles per throughput run")
     ap.add_argument("--size", type=int, default=6000, help="mean article text bytes")
     ap.add_argument("--dup-rate", type=float, default=0.2)
-    ap.add_argument("--partitions", type=int, default=32,
-                    help="the mock broker keeps ~5 MiB per partition: keep count * size / partitions under it")
+    ap.add_argument("--partitions", type=int, default=96,
+                    help="the mock broker keeps ~5 MiB per partition; the full chain's events are ~1.5x the input")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--max-inflight", type=int, default=10000, help="runtime.max_inflight_records (the default)")

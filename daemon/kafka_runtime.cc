@@ -256,7 +256,9 @@ std::string KafkaRuntime::LoopStallReason() const {
 }
 
 void KafkaRuntime::Wake() {
-  dirty_.store(true);
+  // Once per pump: whoever sets dirty_ first wakes the consumer thread; the others
+  // (a worker or delivery report per record) find it set and skip the syscalls.
+  if (dirty_.exchange(true)) return;
   // The consumer thread waits on one of the two queues; a yield on the other one only
   // makes a later wait return at once.
   if (sleeping_.exchange(false) && consumer_queue_) {
