@@ -13,7 +13,7 @@ own output topics. For each:
             in bursts) no longer decides the figure.
   CPU       user + system seconds of the process (kcat: both processes), from rusage,
             start to exit, per 1000 articles.
-  peak RSS  ru_maxrss (kcat: the sum of both).
+  peak RSS  VmHWM from /proc, sampled until exit (kcat: the sum of both).
   ratio     the daemon's rate / the kcat pipe's rate of the same run; the median of the
             runs' ratios is printed next to the ratio of the medians.
 
@@ -37,6 +37,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -48,11 +49,36 @@ CHILDREN = []  # kcat processes, killed if the run fails
 PRODUCER_SETTINGS = ["-X", "enable.idempotence=true", "-X", "acks=all", "-X", "linger.ms=5"]
 
 
-def rusage_wait(proc):
+class PeakRss(threading.Thread):
+    """The child's VmHWM (peak resident memory of its own image), read from /proc every
+    20 ms until it exits. Not ru_maxrss: Linux carries the forking parent's peak across
+    exec, so every child of this (large) Python process would report at least its size."""
+
+    def __init__(self, pid):
+        super().__init__(daemon=True)
+        self.pid, self.kib = pid, 0
+        self.start()
+
+    def run(self):
+        while True:
+            try:
+                with open(f"/proc/{self.pid}/status") as f:
+                    for line in f:
+                        if line.startswith("VmHWM:"):
+                            self.kib = max(self.kib, int(line.split()[1]))
+            except OSError:
+                return
+            if self.kib and open(f"/proc/{self.pid}/stat").read().split()[2] == "Z":
+                return
+            time.sleep(0.02)
+
+
+def rusage_wait(proc, peak):
     """Waits for a child and returns (exit code, cpu seconds, peak RSS in MiB)."""
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0
+    peak.join(1)
+    return proc.returncode, usage.ru_utime + usage.ru_stime, peak.kib / 1024.0
 
 
 def read_topic(bootstrap, topic, fmt):
@@ -110,13 +136,14 @@ def run_daemon(args, broker, work, tag, stages, input_topic, n, feed=None, extra
         f"runtime.workers={args.workers}", f"runtime.max_inflight_records={args.max_inflight}",
         f"pipeline.stages=[{stages}]"]
     d = Daemon(args.binary, work, f"ingestd-{tag}", broker.bootstrap, sets=sets)
+    peak = PeakRss(d.proc.pid)
     if feed:
         feed()
     wait_for(lambda: d.proc.poll() is not None or end_offsets(broker.bootstrap, outputs(tag), args.partitions) >= n,
              args.timeout, f"ingestd ({tag}) to write {n} records", interval=0.2)
     check(d.proc.poll() is None, f"ingestd exited early:\n{d.log_text()[-3000:]}")
     d.signal(signal.SIGTERM)
-    code, cpu, rss = rusage_wait(d.proc)
+    code, cpu, rss = rusage_wait(d.proc, peak)
     check(code == 0, f"ingestd exited with {code}:\n{d.log_text()[-3000:]}")
     pauses = len(re.findall(r"pausing \d+ partitions", d.log_text()))
     return outputs(tag), cpu, rss, pauses
@@ -131,8 +158,9 @@ def run_kcat(args, broker, tag, input_topic, n):
                                 stdin=consumer.stdout)
     consumer.stdout.close()
     CHILDREN.extend([consumer, producer])
-    _, c_cpu, c_rss = rusage_wait(consumer)
-    code, p_cpu, p_rss = rusage_wait(producer)
+    c_peak, p_peak = PeakRss(consumer.pid), PeakRss(producer.pid)
+    _, c_cpu, c_rss = rusage_wait(consumer, c_peak)
+    code, p_cpu, p_rss = rusage_wait(producer, p_peak)
     check(code == 0, f"kcat -P exited with {code}")
     return [out], c_cpu + p_cpu, c_rss + p_rss
 
