@@ -90,8 +90,8 @@ KafkaProperties InputConsumerProperties(const Config& config, std::vector<std::s
   constexpr int64_t kMaxQueuedKbytes = 2097151;  // librdkafka's limit
   const int64_t bound = config.runtime.max_inflight_bytes;
   if (!config.kafka.consumer.count("queued.max.messages.kbytes")) {
-    // In-flight records plus the prefetch queue, which librdkafka may overshoot by one
-    // fetch (fetch.max.bytes, capped at this value): at most about 1.5 times the bound.
+    // Memory: the in-flight bytes, plus this queue, plus one fetch per broker over it
+    // (fetch.max.bytes, which librdkafka caps at this value): 1.5 x the bound, one broker.
     props["queued.max.messages.kbytes"] = std::to_string(std::clamp<int64_t>(bound / 4 / 1024, 1, kMaxQueuedKbytes));
   } else if (const int64_t kb = IntProperty(props, "queued.max.messages.kbytes", 0); kb * 1024 > bound && warnings) {
     warnings->push_back(fmt::format(
