@@ -669,7 +669,9 @@ void KafkaRuntime::SetPaused(bool paused) {
 
 void KafkaRuntime::OnRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions) {
   probe_.rebalances.Increment();
-  commits_resume_at_ = {};  // the group moved on: commits with its generation may go
+  // The group moved on (librdkafka calls this once per completed rebalance, even with
+  // an empty assignment): commits with the new generation may go.
+  commits_resume_at_ = {};
   const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(consumer_), "COOPERATIVE") == 0;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     Assign(partitions);

@@ -7,11 +7,14 @@
 //
 // Threads and what they own:
 //   consumer thread   the consumer, the partition windows, produce calls, offset
-//                     stores and commits, pause/resume, rebalance callbacks.
-//   worker threads    Processor::Process on one record at a time.
+//                     stores and commits (results served from commit_queue_), the
+//                     backpressure state (take / hold back / pause), rebalance callbacks.
+//   worker threads    Processor::Process on one record at a time; charge its output
+//                     to the in-flight memory.
 //   producer thread   rd_kafka_poll(producer): delivery reports mark records acked.
 //   caller (control)  Start, RequestStop, Wait.
-// Workers and delivery reports wake the consumer thread (rd_kafka_queue_yield).
+// Workers and delivery reports wake the consumer thread (rd_kafka_queue_yield on the
+// queue it waits on: the consumer's, or the commit queue while holding back).
 //
 // Lifecycle: Start() -> (running) -> RequestStop() or a fatal error -> drain,
 // commit, close -> Wait() returns the exit code. One run per object.
