@@ -43,7 +43,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 # The runtime's test harness: processes, polling with deadlines, kcat helpers.
-from harness import RUNNING, Broker, Daemon, check, end_offsets, produce, wait_for  # noqa: E402
+from harness import RUNNING, Broker, Daemon, check, count_outputs, produce, wait_for  # noqa: E402
 
 CHILDREN = []  # kcat processes, killed if the run fails
 PRODUCER_SETTINGS = ["-X", "enable.idempotence=true", "-X", "acks=all", "-X", "linger.ms=5"]
@@ -139,7 +139,7 @@ def run_daemon(args, broker, work, tag, stages, input_topic, n, feed=None, extra
     peak = PeakRss(d.proc.pid)
     if feed:
         feed()
-    wait_for(lambda: d.proc.poll() is not None or end_offsets(broker.bootstrap, outputs(tag), args.partitions) >= n,
+    wait_for(lambda: d.proc.poll() is not None or count_outputs(broker.bootstrap, outputs(tag)) >= n,
              args.timeout, f"ingestd ({tag}) to write {n} records", interval=0.2)
     check(d.proc.poll() is None, f"ingestd exited early:\n{d.log_text()[-3000:]}")
     d.signal(signal.SIGTERM)
@@ -189,7 +189,7 @@ def measure_latency(args, broker, work, tag, stages, corpus):
         # A warm-up record first: once it is out, the daemon's group owns its partitions
         # and the paced records measure steady-state latency.
         produce(broker.bootstrap, topic, [lat[-1]])
-        wait_for(lambda: end_offsets(broker.bootstrap, outs, args.partitions) > 0, 60, "the warm-up record", 0.1)
+        wait_for(lambda: count_outputs(broker.bootstrap, outs) > 0, 60, "the warm-up record", 0.1)
         warmup.update(read_topic(broker.bootstrap, topic, "%p:%o\n").split())
         paced_feed(broker.bootstrap, topic, lat, args.latency_rate)
 
@@ -266,7 +266,7 @@ def main():
     load = []
     try:
         produce(broker.bootstrap, "articles.raw", keyed(corpus, "a"))
-        check(end_offsets(broker.bootstrap, ["articles.raw"], args.partitions) == args.count,
+        check(count_outputs(broker.bootstrap, ["articles.raw"]) == args.count,
               "the broker did not keep the whole corpus (mock cluster retention: use more --partitions)")
         for r in range(args.runs):
             for name in names:
