@@ -1,12 +1,15 @@
 #include "stages/dedupe/signature.h"
 
 #include <utf8proc.h>
+// Inlined: a word is a few bytes, where the call would cost as much as the hash.
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include <algorithm>
 #include <array>
 
 #include "stages/text/script.h"
+#include "stages/text/utf8.h"
 
 namespace ingestd::dedupe {
 namespace {
@@ -73,40 +76,51 @@ class Shingler {
 
 }  // namespace
 
-std::vector<uint64_t> ShingleHashes(std::string_view folded, const ShingleOptions& options,
-                                    std::vector<uint32_t>* terms) {
-  std::vector<uint64_t> out;
-  out.reserve(folded.size() / 5 + 1);
-  if (terms) terms->reserve(folded.size() / 5 + 1);
-  Shingler shingler(options, out, terms);
-  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(folded.data());
-  const utf8proc_ssize_t n = static_cast<utf8proc_ssize_t>(folded.size());
-  utf8proc_ssize_t i = 0;
-  utf8proc_ssize_t word_start = -1;
-  auto end_word = [&](utf8proc_ssize_t end) {
-    if (word_start >= 0) {
-      shingler.Add(XXH3_64bits(folded.data() + word_start, static_cast<size_t>(end - word_start)), TokenClass::kWord);
-      word_start = -1;
+namespace {
+
+// ASCII letters and digits; false for every byte >= 0x80.
+constexpr std::array<bool, 256> kAsciiWord = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 128; ++c) t[c] = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  return t;
+}();
+
+// The tokenizer: words of word characters, and one token per character of the
+// scripts without spaces. Decode(p, n, cp) returns the length of the multi-byte
+// character at p (p[0] >= 0x80), or 0 for an invalid byte; IsWord(cp) classes it.
+template <typename Decode, typename IsWord>
+void Tokenize(std::string_view folded, Shingler& shingler, Decode decode, IsWord is_word) {
+  const auto* p = reinterpret_cast<const unsigned char*>(folded.data());
+  const size_t n = folded.size();
+  size_t i = 0;
+  size_t word_start = 0;
+  bool in_word = false;
+  auto end_word = [&](size_t end) {
+    if (in_word) {
+      shingler.Add(XXH3_64bits(folded.data() + word_start, end - word_start), TokenClass::kWord);
+      in_word = false;
     }
   };
   while (i < n) {
-    int32_t cp;
-    utf8proc_ssize_t len;
     if (p[i] < 0x80) {
       // ASCII, most of most texts: a letter or digit continues the word, anything
       // else ends it (what the general path below decides, without its range tests).
-      const uint8_t c = p[i];
-      const uint8_t lower = c | 0x20;
-      if ((c >= '0' && c <= '9') || (lower >= 'a' && lower <= 'z')) {
-        if (word_start < 0) word_start = i;
+      if (kAsciiWord[p[i]]) {
+        if (!in_word) {
+          word_start = i;
+          in_word = true;
+        }
+        ++i;
+        while (i < n && kAsciiWord[p[i]]) ++i;  // the rest of the word's ASCII letters
       } else {
         end_word(i);
+        ++i;
       }
-      ++i;
       continue;
     }
-    len = utf8proc_iterate(p + i, n - i, &cp);
-    if (len <= 0) {  // invalid byte (the runtime repairs input, so this is defensive)
+    int32_t cp = 0;
+    const size_t len = decode(p + i, n - i, cp);
+    if (len == 0) {  // invalid byte (the runtime repairs input, so this is defensive)
       end_word(i);
       ++i;
       continue;
@@ -118,8 +132,11 @@ std::vector<uint64_t> ShingleHashes(std::string_view folded, const ShingleOption
       end_word(i);
       // Combining vowels and tone marks count as letters of the run, like the others.
       shingler.Add(Mix(static_cast<uint64_t>(cp) + 0x2000000), TokenClass::kThai);
-    } else if (IsWordChar(cp)) {
-      if (word_start < 0) word_start = i;
+    } else if (is_word(cp)) {
+      if (!in_word) {
+        word_start = i;
+        in_word = true;
+      }
     } else {
       end_word(i);
     }
@@ -127,40 +144,98 @@ std::vector<uint64_t> ShingleHashes(std::string_view folded, const ShingleOption
   }
   end_word(n);
   shingler.Finish();
+}
+
+}  // namespace
+
+void ShingleHashes(std::string_view folded, const ShingleOptions& options, std::vector<uint64_t>& out,
+                   std::vector<uint32_t>* terms) {
+  out.clear();
+  out.reserve(folded.size() / 5 + 1);
+  if (terms) {
+    terms->clear();
+    terms->reserve(folded.size() / 5 + 1);
+  }
+  Shingler shingler(options, out, terms);
+  Tokenize(
+      folded, shingler, [](const unsigned char* p, size_t n, int32_t& cp) { return DecodeUtf8(p, n, cp); },
+      [](int32_t cp) { return IsWordChar(cp); });
+}
+
+std::vector<uint64_t> ShingleHashes(std::string_view folded, const ShingleOptions& options,
+                                    std::vector<uint32_t>* terms) {
+  std::vector<uint64_t> out;
+  std::vector<uint32_t> local;
+  ShingleHashes(folded, options, out, terms ? &local : nullptr);
+  if (terms) terms->insert(terms->end(), local.begin(), local.end());
   return out;
 }
 
-std::vector<TermCount> RepeatedTerms(const std::vector<uint32_t>& terms) {
-  // Counting in a small open-addressing table (a few KB, in cache, reused by the
-  // thread) is several times cheaper than sorting a 6 KB article's thousand terms.
-  struct Slot {
-    uint32_t term;
-    uint32_t count;
-  };
-  thread_local std::vector<Slot> table;
-  thread_local std::vector<uint32_t> used;
-  size_t capacity = 64;
-  while (capacity < terms.size() * 2) capacity *= 2;
-  if (table.size() < capacity) table.assign(capacity, Slot{0, 0});
-  const size_t mask = capacity - 1;
-  used.clear();
-  size_t repeated = 0;
+namespace internal {
+
+std::vector<uint64_t> ShingleHashesUtf8proc(std::string_view folded, const ShingleOptions& options,
+                                            std::vector<uint32_t>* terms) {
+  std::vector<uint64_t> out;
+  Shingler shingler(options, out, terms);
+  Tokenize(
+      folded, shingler,
+      [](const unsigned char* p, size_t n, int32_t& cp) -> size_t {
+        const utf8proc_ssize_t len = utf8proc_iterate(p, static_cast<utf8proc_ssize_t>(n), &cp);
+        return len <= 0 ? 0 : static_cast<size_t>(len);
+      },
+      [](int32_t cp) { return IsWordCharSlow(cp); });
+  return out;
+}
+
+}  // namespace internal
+
+void RepeatedTerms(std::vector<uint32_t>& terms, std::vector<uint32_t>& scratch, std::vector<TermCount>& out) {
+  // Sort the terms (LSD radix, four passes of 8 bits: no comparisons, no probes,
+  // the same few instructions for every term), then count the runs.
+  out.clear();
+  const size_t n = terms.size();
+  if (n < 2) return;
+  scratch.resize(n);
+  std::array<std::array<uint32_t, 256>, 4> counts{};
   for (const uint32_t t : terms) {
-    size_t i = (static_cast<uint64_t>(t) * 0x9e3779b97f4a7c15ULL) >> 40 & mask;
-    while (table[i].count != 0 && table[i].term != t) i = (i + 1) & mask;
-    if (table[i].count == 0) {
-      table[i].term = t;
-      used.push_back(static_cast<uint32_t>(i));
+    ++counts[0][t & 0xff];
+    ++counts[1][(t >> 8) & 0xff];
+    ++counts[2][(t >> 16) & 0xff];
+    ++counts[3][t >> 24];
+  }
+  uint32_t* from = terms.data();
+  uint32_t* to = scratch.data();
+  for (int pass = 0; pass < 4; ++pass) {
+    auto& c = counts[static_cast<size_t>(pass)];
+    const int shift = pass * 8;
+    uint32_t sum = 0;
+    for (auto& v : c) {
+      const uint32_t x = v;
+      v = sum;
+      sum += x;
     }
-    if (++table[i].count == 2) ++repeated;
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t t = from[i];
+      to[c[(t >> shift) & 0xff]++] = t;
+    }
+    std::swap(from, to);
   }
+  // Four passes: the sorted terms are back in `terms`.
+  size_t i = 0;
+  while (i < n) {
+    const uint32_t t = terms[i];
+    size_t j = i + 1;
+    while (j < n && terms[j] == t) ++j;
+    if (j - i >= 2) out.push_back(TermCount{t, static_cast<uint32_t>(j - i)});
+    i = j;
+  }
+}
+
+std::vector<TermCount> RepeatedTerms(const std::vector<uint32_t>& terms) {
+  std::vector<uint32_t> copy = terms;
+  std::vector<uint32_t> scratch;
   std::vector<TermCount> out;
-  out.reserve(repeated);
-  for (const uint32_t i : used) {
-    if (table[i].count >= 2) out.push_back(TermCount{table[i].term, table[i].count});
-    table[i].count = 0;  // leave the table empty for the next call
-  }
-  std::sort(out.begin(), out.end(), [](const TermCount& a, const TermCount& b) { return a.term < b.term; });
+  RepeatedTerms(copy, scratch, out);
   return out;
 }
 
@@ -198,38 +273,72 @@ void FillBands(const std::vector<uint64_t>& hashes, Signature& sig) {
 
 }  // namespace
 
-Signature MakeSignature(std::vector<uint64_t> hashes) {
+Signature MakeSignatureOf(std::vector<uint64_t>& hashes) {
   Signature sig;
   FillBands(hashes, sig);
   const size_t total = hashes.size();
   // A partial selection keeps this linear: sorting every shingle of a 6 KB text
   // would cost more than the rest of the stage. Take a margin over kQueryValues
-  // for repeats, then sort and unique the small part; repeat with a larger part
-  // for texts made mostly of repeated lines. nth_element only reorders, so the
-  // retries see every hash.
-  for (size_t take = kQueryValues + kQueryValues / 4;; take *= 4) {
+  // for repeats, then sort the small part and keep its distinct values; repeat
+  // with a larger part for texts made mostly of repeated lines. nth_element and
+  // sort only reorder, so the retries see every hash.
+  auto distinct_prefix = [&](const uint64_t* sorted, size_t take, size_t limit) {
+    sig.bottom.clear();
+    sig.bottom.reserve(std::min(take, limit));
+    size_t distinct = 0;
+    for (size_t i = 0; i < take; ++i) {
+      if (i > 0 && sorted[i] == sorted[i - 1]) continue;
+      if (distinct < limit) sig.bottom.push_back(sorted[i]);
+      ++distinct;
+    }
+    return distinct;
+  };
+  auto estimate = [&] {
+    // KMV: the k-th smallest of n uniform values is about k / (n + 1) of the range.
+    const double kth = static_cast<double>(sig.bottom.back()) / 18446744073709551616.0;
+    const double n = static_cast<double>(kQueryValues - 1) / std::max(kth, 1e-12);
+    sig.shingles = static_cast<uint32_t>(std::clamp(n, static_cast<double>(kQueryValues), 4.0e9));
+  };
+  constexpr size_t kFirstTake = kQueryValues + kQueryValues / 4;
+  if (kFirstTake < total) {
+    // The hashes are uniform over 64 bits: those below a threshold that about 1.2 x
+    // kFirstTake of them pass are gathered without a branch, and when at least
+    // kFirstTake passed they hold the kFirstTake smallest, the same part that the
+    // selection below would take, in 5 times fewer values.
+    thread_local std::vector<uint64_t> low;
+    const double share = 1.2 * static_cast<double>(kFirstTake) / static_cast<double>(total);
+    if (share < 1.0) {
+      const auto threshold = static_cast<uint64_t>(share * 18446744073709551616.0);
+      low.resize(total);
+      size_t k = 0;
+      for (const uint64_t h : hashes) {
+        low[k] = h;
+        k += h < threshold ? 1 : 0;
+      }
+      if (k >= kFirstTake) {
+        std::sort(low.begin(), low.begin() + static_cast<long>(k));
+        if (distinct_prefix(low.data(), kFirstTake, kQueryValues) >= kQueryValues) {
+          estimate();
+          return sig;
+        }
+      }
+    }
+  }
+  for (size_t take = kFirstTake;; take *= 4) {
     if (take >= total) {
       std::sort(hashes.begin(), hashes.end());
-      hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
-      sig.shingles = static_cast<uint32_t>(hashes.size());
-      if (hashes.size() > kQueryValues) hashes.resize(kQueryValues);
-      sig.bottom = std::move(hashes);
+      sig.shingles = static_cast<uint32_t>(distinct_prefix(hashes.data(), total, kQueryValues));
       return sig;
     }
     std::nth_element(hashes.begin(), hashes.begin() + static_cast<long>(take), hashes.end());
-    std::vector<uint64_t> part(hashes.begin(), hashes.begin() + static_cast<long>(take));
-    std::sort(part.begin(), part.end());
-    part.erase(std::unique(part.begin(), part.end()), part.end());
-    if (part.size() >= kQueryValues) {
-      part.resize(kQueryValues);
-      // KMV: the k-th smallest of n uniform values is about k / (n + 1) of the range.
-      const double kth = static_cast<double>(part.back()) / 18446744073709551616.0;
-      const double n = static_cast<double>(kQueryValues - 1) / std::max(kth, 1e-12);
-      sig.shingles = static_cast<uint32_t>(std::clamp(n, static_cast<double>(kQueryValues), 4.0e9));
-      sig.bottom = std::move(part);
+    std::sort(hashes.begin(), hashes.begin() + static_cast<long>(take));
+    if (distinct_prefix(hashes.data(), take, kQueryValues) >= kQueryValues) {
+      estimate();
       return sig;
     }
   }
 }
+
+Signature MakeSignature(std::vector<uint64_t> hashes) { return MakeSignatureOf(hashes); }
 
 }  // namespace ingestd::dedupe

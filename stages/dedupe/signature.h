@@ -34,6 +34,17 @@ struct ShingleOptions {
 // given it receives the story term of every token (see above), with repeats.
 [[nodiscard]] std::vector<uint64_t> ShingleHashes(std::string_view folded, const ShingleOptions& options,
                                                   std::vector<uint32_t>* terms = nullptr);
+// The same into the caller's buffers (both cleared first), so a thread can reuse them.
+void ShingleHashes(std::string_view folded, const ShingleOptions& options, std::vector<uint64_t>& out,
+                   std::vector<uint32_t>* terms);
+
+namespace internal {
+// ShingleHashes through utf8proc for every non-ASCII character (utf8proc_iterate
+// and the category lookup), the implementation before the inline decoder and the
+// word-character table; kept for the test that both tokenize alike.
+[[nodiscard]] std::vector<uint64_t> ShingleHashesUtf8proc(std::string_view folded, const ShingleOptions& options,
+                                                          std::vector<uint32_t>* terms);
+}  // namespace internal
 
 struct TermCount {
   uint32_t term = 0;
@@ -41,6 +52,9 @@ struct TermCount {
 };
 // The distinct terms that occur at least twice, with their counts, ascending by term.
 [[nodiscard]] std::vector<TermCount> RepeatedTerms(const std::vector<uint32_t>& terms);
+// The same without allocating once the buffers have grown: sorts `terms` in place
+// (radix sort through `scratch`) and fills `out`.
+void RepeatedTerms(std::vector<uint32_t>& terms, std::vector<uint32_t>& scratch, std::vector<TermCount>& out);
 
 // LSH band keys (banded one-permutation MinHash, two layouts): the shingles are
 // spread over 16 bins by their hash's top 4 bits and each bin keeps its minimum
@@ -67,6 +81,8 @@ struct Signature {
 inline constexpr size_t kQueryValues = 160;
 
 [[nodiscard]] Signature MakeSignature(std::vector<uint64_t> hashes);
+// The same from the caller's buffer, which it reorders.
+[[nodiscard]] Signature MakeSignatureOf(std::vector<uint64_t>& hashes);
 [[nodiscard]] inline Signature MakeSignature(std::string_view folded, const ShingleOptions& options) {
   return MakeSignature(ShingleHashes(folded, options));
 }

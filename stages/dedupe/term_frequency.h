@@ -116,10 +116,18 @@ inline constexpr size_t kMaxStoryTerms = 16;
 
 [[nodiscard]] inline Sketch MakeSketch(std::string_view folded, const ShingleOptions& options,
                                        const TermFrequency& counts) {
+  // The per-article working buffers live with the thread: after the first few
+  // articles a sketch allocates only what it returns.
+  struct Buffers {
+    std::vector<uint64_t> hashes;
+    std::vector<uint32_t> terms;
+    std::vector<uint32_t> scratch;
+  };
+  thread_local Buffers buffers;
   Sketch s;
-  std::vector<uint32_t> terms;
-  s.signature = MakeSignature(ShingleHashes(folded, options, &terms));
-  s.repeated = RepeatedTerms(terms);
+  ShingleHashes(folded, options, buffers.hashes, &buffers.terms);
+  s.signature = MakeSignatureOf(buffers.hashes);
+  RepeatedTerms(buffers.terms, buffers.scratch, s.repeated);
   // Before the counts are warm every term looks rare: no story sketch then.
   if (counts.Warm()) {
     for (const auto& t : counts.Distinctive(s.repeated, kMaxStoryTerms)) s.story_keys.push_back(t.term);

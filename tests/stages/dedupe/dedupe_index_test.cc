@@ -1,7 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "stages/dedupe/flat_multimap.h"
 #include "stages/dedupe/index_entry.h"
@@ -110,6 +113,113 @@ TEST(SignatureTest, KeepsTermsTheTextRepeatsWithTheirCounts) {
   (void)ShingleHashes("北京大学北京", ShingleOptions{}, &terms);
   EXPECT_EQ(terms.size(), 5u);
   EXPECT_EQ(RepeatedTerms(terms).size(), 1u);  // 北京
+}
+
+TEST(SignatureTest, InlineDecoderTokenizesLikeUtf8proc) {
+  // Pieces of many scripts, marks, digits, punctuation, characters beyond the BMP
+  // and invalid bytes, joined at random with and without spaces.
+  const std::vector<std::string> pieces = {"river",
+                                           "Zürich",
+                                           "ﬁve",
+                                           "42",
+                                           "naïve",
+                                           "Ελλάδα",
+                                           "москва",
+                                           "ёлка",
+                                           "القاهرة",
+                                           "تهران",
+                                           "עברית",
+                                           "हिन्दी",
+                                           "বাংলা",
+                                           "北京",
+                                           "東京タワー",
+                                           "ひらがな",
+                                           "ภาษาไทย",
+                                           "ພາສາລາວ",
+                                           "ភាសាខ្មែរ",
+                                           "မြန်မာ",
+                                           "한국어",
+                                           "𝐀𝐁",
+                                           "𠀀𠀁",
+                                           "😀",
+                                           "①",
+                                           "Ⅻ",
+                                           "٣٤",
+                                           "—",
+                                           "…",
+                                           "«»",
+                                           ",",
+                                           ".",
+                                           "\xC3",
+                                           "\xE2\x82",
+                                           "\xF0\x9F\x98",
+                                           "\xC0\xAF",
+                                           "\xED\xA0\x80",
+                                           "\xF4\x90\x80\x80",
+                                           "\xFF",
+                                           "\x80",
+                                           "a\xCC\x81",
+                                           "\xE2\x80\x8B"};
+  std::mt19937 rng(7);
+  const ShingleOptions options;
+  for (int round = 0; round < 300; ++round) {
+    std::string text;
+    const int n = 1 + static_cast<int>(rng() % 60);
+    for (int i = 0; i < n; ++i) {
+      text += pieces[rng() % pieces.size()];
+      if (rng() % 3 != 0) text += ' ';
+    }
+    std::vector<uint32_t> terms;
+    std::vector<uint32_t> reference_terms;
+    const auto hashes = ShingleHashes(text, options, &terms);
+    const auto reference = internal::ShingleHashesUtf8proc(text, options, &reference_terms);
+    ASSERT_EQ(hashes, reference) << text;
+    ASSERT_EQ(terms, reference_terms) << text;
+  }
+}
+
+TEST(SignatureTest, RepeatedTermsCountsEveryTermUsedTwiceAscending) {
+  std::mt19937 rng(3);
+  std::vector<uint32_t> terms;
+  std::vector<uint32_t> scratch;
+  std::vector<TermCount> out;
+  for (int round = 0; round < 50; ++round) {
+    std::vector<uint32_t> input;
+    const size_t n = rng() % 3000;
+    for (size_t i = 0; i < n; ++i) input.push_back(rng() % 4 == 0 ? static_cast<uint32_t>(rng() % 50) : rng());
+    std::map<uint32_t, uint32_t> counts;
+    for (const uint32_t t : input) ++counts[t];
+    std::vector<TermCount> expected;
+    for (const auto& [t, c] : counts) {
+      if (c >= 2) expected.push_back(TermCount{t, c});
+    }
+    terms = input;
+    RepeatedTerms(terms, scratch, out);
+    ASSERT_EQ(out.size(), expected.size());
+    for (size_t i = 0; i < out.size(); ++i) {
+      EXPECT_EQ(out[i].term, expected[i].term);
+      EXPECT_EQ(out[i].count, expected[i].count);
+    }
+    EXPECT_EQ(RepeatedTerms(input).size(), expected.size());
+  }
+}
+
+TEST(SignatureTest, BottomIsTheSmallestDistinctHashesWhateverTheRepeats) {
+  std::mt19937_64 rng(11);
+  for (const size_t n : {1u, 150u, 199u, 200u, 201u, 260u, 1000u, 5000u}) {
+    for (const uint64_t distinct_values : {uint64_t{40}, uint64_t{170}, uint64_t{1} << 62}) {
+      std::vector<uint64_t> hashes;
+      for (size_t i = 0; i < n; ++i) hashes.push_back((rng() % distinct_values) * 0x9e3779b97f4a7c15ULL);
+      std::vector<uint64_t> expected = hashes;
+      std::sort(expected.begin(), expected.end());
+      expected.erase(std::unique(expected.begin(), expected.end()), expected.end());
+      const size_t all = expected.size();
+      if (expected.size() > kQueryValues) expected.resize(kQueryValues);
+      const Signature sig = MakeSignatureOf(hashes);
+      EXPECT_EQ(sig.bottom, expected) << n << " " << distinct_values;
+      if (all < kQueryValues) EXPECT_EQ(sig.shingles, all);
+    }
+  }
 }
 
 TEST(SignatureTest, ShinglesWordsInThreesAndHanInFours) {
