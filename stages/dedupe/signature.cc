@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 
 #include "stages/text/script.h"
 #include "stages/text/utf8.h"
@@ -38,7 +39,7 @@ class Shingler {
   }
 
   void Add(uint64_t token, TokenClass cls) {
-    ring_[count_ % kMax] = token;
+    ring_[count_ % kMax] = token * 0x100000001b3ULL;  // what Combine mixes in, computed once
     ++count_;
     const int width = widths_[static_cast<int>(cls)];
     if (count_ >= static_cast<size_t>(width)) out_.push_back(Combine(width));
@@ -61,7 +62,7 @@ class Shingler {
 
   uint64_t Combine(int width) const {
     uint64_t h = 0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(width);
-    for (int i = 0; i < width; ++i) h = Rotl(h, 23) ^ ring_[(count_ - width + i) % kMax] * 0x100000001b3ULL;
+    for (int i = 0; i < width; ++i) h = Rotl(h, 23) ^ ring_[(count_ - width + i) % kMax];
     return Mix(h);
   }
 
@@ -220,15 +221,22 @@ void RepeatedTerms(std::vector<uint32_t>& terms, std::vector<uint32_t>& scratch,
     }
     std::swap(from, to);
   }
-  // Four passes: the sorted terms are back in `terms`.
-  size_t i = 0;
-  while (i < n) {
-    const uint32_t t = terms[i];
-    size_t j = i + 1;
-    while (j < n && terms[j] == t) ++j;
-    if (j - i >= 2) out.push_back(TermCount{t, static_cast<uint32_t>(j - i)});
-    i = j;
+  // Four passes: the sorted terms are back in `terms`. Count the runs without a
+  // branch per term: every step writes the current run, and keeps it (advances)
+  // only where a run of at least two ends.
+  out.resize(n / 2 + 1);
+  size_t kept = 0;
+  size_t start = 0;
+  for (size_t i = 1; i < n; ++i) {
+    const bool ends = terms[i] != terms[i - 1];
+    const size_t length = i - start;
+    out[kept] = TermCount{terms[i - 1], static_cast<uint32_t>(length)};
+    kept += (ends && length >= 2) ? 1 : 0;
+    start = ends ? i : start;
   }
+  out[kept] = TermCount{terms[n - 1], static_cast<uint32_t>(n - start)};
+  kept += n - start >= 2 ? 1 : 0;
+  out.resize(kept);
 }
 
 std::vector<TermCount> RepeatedTerms(const std::vector<uint32_t>& terms) {
@@ -316,8 +324,22 @@ Signature MakeSignatureOf(std::vector<uint64_t>& hashes) {
         k += h < threshold ? 1 : 0;
       }
       if (k >= kFirstTake) {
-        std::sort(low.begin(), low.begin() + static_cast<long>(k));
-        if (distinct_prefix(low.data(), kFirstTake, kQueryValues) >= kQueryValues) {
+        // Sorted by a counting pass over 256 buckets of [0, threshold) and an
+        // insertion sort of what is then nearly in order (about one value a bucket).
+        thread_local std::vector<uint64_t> sorted;
+        sorted.resize(k);
+        const int shift = std::max(0, 64 - std::countl_zero(threshold) - 8);
+        std::array<uint32_t, 257> starts{};
+        for (size_t i = 0; i < k; ++i) ++starts[(low[i] >> shift) + 1];
+        for (size_t b = 1; b < starts.size(); ++b) starts[b] += starts[b - 1];
+        for (size_t i = 0; i < k; ++i) sorted[starts[low[i] >> shift]++] = low[i];
+        for (size_t i = 1; i < k; ++i) {
+          const uint64_t v = sorted[i];
+          size_t j = i;
+          for (; j > 0 && sorted[j - 1] > v; --j) sorted[j] = sorted[j - 1];
+          sorted[j] = v;
+        }
+        if (distinct_prefix(sorted.data(), kFirstTake, kQueryValues) >= kQueryValues) {
           estimate();
           return sig;
         }
