@@ -217,7 +217,9 @@ TEST(SignatureTest, BottomIsTheSmallestDistinctHashesWhateverTheRepeats) {
       if (expected.size() > kQueryValues) expected.resize(kQueryValues);
       const Signature sig = MakeSignatureOf(hashes);
       EXPECT_EQ(sig.bottom, expected) << n << " " << distinct_values;
-      if (all < kQueryValues) EXPECT_EQ(sig.shingles, all);
+      if (all < kQueryValues) {
+        EXPECT_EQ(sig.shingles, all);
+      }
     }
   }
 }
