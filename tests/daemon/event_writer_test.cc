@@ -39,6 +39,22 @@ TEST(EventWriterTest, EscapesControlCharactersQuotesAndKeepsUnicode) {
   EXPECT_EQ(std::string(d["text"].GetString(), d["text"].GetStringLength()), a.text);
 }
 
+TEST(EventWriterTest, EscapesEveryControlCharacterInLongStrings) {
+  // Each control character at every offset of a string long enough for vectorized scans.
+  for (int c = 1; c < 0x20; ++c) {
+    for (size_t at = 0; at < 40; at += 3) {
+      Article a = Minimal();
+      a.text = std::string(64, 'b');
+      a.text[at] = static_cast<char>(c);
+      const std::string json = EncodeEvent(a);
+      for (char ch : json) ASSERT_GE(static_cast<unsigned char>(ch), 0x20) << "raw control " << c << " at " << at;
+      auto d = Parse(json);
+      ASSERT_TRUE(d.IsObject());
+      EXPECT_EQ(std::string(d["text"].GetString(), d["text"].GetStringLength()), a.text);
+    }
+  }
+}
+
 TEST(EventWriterTest, WritesStageResults) {
   Article a = Minimal();
   a.content_hash = HashText(a.text);
