@@ -6,6 +6,8 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "stages/text/utf8.h"
+
 namespace ingestd {
 namespace {
 
@@ -100,7 +102,8 @@ std::string NormalizePercent(std::string_view s) {
 // Hosts in one form: lowercase ASCII, internationalized labels as punycode
 // ("xn--"), as browsers send them in Host headers.
 std::string CanonicalHost(std::string host) {
-  // Percent-escaped hosts ("%D0%BF...") first become UTF-8.
+  // Percent-escaped hosts ("%D0%BF...") first become UTF-8; escapes that do not
+  // decode to UTF-8 ("x.%ca") stay escaped (found by processor_fuzz).
   if (host.find('%') != std::string::npos) {
     std::string decoded;
     for (size_t i = 0; i < host.size(); ++i) {
@@ -111,6 +114,8 @@ std::string CanonicalHost(std::string host) {
         decoded.push_back(host[i]);
       }
     }
+    std::string repaired;
+    if (RepairUtf8(decoded, repaired) > 0) return NormalizePercent(Lower(host));
     host = std::move(decoded);
   }
   const bool ascii = std::all_of(host.begin(), host.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });

@@ -27,6 +27,13 @@ TEST(CanonicalUrl, PutsIdnHostsInPunycode) {
   EXPECT_EQ(CanonicalUrl("https://XN--E1AFMKFD.xn--p1ai/news"), "https://xn--e1afmkfd.xn--p1ai/news");
 }
 
+TEST(CanonicalUrl, HostEscapesThatAreNotUtf8StayEscaped) {
+  const std::string url = CanonicalUrl("http://X.%cafe%C3.example/p");
+  for (char c : url) EXPECT_LT(static_cast<unsigned char>(c), 0x80) << url;
+  EXPECT_EQ(url, "http://x.%CAfe%C3.example/p");
+  EXPECT_EQ(CanonicalUrl("https://%D0%BF%D1%80%D0%B8%D0%BC%D0%B5%D1%80.example/"), "https://xn--e1afmkfd.example/");
+}
+
 TEST(CanonicalUrl, SpellsPercentEscapesOneWay) {
   // Unreserved characters decoded, hex uppercase, raw UTF-8 and spaces escaped.
   EXPECT_EQ(CanonicalUrl("https://x.example/%7Euser/a%2fb/%e2%80%99"), "https://x.example/~user/a%2Fb/%E2%80%99");
