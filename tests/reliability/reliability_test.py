@@ -96,7 +96,10 @@ def case_repeated_sigkill(binary, work):
     broker = Broker(binary, partitions=partitions)
     try:
         broker.command("rtt 1 10")
-        feeder = Feeder(broker.bootstrap, make_articles(n, seed_prefix="k"), rate=400)
+        # 80/s: the feed (50 s) outlasts the four kill-and-rejoin cycles (6-10 s each, the
+        # session timeout), so the last kill still finds work; at 400/s the feed ended
+        # first and a fast daemon had drained everything before the last kill.
+        feeder = Feeder(broker.bootstrap, make_articles(n, seed_prefix="k"), rate=80)
         feeder.start()
         sets = [f"runtime.max_inflight_records={inflight}"]
         daemon = Daemon(binary, work, "d0", broker.bootstrap, sets=sets)
