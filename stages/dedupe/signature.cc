@@ -17,15 +17,6 @@ namespace {
 
 enum class TokenClass : uint8_t { kWord, kCjk, kThai };
 
-inline uint64_t Mix(uint64_t x) {  // murmur3 finalizer
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return x;
-}
-
 inline uint64_t Rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
 
 // Keeps the last tokens and emits one shingle per token once enough are seen.

@@ -24,6 +24,17 @@
 
 namespace ingestd::dedupe {
 
+// The murmur3 finalizer: spreads a 64-bit value over all bits. Band keys and the
+// CJK/Thai character hashes are built with it (also by bench/dedupe_lsh_compare).
+inline uint64_t Mix(uint64_t x) {  // murmur3 finalizer
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
+}
+
 struct ShingleOptions {
   int word_width = 3;
   int cjk_width = 4;
