@@ -73,12 +73,13 @@ size_t InputBytes(const rd_kafka_message_t* m) {
 }
 
 // What a worker's result adds: the event and its key, or a dead letter's reason (its
-// key, value and input headers are the consumed message's; the headers are copied).
-size_t OutputBytes(const Processed& p, const rd_kafka_message_t* in) {
+// key, value and input headers are the consumed message's; the headers are copied, and
+// their size is what InputBytes charged beyond the bookkeeping, key and value).
+size_t OutputBytes(const Processed& p, const InflightRecord& r) {
   size_t n = p.key.size() + p.value.size();
   if (p.output == Output::kDeadLetter) {
     n += p.dead_letter.stage.size() + p.dead_letter.reason.size() + p.dead_letter.message.size() + 256;
-    if (in) n += InputBytes(in) - kRecordOverheadBytes - in->len - in->key_len;
+    if (r.message) n += r.bytes - kRecordOverheadBytes - r.message->len - r.message->key_len;
   }
   return n;
 }
@@ -851,7 +852,7 @@ void KafkaRuntime::WorkerLoop() {
     if (!r->revoked->load(std::memory_order_relaxed)) {
       const InputPosition position{topic, r->message ? r->message->partition : -1, r->offset};
       r->result = processor_.Process(r->payload(), &position);
-      r->ChargeOutput(OutputBytes(r->result, r->message));
+      r->ChargeOutput(OutputBytes(r->result, *r));
       if (output_listener_) output_listener_(r->result);
     }
     r->state.store(InflightRecord::kProcessed, std::memory_order_release);
