@@ -189,6 +189,7 @@ int RunCommand(const Args& args) {
         } catch (const std::exception& e) {
           spdlog::critical("{}", e.what());
           readiness.MarkFatal(e.what());
+          exit_watchdog.Arm(grace);  // closing the log's clients can hang on the broker that failed it
           ok = false;
         }
         boost::asio::post(io, [&, dedupe, ok] {
