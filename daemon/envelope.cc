@@ -1,7 +1,8 @@
 #include "daemon/envelope.h"
 
 #include <simdjson.h>
-#include <utf8proc.h>
+
+#include "stages/text/utf8.h"
 
 namespace ingestd {
 namespace {

@@ -18,7 +18,6 @@
 
 #include "config/config.h"
 #include "stages/article.h"
-#include "stages/text/utf8.h"  // RepairUtf8, used on input bytes
 
 namespace ingestd {
 

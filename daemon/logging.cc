@@ -9,6 +9,8 @@
 #include <ctime>
 #include <tuple>
 
+#include "stages/text/utf8.h"
+
 namespace ingestd {
 namespace {
 
@@ -30,25 +32,10 @@ std::string_view LevelName(spdlog::level::level_enum level) {
 
 // Length of the valid UTF-8 sequence at s[i], or 0 when it is not valid.
 size_t Utf8Length(std::string_view s, size_t i) {
-  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = b(i);
-  const size_t left = s.size() - i;
-  const auto cont = [&](size_t k) { return (b(i + k) & 0xC0) == 0x80; };
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) return left >= 2 && cont(1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (left < 3 || !cont(1) || !cont(2)) return 0;
-    if (c == 0xE0 && b(i + 1) < 0xA0) return 0;   // overlong
-    if (c == 0xED && b(i + 1) >= 0xA0) return 0;  // surrogate
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (left < 4 || !cont(1) || !cont(2) || !cont(3)) return 0;
-    if (c == 0xF0 && b(i + 1) < 0x90) return 0;   // overlong
-    if (c == 0xF4 && b(i + 1) >= 0x90) return 0;  // above U+10FFFF
-    return 4;
-  }
-  return 0;
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data()) + i;
+  if (*p < 0x80) return 1;
+  int32_t cp = 0;
+  return DecodeUtf8(p, s.size() - i, cp);
 }
 
 void Append(spdlog::memory_buf_t& dest, std::string_view s) { dest.append(s.data(), s.data() + s.size()); }

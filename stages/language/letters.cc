@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "stages/text/utf8.h"
+
 namespace ingestd::language {
 namespace {
 
@@ -36,28 +38,23 @@ const std::array<Entry, kTableSize>& Table() {
 size_t NextLetter(std::string_view text, size_t i, Letter& out) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data()) + i;
   const size_t left = text.size() - i;
-  const unsigned char b = p[0];
-  char32_t cp = 0;
+  int32_t cp = p[0];
   size_t n = 1;
-  if (b < 0x80) {
-    cp = b;
-  } else if (b >= 0xC2 && b < 0xE0 && left >= 2 && (p[1] & 0xC0) == 0x80) {
-    cp = (static_cast<char32_t>(b & 0x1F) << 6) | (p[1] & 0x3F);
-    n = 2;
-  } else {
-    utf8proc_int32_t c = 0;
-    const utf8proc_ssize_t m = utf8proc_iterate(p, static_cast<utf8proc_ssize_t>(left), &c);
-    if (m <= 0) {
+  if (cp >= 0x80) {
+    n = DecodeUtf8(p, left, cp);
+    if (n == 0) {
       out = {};
       return 1;
     }
-    const auto category = utf8proc_category(c);
+  }
+  if (static_cast<size_t>(cp) >= kTableSize) {
+    const auto category = utf8proc_category(cp);
     out.letter = category >= UTF8PROC_CATEGORY_LU && category <= UTF8PROC_CATEGORY_LO;
     out.mark = category == UTF8PROC_CATEGORY_MN || category == UTF8PROC_CATEGORY_MC;
-    out.lower = out.letter ? static_cast<char32_t>(utf8proc_tolower(c)) : static_cast<char32_t>(c);
-    return static_cast<size_t>(m);
+    out.lower = out.letter ? static_cast<char32_t>(utf8proc_tolower(cp)) : static_cast<char32_t>(cp);
+    return n;
   }
-  const Entry& e = Table()[cp];
+  const Entry& e = Table()[static_cast<size_t>(cp)];
   out.letter = e.letter != 0;
   out.mark = e.mark != 0;
   out.lower = e.lower;

@@ -114,8 +114,7 @@ std::string CanonicalHost(std::string host) {
         decoded.push_back(host[i]);
       }
     }
-    std::string repaired;
-    if (RepairUtf8(decoded, repaired) > 0) return NormalizePercent(Lower(host));
+    if (!IsValidUtf8(decoded)) return NormalizePercent(Lower(host));
     host = std::move(decoded);
   }
   const bool ascii = std::all_of(host.begin(), host.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });

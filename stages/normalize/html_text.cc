@@ -218,9 +218,11 @@ HtmlText ExtractHtmlText(std::string_view html) {
 
   // gumbo encodes an out-of-range character reference (&#x1DDDDDDD5;) as bytes that
   // are not UTF-8 instead of U+FFFD (found by html_fuzz): repair what it decoded.
-  std::string repaired;
   for (std::string* s : {&result.text, &result.title}) {
-    if (RepairUtf8(*s, repaired) > 0) s->swap(repaired);
+    if (IsValidUtf8(*s)) continue;
+    std::string repaired;
+    RepairUtf8(*s, repaired);
+    s->swap(repaired);
   }
   return result;
 }

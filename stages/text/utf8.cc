@@ -2,6 +2,21 @@
 
 namespace ingestd {
 
+bool IsValidUtf8(std::string_view s) {
+  const auto* data = reinterpret_cast<const unsigned char*>(s.data());
+  for (size_t pos = 0; pos < s.size();) {
+    if (data[pos] < 0x80) {
+      ++pos;
+      continue;
+    }
+    int32_t cp = 0;
+    const size_t len = DecodeUtf8(data + pos, s.size() - pos, cp);
+    if (len == 0) return false;
+    pos += len;
+  }
+  return true;
+}
+
 size_t RepairUtf8(std::string_view in, std::string& out) {
   out.clear();
   out.reserve(in.size());

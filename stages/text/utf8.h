@@ -36,6 +36,9 @@ namespace ingestd {
   return 0;
 }
 
+// True when every byte of s belongs to a valid UTF-8 sequence (no copy).
+[[nodiscard]] bool IsValidUtf8(std::string_view s);
+
 // Copies in to out with each invalid UTF-8 byte replaced by U+FFFD; returns how
 // many were replaced. Used on input (the envelope) and on text a library decoded
 // for us (gumbo turns an out-of-range character reference into invalid bytes).

@@ -128,17 +128,5 @@ TEST(EnvelopeTest, EscapedNulInsideStringIsKept) {
   EXPECT_EQ(std::get<Article>(r).text, std::string("a\0b", 3));
 }
 
-TEST(RepairUtf8Test, KeepsValidMultibyteSequences) {
-  std::string out;
-  EXPECT_EQ(RepairUtf8("داعش 伊斯兰国 ok", out), 0u);
-  EXPECT_EQ(out, "داعش 伊斯兰国 ok");
-}
-
-TEST(RepairUtf8Test, ReplacesOverlongAndSurrogateEncodings) {
-  std::string out;
-  EXPECT_EQ(RepairUtf8("\xc0\xaf|\xed\xa0\x80", out), 5u);  // each byte of an invalid sequence
-  EXPECT_EQ(out.find('\xc0'), std::string::npos);
-}
-
 }  // namespace
 }  // namespace ingestd

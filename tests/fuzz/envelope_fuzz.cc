@@ -7,6 +7,7 @@
 
 #include "daemon/envelope.h"
 #include "daemon/event_writer.h"
+#include "stages/text/utf8.h"
 #include "tests/fuzz/fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

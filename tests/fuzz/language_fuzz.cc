@@ -10,6 +10,7 @@
 #include "config/language_config.h"
 #include "daemon/envelope.h"
 #include "stages/language/language_stage.h"
+#include "stages/text/utf8.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace {

@@ -11,6 +11,7 @@
 #include "daemon/envelope.h"
 #include "stages/normalize/normalize_stage.h"
 #include "stages/text/fold.h"
+#include "stages/text/utf8.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace {

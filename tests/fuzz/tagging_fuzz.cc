@@ -28,6 +28,7 @@
 #include "stages/tagging/compiled_taxonomy.h"
 #include "stages/tagging/tagging_stage.h"
 #include "stages/text/fold.h"
+#include "stages/text/utf8.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace {

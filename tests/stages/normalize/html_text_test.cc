@@ -35,11 +35,6 @@ TEST(ExtractHtmlText, FallsBackToTitleElementAndBody) {
   EXPECT_EQ(CleanText(out.text), "Body text.");
 }
 
-bool IsValidUtf8(const std::string& s) {
-  std::string copy;
-  return RepairUtf8(s, copy) == 0;
-}
-
 TEST(ExtractHtmlText, OutOfRangeCharacterReferencesBecomeReplacementCharacters) {
   const HtmlText out = ExtractHtmlText("<title>x&#x110000;y</title><p>a &#x1DDDDDDD5; b &#233;</p>");
   EXPECT_TRUE(IsValidUtf8(out.text)) << out.text;

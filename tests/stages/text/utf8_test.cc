@@ -65,5 +65,25 @@ TEST(DecodeUtf8, DecodesLettersOfSeveralScripts) {
   EXPECT_EQ(cp, 0x1F600);
 }
 
+TEST(RepairUtf8Test, KeepsValidMultibyteSequences) {
+  std::string out;
+  EXPECT_EQ(RepairUtf8("داعش 伊斯兰国 ok", out), 0u);
+  EXPECT_EQ(out, "داعش 伊斯兰国 ok");
+}
+
+TEST(RepairUtf8Test, ReplacesOverlongAndSurrogateEncodings) {
+  std::string out;
+  EXPECT_EQ(RepairUtf8("\xc0\xaf|\xed\xa0\x80", out), 5u);  // each byte of an invalid sequence
+  EXPECT_EQ(out.find('\xc0'), std::string::npos);
+}
+
+TEST(IsValidUtf8Test, AgreesWithRepairUtf8) {
+  for (const std::string& s : {std::string("داعش 伊斯兰国 ok"), std::string("\xc0\xaf|"), std::string("a\xed\xa0\x80"),
+                               std::string("\xf4\x90\x80\x80"), std::string("caf\xc3"), std::string()}) {
+    std::string out;
+    EXPECT_EQ(IsValidUtf8(s), RepairUtf8(s, out) == 0) << s;
+  }
+}
+
 }  // namespace
 }  // namespace ingestd
