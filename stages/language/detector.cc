@@ -133,10 +133,27 @@ void CountBlocks(std::string_view text, size_t start, size_t end, std::array<uin
 // seen, and the cost stays bounded however long the text.
 constexpr size_t kCensusPiece = 64;
 constexpr size_t kCensusPieces = 16;
+size_t CensusStride(std::string_view text) {
+  return std::max(kCensusPiece, (text.size() + kCensusPieces - 1) / kCensusPieces);
+}
+
 void Census(std::string_view text, std::array<uint32_t, kBlocks>& counts) {
   counts.fill(0);
-  const size_t stride = std::max(kCensusPiece, (text.size() + kCensusPieces - 1) / kCensusPieces);
+  const size_t stride = CensusStride(text);
   for (size_t piece = 0; piece < text.size(); piece += stride) CountBlocks(text, piece, piece + kCensusPiece, counts);
+}
+
+// The first offset of a character of `block` inside the census' pieces (where the
+// census saw it), or text.size(): bounded by the census, not by the text's length.
+size_t FirstInCensus(std::string_view text, int block) {
+  const size_t stride = CensusStride(text);
+  for (size_t piece = 0; piece < text.size(); piece += stride) {
+    const size_t end = std::min(text.size(), piece + kCensusPiece);
+    for (size_t i = piece; i < end; ++i) {
+      if (BlockAt(text, i) == block) return i;
+    }
+  }
+  return text.size();
 }
 
 // Appends text[start, end) cut on UTF-8 boundaries, after a newline when out is not empty.
@@ -179,8 +196,7 @@ void AppendSample(std::string_view text, size_t max_bytes, std::string& out) {
   for (int block = 0; block < kBlocks && extra < kExtraWindows; ++block) {
     const auto b = static_cast<size_t>(block);
     if (sampled[b] > 0 || whole[b] < 8 || whole[b] < kMissedScriptShare * static_cast<double>(total)) continue;
-    size_t first = 0;
-    while (first < text.size() && BlockAt(text, first) != block) ++first;
+    const size_t first = FirstInCensus(text, block);
     const size_t start = first > kSampleWindowBytes / 4 ? first - kSampleWindowBytes / 4 : 0;
     AppendWindow(text, start, start + kSampleWindowBytes, start > 0, out);
     count_window(start, start + kSampleWindowBytes);
