@@ -524,9 +524,10 @@ std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy
   c->patterns_ = std::move(kept);
   if (c->patterns_.empty()) throw ConfigError("taxonomy has no aliases to match");
 
-  // Three databases: folded non-ASCII literals (scanned on the folded view),
-  // ASCII ones between delimiters (on the marked view) and the case-sensitive
-  // ones (on the original). Ids index patterns_ in all.
+  // Four databases: folded non-ASCII literals (scanned on the folded view), ASCII
+  // ones between delimiters (on the marked view), Cyrillic ones backwards (on the
+  // reversed view) and the case-sensitive ones (on the original). Ids index
+  // patterns_ in all.
   size_t db_size = 0;
   for (const uint8_t kind : {uint8_t{0}, uint8_t{kMarked}, uint8_t{kReversed}, uint8_t{kOriginal}}) {
     std::vector<const char*> exprs;
