@@ -158,6 +158,13 @@ int main(int argc, char** argv) {
        [](const auto& s) {
          return Banded(s, 16, {{1, 8}, {2, 4}});
        }},
+      {"the stage's own keys (MakeSignature: 16 bins, 8 x 1 + 4 x 2)", 12,
+       [](const auto& s) {
+         Keys k;
+         for (uint32_t band : MakeSignature(std::vector<uint64_t>(s)).bands) k.index.push_back(band);
+         k.query = k.index;
+         return k;
+       }},
       {"OPH 24 bins: 24 bands x 1 row (2x memory)", 24,
        [](const auto& s) {
          return Banded(s, 24, {{1, 24}});
