@@ -6,18 +6,16 @@
 
 namespace ingestd::language {
 
-struct GroupModelGram {
-  std::string_view gram;  // 1 to 4 code points, words padded with spaces
-  float log_prob;
-};
-
 struct GroupModelLanguage {
   std::string_view code;  // BCP 47
   float unseen_log_prob;  // for grams not in the table
-  std::vector<GroupModelGram> grams;
+  // One entry per line, "<gram>\t<log probability in tenths of a nat>\n"; a gram is 1 to 4
+  // code points of a word padded with spaces. Text, not an array of structs, so the
+  // generated source stays small.
+  std::string_view grams;
 };
 
-// Built once, on first use; immutable after.
+// Immutable.
 [[nodiscard]] const std::vector<GroupModelLanguage>& GroupModelTables();
 
 }  // namespace ingestd::language
