@@ -345,7 +345,10 @@ LexicalEvidence FindMarkers(LetterlessPair pair, std::string_view text, size_t m
   const Table& table = TableOf(pair);
   const bool persian = pair == LetterlessPair::kPersianDari;
   LexicalEvidence evidence;
-  std::u32string word, previous, pair_key;
+  // Per thread, so a warmed-up worker allocates nothing here.
+  thread_local std::u32string word, previous, pair_key;
+  word.clear();
+  previous.clear();
   auto add = [&](std::u32string_view key) {
     if (const auto it = table.find(Hash(key)); it != table.end()) {
       evidence.score += it->second;

@@ -91,7 +91,8 @@ uint64_t BoilerplateLearner::LineKey(std::string_view line) {
   // Template lines are short: the number- and case-blind form is built for the
   // first 160 bytes; a longer line adds a hash of its raw rest.
   constexpr size_t kBlind = 160;
-  char buf[kBlind];
+  // Zeroed only to quiet GCC's -Wmaybe-uninitialized: the hash reads buf[0, n), all written.
+  char buf[kBlind] = {};
   size_t n = 0;
   const size_t head = std::min(line.size(), kBlind);
   // Without branches: every byte is written at n (lowercased, a digit as '0'), and n
