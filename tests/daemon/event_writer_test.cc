@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <random>
 
 namespace ingestd {
 namespace {
@@ -53,6 +57,43 @@ TEST(EventWriterTest, EscapesEveryControlCharacterInLongStrings) {
       EXPECT_EQ(std::string(d["text"].GetString(), d["text"].GetStringLength()), a.text);
     }
   }
+}
+
+// WriteJsonString must write exactly what RapidJSON's scalar Writer::String writes.
+std::string RapidJsonString(std::string_view s) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+  return {buf.GetString(), buf.GetSize()};
+}
+
+std::string FastString(std::string_view s) {
+  std::string out(2 + 6 * s.size(), '\0');
+  out.resize(static_cast<size_t>(WriteJsonString(s, out.data()) - out.data()));
+  return out;
+}
+
+TEST(EventWriterTest, FastStringWritesTheBytesRapidJsonWrites) {
+  // Every byte value at every offset of a 20-byte string (escapes straddle the
+  // eight-byte words and the tail), then random strings over a small alphabet rich in
+  // escapes, and UTF-8.
+  for (int b = 0; b < 256; ++b) {
+    if (b >= 0x80) continue;  // the text is valid UTF-8: lone high bytes are not inputs
+    for (size_t at = 0; at < 20; ++at) {
+      std::string s(20, 'a');
+      s[at] = static_cast<char>(b);
+      ASSERT_EQ(FastString(s), RapidJsonString(s)) << "byte " << b << " at " << at;
+    }
+  }
+  const std::string alphabet[] = {"a", " ", "\"", "\\", "\n", "\t", "\x01", "\x1f", "\x7f", "/", "é", "ش", "中", "😀"};
+  std::mt19937 rng(7);
+  for (int i = 0; i < 20000; ++i) {
+    std::string s;
+    const size_t n = rng() % 40;
+    for (size_t k = 0; k < n; ++k) s += alphabet[rng() % std::size(alphabet)];
+    ASSERT_EQ(FastString(s), RapidJsonString(s)) << s;
+  }
+  EXPECT_EQ(FastString(""), "\"\"");
 }
 
 TEST(EventWriterTest, WritesStageResults) {
