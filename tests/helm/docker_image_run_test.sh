@@ -16,12 +16,23 @@ work=$3
 for tool in python3 setpriv curl; do command -v "$tool" >/dev/null || { echo "SKIP: no $tool"; exit 77; }; done
 
 rm -rf "$work"
-root="$work/root"
+mkdir -p "$work"
+# The root is a temporary dir of its own, open to the image's user: the build tree's
+# parents may be private (a checkout in a mode-0700 temporary dir).
+root_parent=$(mktemp -d /tmp/ingestd-image.XXXXXX)
+chmod 755 "$root_parent"
+root="$root_parent/root"
 mkdir -p "$root/usr/local/bin" "$root/etc/ingestd"
 cp "$binary" "$root/usr/local/bin/ingestd"
 cp "$src/config/ingestd.yaml" "$root/etc/ingestd/ingestd.yaml"
 [[ -d "$src/config/taxonomy" ]] && cp -r "$src/config/taxonomy" "$root/etc/ingestd/taxonomy"
-chmod -R a+rX "$work"
+# The countries generated at build time, where the Dockerfile puts them (found beside the binary).
+generated="$(dirname "$binary")/taxonomy/countries.yaml"
+if [[ -f "$generated" ]]; then
+  mkdir -p "$root/usr/local/share/ingestd/taxonomy"
+  cp "$generated" "$root/usr/local/share/ingestd/taxonomy/countries.yaml"
+fi
+chmod -R a+rX "$root"
 as_image_user=()
 [[ $(id -u) -eq 0 ]] && as_image_user=(setpriv --reuid=10001 --regid=10001 --clear-groups)
 
@@ -30,6 +41,7 @@ daemon_pid=""
 cleanup() {
   [[ -n "$daemon_pid" ]] && kill -KILL "$daemon_pid" 2>/dev/null || true
   [[ -n "$broker_pid" ]] && kill -TERM "$broker_pid" 2>/dev/null || true
+  rm -rf "$root_parent"
 }
 trap cleanup EXIT
 

@@ -66,6 +66,8 @@ grep -q 'COPY --from=build /out/etc/ingestd/ /etc/ingestd/' "$dockerfile" ||
   problem "the runtime stage does not copy the staged /etc/ingestd"
 grep -q 'cp config/ingestd.yaml /out/etc/ingestd/ingestd.yaml' "$dockerfile" ||
   problem "the build stage does not stage config/ingestd.yaml"
+grep -q 'COPY --from=build /src/build/taxonomy/countries.yaml /usr/local/share/ingestd/taxonomy/countries.yaml' \
+  "$dockerfile" || problem "the runtime stage does not copy the generated countries beside the binary"
 [[ -f "$src/config/ingestd.yaml" ]] || problem "config/ingestd.yaml, which the image ships, does not exist"
 if [[ -d "$src/config/taxonomy" ]]; then echo "ok: config/taxonomy ships"; else echo "NOTE: no config/taxonomy yet; the image ships none"; fi
 grep -q 'docker/runtime-packages.txt' "$dockerfile" || problem "the Dockerfile does not install docker/runtime-packages.txt"
@@ -108,13 +110,23 @@ while read -r lib _ path _; do
 done < <(ldd "$binary" | sed -e 's/(0x[0-9a-f]*)//')
 
 # 5. The image's layout, in a temporary root, run as the image's user.
-root="$work/root"
-rm -rf "$root"
+# The root is a temporary dir of its own, open to the image's user: the build tree's
+# parents may be private (a checkout in a mode-0700 temporary dir).
+root_parent=$(mktemp -d /tmp/ingestd-image.XXXXXX)
+trap 'rm -rf "$root_parent"' EXIT
+chmod 755 "$root_parent"
+root="$root_parent/root"
 mkdir -p "$root/usr/local/bin" "$root/etc/ingestd"
 cp "$binary" "$root/usr/local/bin/ingestd"
 [[ -f "$src/config/ingestd.yaml" ]] && cp "$src/config/ingestd.yaml" "$root/etc/ingestd/ingestd.yaml"
 [[ -d "$src/config/taxonomy" ]] && cp -r "$src/config/taxonomy" "$root/etc/ingestd/taxonomy"
-chmod -R a+rX "$work"
+# The countries generated at build time, where the Dockerfile puts them (found beside the binary).
+generated="$(dirname "$binary")/taxonomy/countries.yaml"
+if [[ -f "$generated" ]]; then
+  mkdir -p "$root/usr/local/share/ingestd/taxonomy"
+  cp "$generated" "$root/usr/local/share/ingestd/taxonomy/countries.yaml"
+fi
+chmod -R a+rX "$root"
 as_image_user=()
 if [[ $(id -u) -eq 0 ]] && command -v setpriv >/dev/null; then
   as_image_user=(setpriv --reuid=10001 --regid=10001 --clear-groups)
