@@ -7,7 +7,7 @@
 //   INGESTD_BENCH_SEED=N          generator seed (default 1)
 //   INGESTD_BENCH_DUP_RATE=X      share of copies (default 0.2)
 //   INGESTD_BENCH_CONFIG=FILE     config (default config/local.yaml)
-//   INGESTD_BENCH_STAGES=a,b      stages to run (default: every stage this build has)
+//   INGESTD_BENCH_STAGES=a,b      stages to run (default: the config's pipeline.stages)
 // Everything here runs on the benchmark's main thread, before timing starts.
 #pragma once
 
@@ -30,7 +30,7 @@ namespace ingestd::bench {
 [[nodiscard]] size_t CorpusTextBytes();
 
 // The benchmark config: INGESTD_BENCH_CONFIG (or config/local.yaml) with
-// pipeline.stages set to INGESTD_BENCH_STAGES or to every stage this build can run.
+// pipeline.stages set to INGESTD_BENCH_STAGES when that is given.
 [[nodiscard]] std::shared_ptr<const Config> BenchConfig();
 
 // The corpus decoded and run through the configured stages that come before

@@ -14,6 +14,7 @@
 #include <random>
 #include <thread>
 
+#include "bench/thread_cpu.h"
 #include "stages/article.h"
 #include "stages/dedupe/dedupe_index.h"
 #include "stages/dedupe/dedupe_stage.h"
@@ -23,6 +24,8 @@
 
 namespace ingestd::dedupe {
 namespace {
+
+using bench::ThreadCpuSeconds;
 
 constexpr int64_t kNow = 1'800'000'000;
 
@@ -97,12 +100,6 @@ void BM_Signature(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * folded.size()));
 }
 BENCHMARK(BM_Signature);
-
-double ThreadCpuSeconds() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
 
 // Signature + lookup + insert of a new 6 KB article against an index of
 // state.range(0) articles; range(1) = 1 makes it a truncated copy of an indexed

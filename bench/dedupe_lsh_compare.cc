@@ -24,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bench/thread_cpu.h"
 #include "config/normalize_config.h"
 #include "stages/clock.h"
 #include "stages/dedupe/labelled_set.h"
@@ -32,12 +33,6 @@
 
 namespace ingestd::dedupe {
 namespace {
-
-double CpuSeconds() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
 
 struct Keys {
   std::vector<uint64_t> index;  // stored for the article
@@ -185,7 +180,7 @@ int main(int argc, char** argv) {
     Result r;
     std::vector<uint32_t> candidates;
     for (size_t i = 0; i < items.size(); ++i) {
-      const double start = CpuSeconds();
+      const double start = ingestd::bench::ThreadCpuSeconds();
       const Keys keys = scheme.make(shingles[i]);
       candidates.clear();
       for (const uint64_t k : keys.query) {
@@ -195,7 +190,7 @@ int main(int argc, char** argv) {
       std::sort(candidates.begin(), candidates.end());
       candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
       for (const uint64_t k : keys.index) table[k].push_back(static_cast<uint32_t>(i));
-      r.seconds += CpuSeconds() - start;
+      r.seconds += ingestd::bench::ThreadCpuSeconds() - start;
       r.candidates += static_cast<int64_t>(candidates.size());
       ++r.queries;
       const auto& item = *items[i];

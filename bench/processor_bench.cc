@@ -23,6 +23,7 @@
 #include <set>
 
 #include "bench/bench_corpus.h"
+#include "bench/thread_cpu.h"
 #include "config/config.h"
 #include "daemon/envelope.h"
 #include "daemon/event_writer.h"
@@ -31,12 +32,6 @@
 
 namespace ingestd::bench {
 namespace {
-
-double ThreadCpuSeconds() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
 
 double Median(std::vector<double> v) {
   if (v.empty()) return 0;

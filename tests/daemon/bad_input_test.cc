@@ -1,7 +1,7 @@
 // The bad input catalogue, through the Processor (the path both the Kafka runtime
 // and `ingestd replay` take): every kind of bad record becomes exactly one output,
 // a dead letter with its own reason code, and never takes the process down. The
-// chain is the real one: every stage this build has, with config/local.yaml.
+// chain is the real one: the stages of config/local.yaml.
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 #include <rapidjson/document.h>

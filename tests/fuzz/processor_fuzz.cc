@@ -1,4 +1,4 @@
-// The whole record path: Processor::Process (decode -> every stage this build has ->
+// The whole record path: Processor::Process (decode -> the stages of config/local.yaml ->
 // encode) over arbitrary bytes. Oracles: exactly one output; dead letters carry a
 // stage and a snake_case reason; events are valid UTF-8 JSON objects with a key.
 // The stages keep their state across inputs, as they do in the daemon.
