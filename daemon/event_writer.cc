@@ -137,13 +137,6 @@ char* WriteJsonChars(std::string_view s, char* out) {
   return out;
 }
 
-char* WriteJsonString(std::string_view s, char* out) {
-  *out++ = '"';
-  out = WriteJsonChars(s, out);
-  *out++ = '"';
-  return out;
-}
-
 std::string NowRfc3339() {
   const auto now = std::chrono::system_clock::now();
   const auto secs = std::chrono::system_clock::to_time_t(now);

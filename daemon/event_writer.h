@@ -28,11 +28,10 @@ struct DeadLetterInfo {
 // Current UTC time as RFC 3339 with milliseconds ("2026-11-21T05:00:00.123Z").
 [[nodiscard]] std::string NowRfc3339();
 
-// Writes `s` as a JSON string, quotes included, at `out` (room for 2 + 6 * s.size()
-// bytes) and returns the end: the bytes RapidJSON's Writer::String writes (\" \\ \b \f
-// \n \r \t, other control characters as \u00XX, the rest as it is).
-char* WriteJsonString(std::string_view s, char* out);
-// The same without the quotes (room for 6 * s.size() bytes).
+// Writes the characters of `s` as a JSON string's, without the quotes, at `out` (room
+// for 6 * s.size() bytes) and returns the end: the bytes RapidJSON's Writer::String
+// writes between its quotes (\" \\ \b \f \n \r \t, other control characters as \u00XX,
+// the rest as it is).
 char* WriteJsonChars(std::string_view s, char* out);
 
 }  // namespace ingestd

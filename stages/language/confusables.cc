@@ -178,9 +178,8 @@ uint64_t KeyOf(std::string_view utf8) {
   return key == 0 ? 1 : key;
 }
 
-uint8_t Cost(double log_prob) {
-  return static_cast<uint8_t>(std::clamp(std::lround(-10.0 * log_prob), 0L, long{Models::kNoTable} - 1));
-}
+// A log probability in tenths of a nat as a cost (below kNoTable).
+uint8_t Cost(long tenths) { return static_cast<uint8_t>(std::clamp(-tenths, 0L, long{Models::kNoTable} - 1)); }
 
 // Calls f(gram, cost) for each line "<gram>\t<log probability in tenths of a nat>\n".
 template <typename F>
@@ -189,9 +188,9 @@ void ForEachGram(std::string_view table, F&& f) {
     const size_t tab = table.find('\t');
     const size_t end = table.find('\n', tab);
     if (tab == std::string_view::npos || end == std::string_view::npos) break;
-    int tenths = 0;
+    long tenths = 0;
     std::from_chars(table.data() + tab + 1, table.data() + end, tenths);
-    f(table.substr(0, tab), Cost(tenths / 10.0));
+    f(table.substr(0, tab), Cost(tenths));
     table.remove_prefix(end + 1);
   }
 }
@@ -202,7 +201,7 @@ const Models& GroupModels() {
     const auto& tables = GroupModelTables();
     for (const auto& t : tables) {
       m->codes.push_back(t.code);
-      m->unseen.push_back(Cost(t.unseen_log_prob));
+      m->unseen.push_back(Cost(std::lround(10.0 * t.unseen_log_prob)));
     }
     size_t grams = 0;
     for (const auto& t : tables) grams += static_cast<size_t>(std::count(t.grams.begin(), t.grams.end(), '\n'));
