@@ -21,6 +21,7 @@
 #include <cstring>
 #include <map>
 #include <set>
+#include <string>
 
 #include "bench/bench_corpus.h"
 #include "bench/thread_cpu.h"
@@ -137,11 +138,18 @@ struct Summary {
     std::printf("| benchmark | CPU us/article | x memcpy | x simdjson parse |\n|---|---:|---:|---:|\n");
     const double memcpy_us = Median(us_per_article["BM_Reference_Memcpy"]);
     const double parse_us = Median(us_per_article["BM_Reference_SimdjsonParse"]);
+    // A reference left out by --benchmark_filter gives "n/a", not a ratio of 0.
+    auto ratio = [](double us, double ref, const char* format) {
+      if (ref <= 0) return std::string("n/a");
+      char buf[32];
+      std::snprintf(buf, sizeof buf, format, us / ref);
+      return std::string(buf);
+    };
     for (const auto& [name, v] : us_per_article) {
       if (v.empty()) continue;
       const double us = Median(v);
-      std::printf("| %s | %.2f | %.0f | %.1f |\n", name.c_str(), us, memcpy_us > 0 ? us / memcpy_us : 0,
-                  parse_us > 0 ? us / parse_us : 0);
+      std::printf("| %s | %.2f | %s | %s |\n", name.c_str(), us, ratio(us, memcpy_us, "%.0f").c_str(),
+                  ratio(us, parse_us, "%.1f").c_str());
     }
     const double text_mb = static_cast<double>(CorpusTextBytes()) / 1e6 / static_cast<double>(Corpus().size());
     const double chain_us = Median(us_per_article["BM_Processor"]);

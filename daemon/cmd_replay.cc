@@ -24,7 +24,9 @@ int ReplayCommand(const Args& args) {
                                                                                               "no progress lines");
   po::variables_map vm;
   int code = 0;
-  if (!ParseArgs(args, "usage: ingestd replay --config FILE --input IN --output OUT [--duplicates DUP] [--dlq DLQ]",
+  if (!ParseArgs(args,
+                 "usage: ingestd replay --config FILE [--set key.path=value]... --input IN --output OUT "
+                 "[--duplicates DUP] [--dlq DLQ] [--quiet]",
                  desc, vm, &code)) {
     return code;
   }
