@@ -2,6 +2,8 @@
 
 #include <prometheus/metric_family.h>
 
+#include <algorithm>
+
 #include "daemon/admin_handlers.h"
 #include "daemon/build_info.h"
 #include "daemon/kafka_runtime.h"
@@ -43,8 +45,11 @@ Observability::Observability(std::shared_ptr<const Config> config, prometheus::R
                  .Add({})),
       tap_(config_->admin.tap),
       warnings_(clock),
+      clock_(clock),
       // Progress: records taken in, routed out, or committed; pending: records in
-      // flight. Read from the registry, where the pipeline and the runtime count them.
+      // flight, read from the registry, where the pipeline and the runtime count them,
+      // and records waiting in the assigned partitions (the consumer lag): a consumer
+      // that stopped fetching with nothing in flight is stuck too.
       watchdog_(
           clock, stall_timeout,
           [this] {
@@ -53,7 +58,10 @@ Observability::Observability(std::shared_ptr<const Config> config, prometheus::R
                                          Sum(families, "ingestd_records_out_total") +
                                          Sum(families, "ingestd_offset_commits_total"));
           },
-          [this] { return static_cast<int64_t>(Sum(registry_.Collect(), "ingestd_inflight_records")); }) {
+          [this] {
+            const auto in_flight = static_cast<int64_t>(Sum(registry_.Collect(), "ingestd_inflight_records"));
+            return ProgressWatchdog::Pending{in_flight, WaitingInput(in_flight)};
+          }) {
   RegisterBuildInfo(registry);
   UpdateReady();
 }
@@ -68,7 +76,7 @@ void Observability::AddHandlers(AdminServer& admin) {
 }
 
 void Observability::Attach(KafkaRuntime& runtime) {
-  runtime.SetStatisticsListener([this](std::string_view, std::string_view json) { (void)kafka_stats_.Update(json); });
+  runtime.SetStatisticsListener([this](std::string_view, std::string_view json) { OnStatistics(json); });
   runtime.SetOutputListener([this](const Processed& p) { OnOutput(p); });
 }
 
@@ -78,6 +86,20 @@ void Observability::OnOutput(const Processed& p) {
   const DeadLetterInfo& d = p.dead_letter;
   (void)warnings_.Warn(d.stage + "/" + d.reason, "dead letter",
                        {{"stage", d.stage}, {"reason", d.reason}, {"error", d.message}});
+}
+
+void Observability::OnStatistics(std::string_view json) {
+  const KafkaStatsSummary summary = kafka_stats_.Update(json);
+  if (!summary.ok || summary.type != "consumer") return;
+  std::lock_guard lock(lag_mu_);
+  lag_ = summary;
+  lag_at_ = clock_.Now();
+}
+
+int64_t Observability::WaitingInput(int64_t in_flight) {
+  std::lock_guard lock(lag_mu_);
+  if (!lag_ || clock_.Now() - lag_at_ > kLagMaxAge) return 0;
+  return std::max<int64_t>(0, lag_->total_lag - std::max<int64_t>(in_flight, 0) - lag_->partitions_with_lag);
 }
 
 void Observability::UpdateReady() { ready_.Set(readiness_.Ready() ? 1 : 0); }

@@ -22,8 +22,10 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "config/config.h"
 #include "daemon/admin_server.h"
@@ -45,9 +47,13 @@ inline constexpr const char* kDefaultStatisticsIntervalMs = "5000";
 
 class Observability {
  public:
-  // No progress for this long while records are in flight: /healthz fails. Longer
-  // than a rebalance or a broker fail-over; shorter than anyone waits for a stuck pod.
+  // No progress for this long while records are in flight or wait in the assigned
+  // partitions: /healthz fails. Longer than a rebalance or a broker fail-over;
+  // shorter than anyone waits for a stuck pod.
   static constexpr std::chrono::seconds kStallTimeout{120};
+  // A consumer lag older than this (statistics stopped, or a very long
+  // `statistics.interval.ms`) is not used: the watchdog falls back to in-flight records.
+  static constexpr std::chrono::seconds kLagMaxAge{60};
 
   Observability(std::shared_ptr<const Config> config, prometheus::Registry& registry, Readiness& readiness,
                 const Clock& clock, std::chrono::milliseconds stall_timeout = kStallTimeout);
@@ -65,6 +71,13 @@ class Observability {
   [[nodiscard]] Tap& tap() { return tap_; }
   [[nodiscard]] KafkaStatsProbe& kafka_stats() { return kafka_stats_; }
   void UpdateReady();
+  // One librdkafka statistics document (the listener Attach() installs calls this).
+  void OnStatistics(std::string_view json);
+  // Records waiting unconsumed in the assigned partitions: the consumer lag (up to
+  // the committed offsets) less the records consumed and not yet committed, less one
+  // per partition (a transaction's closing marker takes an offset that is never
+  // consumed). Zero without a recent consumer statistics document.
+  [[nodiscard]] int64_t WaitingInput(int64_t in_flight);
   // What the output listener does with each record (worker threads).
   void OnOutput(const Processed& processed);
 
@@ -78,6 +91,10 @@ class Observability {
   prometheus::Gauge& ready_;
   Tap tap_;
   RecordWarnings warnings_;
+  const Clock& clock_;
+  std::mutex lag_mu_;
+  std::optional<KafkaStatsSummary> lag_;               // guarded by lag_mu_: the last consumer document
+  std::chrono::system_clock::time_point lag_at_{};     // guarded by lag_mu_
   ProgressWatchdog watchdog_;
   std::optional<boost::asio::steady_timer> timer_;
   int ticks_ = 0;  // control thread

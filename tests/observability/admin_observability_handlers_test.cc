@@ -72,6 +72,62 @@ TEST_F(AdminObservabilityTest, ObservabilityWatchdogReadsProgressAndPendingFromT
   EXPECT_EQ(Get("/healthz").status, 200);  // idle
 }
 
+// A consumer statistics document: `lags` are the consumer_lag of partitions 0, 1...
+std::string ConsumerStats(std::initializer_list<int> lags) {
+  std::string partitions;
+  int id = 0;
+  for (int lag : lags) {
+    if (!partitions.empty()) partitions += ",";
+    partitions += "\"" + std::to_string(id) + "\":{\"partition\":" + std::to_string(id) +
+                  ",\"desired\":true,\"consumer_lag\":" + std::to_string(lag) + "}";
+    ++id;
+  }
+  return R"({"type":"consumer","topics":{"articles.raw":{"partitions":{)" + partitions + "}}}}";
+}
+
+// Records waiting in the assigned partitions count as pending work: a consumer that
+// stopped fetching with nothing in flight fails /healthz; the lag a transaction's
+// closing marker leaves (one per partition), records in flight and an old document
+// do not count.
+TEST_F(AdminObservabilityTest, ObservabilityWatchdogCountsRecordsWaitingInTheAssignedPartitions) {
+  prometheus::Registry registry;
+  ManualClock clock;
+  auto config = ParseConfig("", "test.yaml");
+  Observability obs(config, registry, readiness_, clock, seconds(60));
+  auto& inflight = prometheus::BuildGauge().Name("ingestd_inflight_records").Help("h").Register(registry).Add({});
+  auto& in = prometheus::BuildCounter().Name("ingestd_records_in_total").Help("h").Register(registry).Add({});
+  admin_.Handle("GET", "/healthz", HealthzHandler(readiness_, obs.StuckCheck()));
+
+  obs.OnStatistics(ConsumerStats({1, 1}));  // closing markers only
+  EXPECT_EQ(obs.WaitingInput(0), 0);
+  EXPECT_EQ(Get("/healthz").status, 200);
+  clock.Advance(seconds(61));
+  obs.OnStatistics(ConsumerStats({1, 1}));
+  EXPECT_EQ(Get("/healthz").status, 200);  // idle
+
+  obs.OnStatistics(ConsumerStats({120, 81}));
+  inflight.Set(40);  // consumed, not committed: part of the lag, not waiting
+  EXPECT_EQ(obs.WaitingInput(40), 120 + 81 - 40 - 2);
+  EXPECT_EQ(Get("/healthz").status, 200);
+  inflight.Set(0);
+  clock.Advance(seconds(30));
+  obs.OnStatistics(ConsumerStats({120, 81}));
+  EXPECT_EQ(Get("/healthz").status, 200);
+  clock.Advance(seconds(31));
+  obs.OnStatistics(ConsumerStats({120, 81}));
+  const auto r = Get("/healthz");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_NE(r.body.find("199 waiting in the assigned partitions"), std::string::npos) << r.body;
+
+  in.Increment();  // it consumes again
+  EXPECT_EQ(Get("/healthz").status, 200);
+
+  // Statistics stopped: the last lag is not trusted once it is older than kLagMaxAge.
+  clock.Advance(Observability::kLagMaxAge + seconds(1));
+  EXPECT_EQ(obs.WaitingInput(0), 0);
+  EXPECT_EQ(Get("/healthz").status, 200);
+}
+
 TEST_F(AdminObservabilityTest, ConfigServesEffectiveConfigAsJson) {
   auto config = ParseConfig("kafka:\n  brokers: b:9092\n  producer:\n    sasl.password: pw123\n", "test.yaml");
   admin_.Handle("GET", "/config", ConfigHandler(config));

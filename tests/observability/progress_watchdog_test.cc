@@ -12,8 +12,10 @@ class ProgressWatchdogTest : public ::testing::Test {
  protected:
   ManualClock clock_;
   uint64_t progress_ = 0;
-  int64_t pending_ = 0;
-  ProgressWatchdog watchdog_{clock_, seconds(60), [this] { return progress_; }, [this] { return pending_; }};
+  int64_t pending_ = 0;  // in flight
+  int64_t waiting_ = 0;  // in the assigned partitions, not consumed
+  ProgressWatchdog watchdog_{clock_, seconds(60), [this] { return progress_; },
+                             [this] { return ProgressWatchdog::Pending{pending_, waiting_}; }};
 };
 
 TEST_F(ProgressWatchdogTest, IdleDaemonStaysHealthyForever) {
@@ -32,6 +34,17 @@ TEST_F(ProgressWatchdogTest, PendingWorkWithoutProgressIsStuckAfterTheTimeout) {
   const auto status = watchdog_.Check();
   EXPECT_TRUE(status.stuck);
   EXPECT_EQ(status.reason, "stuck: no progress for 61 s with 5 records in flight");
+}
+
+TEST_F(ProgressWatchdogTest, RecordsWaitingUnconsumedWithoutProgressAreStuck) {
+  waiting_ = 300;  // nothing in flight: a consumer that stopped fetching
+  EXPECT_FALSE(watchdog_.Check().stuck);
+  clock_.Advance(seconds(61));
+  const auto status = watchdog_.Check();
+  EXPECT_TRUE(status.stuck);
+  EXPECT_EQ(status.reason, "stuck: no progress for 61 s with 0 records in flight and 300 waiting in the assigned partitions");
+  ++progress_;  // it consumed one
+  EXPECT_FALSE(watchdog_.Check().stuck);
 }
 
 TEST_F(ProgressWatchdogTest, SlowButMovingIsHealthy) {
