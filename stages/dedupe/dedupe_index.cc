@@ -96,13 +96,18 @@ DedupeResult DedupeIndex::CheckAndInsert(const Query& q, int64_t now, IndexEntry
   EnforceLimits(now, expired);
   DedupeResult result;
 
+  const Record* self = nullptr;  // this very input record, indexed when it was delivered before
   if (const uint32_t s = FindExact(q.content_hash); s != kNone) {
     const Record* r = Find(s);
-    result.status = DedupeStatus::kExact;
-    result.duplicate_of = std::string(RootOf(*r)->id.view());
-    result.similarity = 1.0;
-    result.story_id = StoryId(r->story);
-    return result;
+    if (q.delivery != 0 && r->delivery == q.delivery && r->id.view() == q.id) {
+      self = r;
+    } else {
+      result.status = DedupeStatus::kExact;
+      result.duplicate_of = std::string(RootOf(*r)->id.view());
+      result.similarity = 1.0;
+      result.story_id = StoryId(r->story);
+      return result;
+    }
   }
 
   // The previous revision at this URL (the URL table points at the latest).
@@ -111,7 +116,7 @@ DedupeResult DedupeIndex::CheckAndInsert(const Query& q, int64_t now, IndexEntry
   if (q.url_hash != 0) {
     urls_.ForEach(Low32(q.url_hash), [&](uint32_t s) {
       const Record* r = Find(s);
-      if (r && r->url == q.url_hash) {
+      if (r && r->url == q.url_hash && r != self) {
         previous = r;
         previous_short = s;
       }
@@ -134,7 +139,7 @@ DedupeResult DedupeIndex::CheckAndInsert(const Query& q, int64_t now, IndexEntry
       // do: verify a few of those only.
       if (hits == 1 && ++single_hits > kMaxSingleHitCandidates) break;
       const Record* r = Find(s);
-      if (!r) continue;
+      if (!r || r == self) continue;
       // Containment is at most |old| / |new|; counts are estimates, hence the margin.
       if (r->shingles < sig.shingles * options_.near_containment * 0.7) continue;
       // The query's hashes up to the candidate's threshold are a uniform sample
@@ -166,9 +171,21 @@ DedupeResult DedupeIndex::CheckAndInsert(const Query& q, int64_t now, IndexEntry
     }
   }
 
+  if (self) {
+    if (best) {
+      result.status = DedupeStatus::kNear;
+      result.duplicate_of = std::string(RootOf(*best)->id.view());
+      result.similarity = best_similarity;
+    }
+    result.story_id = StoryId(self->story);
+    EnforceLimits(now, expired);
+    return result;
+  }
+
   Record record;
   record.content = q.content_hash;
   record.url = q.url_hash;
+  record.delivery = q.delivery;
   record.time = static_cast<uint32_t>(now);
   record.shingles = sig.shingles;
   record.id = CompactId(q.id);
@@ -307,6 +324,7 @@ bool DedupeIndex::Apply(const IndexEntry& e, int64_t now) {
   record.story_key_count = std::min<uint8_t>(e.story_key_count, kStoryKeys);
   record.story_samples = e.story_samples;
   record.story_keys = e.story_keys;
+  record.delivery = e.delivery;
   record.id = CompactId(e.id);
   uint32_t root_short = kNone;
   if (e.root_hash != Hash128{}) {
@@ -381,6 +399,7 @@ IndexEntry DedupeIndex::ToEntry(const Record& r) const {
   e.story_key_count = r.story_key_count;
   e.story_samples = r.story_samples;
   e.story_keys = r.story_keys;
+  e.delivery = r.delivery;
   return e;
 }
 

@@ -82,6 +82,8 @@ struct Query {
   // same most repeated first (the first that fit become the story keys).
   const std::vector<uint32_t>* story_terms = nullptr;
   const std::vector<uint32_t>* story_keys = nullptr;
+  // DeliveryKey of the input record; 0 when unknown (replay from files).
+  uint16_t delivery = 0;
 };
 
 struct IndexStats {
@@ -99,6 +101,13 @@ class DedupeIndex {
   // Judges the query against the window and indexes it unless it is an exact
   // copy. When `indexed` is given and the article was indexed, it receives the
   // entry (to publish); `expired` receives the ids evicted by time.
+  //
+  // The same input record delivered again (same id, content and delivery key: the
+  // runtime consumes it again after a crash or a rebalance, and its entry may
+  // already be here or have come back from the shared log) is not a copy of
+  // itself: it is judged again against the window without its own entry (unique,
+  // or near the same original as before) and not indexed twice. Only `revision_of`
+  // is not given again (the URL table kept only the newest revision: itself).
   DedupeResult CheckAndInsert(const Query& query, int64_t now, IndexEntry* indexed = nullptr,
                               std::vector<std::string>* expired = nullptr);
 
@@ -133,6 +142,7 @@ class DedupeIndex {
     uint8_t story_key_count = 0;
     std::array<uint16_t, kFingerprints> fingerprints{};
     std::array<uint16_t, kStorySamples> story_samples{};
+    uint16_t delivery = 0;  // in what was padding: the record stays 280 bytes
     std::array<uint32_t, kKeys> keys{};
     std::array<uint32_t, kStoryKeys> story_keys{};
     CompactId id;

@@ -162,6 +162,9 @@ class DedupeStageImpl final : public DedupeStage {
     query.signature = &sketch.signature;
     query.story_terms = &sketch.story_terms;
     query.story_keys = &sketch.story_keys;
+    if (article.input && article.input->offset >= 0) {
+      query.delivery = dedupe::DeliveryKey(article.input->topic, article.input->partition, article.input->offset);
+    }
 
     dedupe::IndexEntry entry;
     std::vector<std::string> expired;

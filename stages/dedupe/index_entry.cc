@@ -1,5 +1,7 @@
 #include "stages/dedupe/index_entry.h"
 
+#include <xxhash.h>
+
 #include <algorithm>
 #include <bit>
 #include <cstring>
@@ -7,7 +9,7 @@
 namespace ingestd::dedupe {
 namespace {
 
-constexpr uint8_t kVersion = 2;
+constexpr uint8_t kVersion = 3;
 
 template <typename T>
 void Put(std::string& out, T v) {
@@ -42,6 +44,15 @@ static_assert(std::endian::native == std::endian::little, "the entry encoding as
 
 }  // namespace
 
+uint16_t DeliveryKey(std::string_view topic, int32_t partition, int64_t offset) {
+  unsigned char position[12];
+  std::memcpy(position, &partition, 4);
+  std::memcpy(position + 4, &offset, 8);
+  const uint64_t h = XXH3_64bits_withSeed(position, sizeof position, XXH3_64bits(topic.data(), topic.size()));
+  const auto key = static_cast<uint16_t>(h >> 48);
+  return key == 0 ? 1 : key;
+}
+
 std::string EncodeEntry(const IndexEntry& e) {
   std::string out;
   out.reserve(96 + e.id.size() + e.fingerprint_count * 2 + e.key_count * 4);
@@ -66,6 +77,7 @@ std::string EncodeEntry(const IndexEntry& e) {
   Put(out, e.story_key_count);
   for (size_t i = 0; i < e.story_sample_count; ++i) Put(out, e.story_samples[i]);
   for (size_t i = 0; i < e.story_key_count; ++i) Put(out, e.story_keys[i]);
+  Put(out, e.delivery);
   return out;
 }
 
@@ -74,7 +86,7 @@ std::optional<IndexEntry> DecodeEntry(std::string_view bytes) {
   IndexEntry e;
   uint8_t version = 0;
   uint16_t id_len = 0;
-  if (!r.Get(version) || (version != 1 && version != kVersion) || !r.Get(id_len) || !r.Bytes(e.id, id_len))
+  if (!r.Get(version) || version < 1 || version > kVersion || !r.Get(id_len) || !r.Bytes(e.id, id_len))
     return std::nullopt;
   if (!r.Get(e.content_hash.high) || !r.Get(e.content_hash.low) || !r.Get(e.root_hash.high) ||
       !r.Get(e.root_hash.low) || !r.Get(e.url_hash) || !r.Get(e.story) || !r.Get(e.indexed_at) || !r.Get(e.shingles) ||
@@ -101,6 +113,7 @@ std::optional<IndexEntry> DecodeEntry(std::string_view bytes) {
       if (!r.Get(e.story_keys[i])) return std::nullopt;
     }
   }
+  if (version >= 3 && !r.Get(e.delivery)) return std::nullopt;
   if (!r.done()) return std::nullopt;
   return e;
 }

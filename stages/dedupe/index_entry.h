@@ -46,10 +46,17 @@ struct IndexEntry {
   uint8_t story_key_count = 0;
   std::array<uint16_t, kStorySamples> story_samples{};  // fingerprints of the smallest distinctive terms
   std::array<uint32_t, kStoryKeys> story_keys{};        // story LSH keys (distinctive terms)
+  uint16_t delivery = 0;  // DeliveryKey of the input record it came from; 0: unknown
 };
 
+// 16 bits of the input position (topic, partition, offset) an article was consumed
+// from, never 0: the same record delivered again (after a crash or a rebalance)
+// carries the same key, a copy published again by a scraper almost never does.
+[[nodiscard]] uint16_t DeliveryKey(std::string_view topic, int32_t partition, int64_t offset);
+
 // Binary encoding, little endian, versioned by its first byte. Version 1 (before
-// band keys and story sketches) still decodes, without LSH or story keys.
+// band keys and story sketches) still decodes, without LSH or story keys; version 2
+// (before delivery keys) with delivery 0.
 [[nodiscard]] std::string EncodeEntry(const IndexEntry& entry);
 [[nodiscard]] std::optional<IndexEntry> DecodeEntry(std::string_view bytes);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,7 @@ TEST(IndexEntryTest, RoundTripsThroughItsEncoding) {
   e.story_samples[1] = 502;
   e.story_key_count = 1;
   e.story_keys[0] = 0xabcdef01;
+  e.delivery = 0xbeef;
   const std::string bytes = EncodeEntry(e);
   const auto d = DecodeEntry(bytes);
   ASSERT_TRUE(d);
@@ -77,6 +79,7 @@ TEST(IndexEntryTest, RoundTripsThroughItsEncoding) {
   EXPECT_EQ(d->story_terms, 14);
   EXPECT_EQ(d->story_samples, e.story_samples);
   EXPECT_EQ(d->story_keys, e.story_keys);
+  EXPECT_EQ(d->delivery, 0xbeef);
   EXPECT_FALSE(DecodeEntry(bytes.substr(0, bytes.size() - 1)));
   EXPECT_FALSE(DecodeEntry(bytes + "x"));
   EXPECT_FALSE(DecodeEntry(""));
@@ -89,8 +92,9 @@ TEST(IndexEntryTest, DecodesVersionOneEntriesWithoutStorySketch) {
   e.story = 9;
   e.key_count = 1;
   e.keys[0] = 7;
-  std::string bytes = EncodeEntry(e);  // ends with three zero story counts
-  bytes.resize(bytes.size() - 3);
+  e.delivery = 5;
+  std::string bytes = EncodeEntry(e);  // ends with three zero story counts and the delivery key
+  bytes.resize(bytes.size() - 5);
   bytes[0] = 1;
   const auto d = DecodeEntry(bytes);
   ASSERT_TRUE(d);
@@ -98,6 +102,39 @@ TEST(IndexEntryTest, DecodesVersionOneEntriesWithoutStorySketch) {
   EXPECT_EQ(d->key_count, 0);  // bottom-k ranks then, not band keys
   EXPECT_EQ(d->story_sample_count, 0);
   EXPECT_EQ(d->story_key_count, 0);
+  EXPECT_EQ(d->delivery, 0);
+}
+
+// Entries written before delivery keys (version 2) restore with delivery 0 (unknown).
+TEST(IndexEntryTest, DecodesVersionTwoEntriesWithoutDeliveryKey) {
+  IndexEntry e;
+  e.id = "v2";
+  e.story_sample_count = 1;
+  e.story_samples[0] = 9;
+  e.delivery = 7;
+  std::string bytes = EncodeEntry(e);
+  bytes.resize(bytes.size() - 2);
+  bytes[0] = 2;
+  const auto d = DecodeEntry(bytes);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->story_samples[0], 9);
+  EXPECT_EQ(d->delivery, 0);
+  bytes[0] = 4;  // a version from the future
+  EXPECT_FALSE(DecodeEntry(bytes));
+}
+
+TEST(IndexEntryTest, DeliveryKeysDifferByPositionAndAreNeverZero) {
+  std::set<uint16_t> keys;
+  for (int32_t partition = 0; partition < 8; ++partition) {
+    for (int64_t offset = 0; offset < 64; ++offset) {
+      const uint16_t k = DeliveryKey("articles.raw", partition, offset);
+      EXPECT_NE(k, 0);
+      EXPECT_EQ(k, DeliveryKey("articles.raw", partition, offset));
+      keys.insert(k);
+    }
+  }
+  EXPECT_GE(keys.size(), 500u);  // of 512 positions: 16-bit keys collide rarely
+  EXPECT_NE(DeliveryKey("a", 0, 1), DeliveryKey("b", 0, 1));
 }
 
 TEST(SignatureTest, KeepsTermsTheTextRepeatsWithTheirCounts) {

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -72,11 +73,13 @@ class DedupeStageTest : public ::testing::Test {
     stage_ = MakeDedupeStage(config_, StageContext{registry_.get(), &clock_});
   }
 
-  Article Run(const std::string& id, const std::string& url, const std::string& text, StageResult* out = nullptr) {
+  Article Run(const std::string& id, const std::string& url, const std::string& text, StageResult* out = nullptr,
+              std::optional<InputPosition> input = std::nullopt) {
     Article a;
     a.id = id;
     a.url = url;
     a.text = text;
+    a.input = std::move(input);
     EXPECT_EQ(normalize_->Process(a).verdict, Verdict::kContinue);
     StageResult r = stage_->Process(a);
     if (out) *out = r;
@@ -299,6 +302,71 @@ TEST_F(DedupeStageTest, CatchesCopyOfAnArticleIndexedByAnotherReplica) {
   const Article b = Run("b", "https://y.example/1", Words(text, 0.2, 0.9));
   EXPECT_EQ(b.dedupe->status, DedupeStatus::kNear);
   EXPECT_EQ(b.dedupe->duplicate_of, "a");
+}
+
+// The runtime consumes a record again after a crash or a rebalance; its entry is
+// already indexed (here, or restored from the shared log). It is not a copy of
+// itself: it gets the verdict it got the first time and is not indexed twice,
+// while the same text published again (another offset) is an exact copy.
+TEST_F(DedupeStageTest, TheSameInputRecordDeliveredAgainIsNotACopyOfItself) {
+  RecordingLog log;
+  dynamic_cast<DedupeStage*>(stage_.get())->SetLog(&log);
+  const std::string text = Prose(17, 500);
+  const InputPosition first{"articles.raw", 3, 1200};
+  StageResult r;
+  const Article a = Run("a", "https://x.example/1", text, &r, first);
+  ASSERT_EQ(a.dedupe->status, DedupeStatus::kUnique);
+  ASSERT_EQ(log.published.size(), 1u);
+  EXPECT_EQ(log.published[0].delivery, dedupe::DeliveryKey("articles.raw", 3, 1200));
+
+  const Article again = Run("a", "https://x.example/1", text, &r, first);
+  EXPECT_EQ(r.verdict, Verdict::kContinue);
+  EXPECT_EQ(again.dedupe->status, DedupeStatus::kUnique);
+  EXPECT_TRUE(again.dedupe->duplicate_of.empty());
+  EXPECT_EQ(again.dedupe->story_id, a.dedupe->story_id);
+  EXPECT_EQ(log.published.size(), 1u);  // not indexed twice
+  EXPECT_EQ(dynamic_cast<DedupeStage*>(stage_.get())->Stats().entries, 1u);
+
+  // A near copy delivered twice is near the same original both times.
+  const InputPosition copy_at{"articles.raw", 5, 77};
+  const Article b = Run("b", "https://y.example/2", Words(text, 0, 0.5), &r, copy_at);
+  ASSERT_EQ(b.dedupe->status, DedupeStatus::kNear);
+  const Article b_again = Run("b", "https://y.example/2", Words(text, 0, 0.5), &r, copy_at);
+  EXPECT_EQ(b_again.dedupe->status, DedupeStatus::kNear);
+  EXPECT_EQ(b_again.dedupe->duplicate_of, "a");
+  EXPECT_EQ(b_again.dedupe->similarity, b.dedupe->similarity);
+  EXPECT_EQ(r.verdict, Verdict::kDuplicate);
+
+  // The scraper publishing the same article again (same id, another offset), and a
+  // file replay (no position), are exact copies.
+  const Article resent = Run("a", "https://x.example/1", text, &r, InputPosition{"articles.raw", 3, 1300});
+  EXPECT_EQ(resent.dedupe->status, DedupeStatus::kExact);
+  EXPECT_EQ(resent.dedupe->duplicate_of, "a");
+  EXPECT_EQ(Run("a", "https://x.example/1", text).dedupe->status, DedupeStatus::kExact);
+}
+
+// Across replicas and restarts: the entry comes back from the shared log with its
+// delivery key, and the record consumed again by the next replica is judged as new.
+TEST_F(DedupeStageTest, ARecordConsumedAgainByAnotherReplicaIsNotACopyOfItself) {
+  RecordingLog log;
+  auto other = MakeDedupeStage(config_, StageContext{nullptr, &clock_});
+  dynamic_cast<DedupeStage*>(other.get())->SetLog(&log);
+  const std::string text = Prose(18, 400);
+  Article a;
+  a.id = "a";
+  a.url = "https://x.example/1";
+  a.text = text;
+  a.input = InputPosition{"articles.raw", 0, 42};
+  ASSERT_EQ(normalize_->Process(a).verdict, Verdict::kContinue);
+  ASSERT_EQ(other->Process(a).verdict, Verdict::kContinue);
+  ASSERT_EQ(log.published.size(), 1u);
+  auto decoded = dedupe::DecodeEntry(dedupe::EncodeEntry(log.published[0]));
+  ASSERT_TRUE(decoded);
+  ASSERT_TRUE(dynamic_cast<DedupeStage*>(stage_.get())->ApplyEntry(*decoded));
+  StageResult r;
+  const Article again = Run("a", "https://x.example/1", text, &r, InputPosition{"articles.raw", 0, 42});
+  EXPECT_EQ(again.dedupe->status, DedupeStatus::kUnique);
+  EXPECT_EQ(r.verdict, Verdict::kContinue);
 }
 
 TEST_F(DedupeStageTest, PublishesIndexedEntriesAndExpiresOldOnes) {
