@@ -35,6 +35,11 @@ namespace {
 // rest is for the final commit, leaving the group and flushing the producer.
 constexpr double kDrainShareOfGrace = 0.7;
 
+// The dedupe restore has no time limit while entries keep coming (a large index
+// takes minutes); it fails, and the process exits 1, when the broker serves nothing
+// for this long.
+constexpr std::chrono::minutes kRestoreStallTimeout{2};
+
 // Ends the process (exit 1) once `after` has passed, from a thread of its own: neither
 // a slow admin handler on the control thread nor a hung client close can delay it.
 // Arm may be called from any thread; only the first call counts.
@@ -183,7 +188,7 @@ int RunCommand(const Args& args) {
         };
         bool ok = true;
         try {
-          const size_t restored = dedupe_log->Restore(std::chrono::minutes(5), progress);
+          const size_t restored = dedupe_log->Restore(kRestoreStallTimeout, progress);
           spdlog::info("dedupe index: restored {} entries from {}{}", restored, topic,
                        dedupe_log->RestoreCancelled() ? " (stopped early)" : "");
         } catch (const std::exception& e) {

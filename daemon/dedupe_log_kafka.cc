@@ -100,15 +100,14 @@ size_t DedupeLogKafka::PollOnce(int timeout_ms) {
   return applied;
 }
 
-size_t DedupeLogKafka::Restore(std::chrono::milliseconds timeout, const RestoreProgress& progress) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+size_t DedupeLogKafka::Restore(std::chrono::milliseconds stall_timeout, const RestoreProgress& progress) {
   // Where to stop: each partition's high watermark now.
   std::map<int32_t, int64_t> remaining;
   size_t total = 0;
   for (int i = 0; i < assignment_->cnt; ++i) {
     int64_t low = 0, high = 0;
     const auto err = rd_kafka_query_watermark_offsets(consumer_, topic_.c_str(), assignment_->elems[i].partition, &low,
-                                                      &high, static_cast<int>(timeout.count()));
+                                                      &high, static_cast<int>(stall_timeout.count()));
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       throw std::runtime_error("dedupe index log: watermarks of " + topic_ + ": " + rd_kafka_err2str(err));
     }
@@ -123,10 +122,17 @@ size_t DedupeLogKafka::Restore(std::chrono::milliseconds timeout, const RestoreP
   size_t applied = 0;
   size_t read = 0;
   auto report_at = std::chrono::steady_clock::now();
+  // No limit on the whole restore (a large index takes minutes, and /healthz answers
+  // meanwhile), only on a stall: no record and no end of partition for stall_timeout.
+  auto moved_at = std::chrono::steady_clock::now();
   while (!remaining.empty() && !cancel_restore_.load()) {
     const auto now = std::chrono::steady_clock::now();
-    if (now > deadline) {
-      throw std::runtime_error("dedupe index log: restore from " + topic_ + " did not finish in time");
+    if (now - moved_at > stall_timeout) {
+      throw std::runtime_error(fmt::format(
+          "dedupe index log: restore from {} stalled: nothing read for {} s ({} of at most {} records read, {} "
+          "partitions unfinished)",
+          topic_, std::chrono::duration_cast<std::chrono::seconds>(stall_timeout).count(), read, total,
+          remaining.size()));
     }
     if (progress && now >= report_at) {
       progress(applied, read, total);
@@ -134,7 +140,8 @@ size_t DedupeLogKafka::Restore(std::chrono::milliseconds timeout, const RestoreP
     }
     rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_, 100);
     if (!m) continue;
-    if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) ++read;
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) ++read;
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR || m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) moved_at = now;
     const int32_t partition = m->partition;
     const int64_t next = m->offset + 1;
     if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && m->payload) {

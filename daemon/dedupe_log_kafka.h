@@ -47,13 +47,15 @@ class DedupeLogKafka final : public dedupe::IndexLog {
   DedupeLogKafka(const DedupeLogKafka&) = delete;
   DedupeLogKafka& operator=(const DedupeLogKafka&) = delete;
 
-  // Applies every entry up to the partitions' high watermarks as of now. Throws
-  // std::runtime_error when the topic cannot be read within `timeout`. `progress`
+  // Applies every entry up to the partitions' high watermarks as of now, however
+  // long that takes while records keep coming. Throws std::runtime_error when the
+  // watermarks cannot be read, or when nothing at all was read for `stall_timeout`
+  // (the broker stopped serving the topic). `progress`
   // (may be empty) is called on the restoring thread about every 200 ms with the
   // entries applied and the records read so far, and the records to read in all
   // (at most: compaction may have removed some), for readiness and logs.
   using RestoreProgress = std::function<void(size_t applied, size_t read, size_t total)>;
-  size_t Restore(std::chrono::milliseconds timeout, const RestoreProgress& progress = {});
+  size_t Restore(std::chrono::milliseconds stall_timeout, const RestoreProgress& progress = {});
   // Makes a running Restore() return early (any thread, e.g. on SIGTERM); then
   // RestoreCancelled() is true.
   void CancelRestore() { cancel_restore_.store(true); }

@@ -105,6 +105,33 @@ TEST_F(DedupeLogKafkaTest, CatchesCopyIndexedByAnotherReplicaAndSurvivesRestart)
   EXPECT_EQ(again.dedupe->duplicate_of, "orig");
 }
 
+// A restore has no overall time limit, only a stall limit: it fails, naming the
+// topic, when the broker stops serving it midway.
+TEST_F(DedupeLogKafkaTest, RestoreFailsWhenTheBrokerStopsServingTheTopic) {
+  {
+    Replica a(*config_);
+    for (int i = 0; i < 8; ++i) a.Process("s" + std::to_string(i), Prose(200 + i, 300));
+  }  // Stop() flushed the entries
+  prometheus::Registry registry;
+  SystemClock clock;
+  auto stage_owner = MakeDedupeStage(config_->dedupe, StageContext{&registry, &clock});
+  auto* stage = dynamic_cast<DedupeStage*>(stage_owner.get());
+  DedupeLogKafka log(*config_, *stage, registry);
+  // Every fetch fails (Fetch is API key 1; 6: not leader, which a consumer retries);
+  // the watermarks (ListOffsets) still answer.
+  ASSERT_EQ(broker_.Command("errors 1 6 100000"), "ok");
+  std::string error;
+  size_t read = 0;
+  try {
+    (void)log.Restore(2s, [&](size_t, size_t r, size_t) { read = r; });
+  } catch (const std::runtime_error& e) {
+    error = e.what();
+  }
+  EXPECT_EQ(broker_.Command("clear 1"), "ok");
+  EXPECT_EQ(read, 0u);
+  EXPECT_NE(error.find("restore from ingestd.dedupe-index stalled: nothing read for 2 s"), std::string::npos) << error;
+}
+
 TEST_F(DedupeLogKafkaTest, MeasuresTheWindowInWhichTwoReplicasBothSeeAPairAsNew) {
   Replica a(*config_);
   Replica b(*config_);
