@@ -39,6 +39,10 @@ int ReplayCommand(const Args& args) {
     PipelineProbe probe(registry);
     Processor processor(config, BuildStages(*config, StageContext{&registry, &clock}), probe);
     RunReplay(processor, options, std::cerr);
+    for (const auto& stage : processor.stages()) {
+      std::string error;
+      if (!stage->Persist(&error)) throw std::runtime_error(error);
+    }
     // The dedupe index snapshot (dedupe.snapshot_file), for a later replay to continue from.
     if (DedupeStage* dedupe = FindDedupeStage(processor.stages())) {
       std::string error;

@@ -218,6 +218,12 @@ int RunCommand(const Args& args) {
     if (restorer.joinable()) restorer.join();
     const int exit_code = restore_failed ? 1 : runtime.Wait();
     if (dedupe_log) dedupe_log->Stop();
+    // State kept from one run to the next (the normalize learner's snapshot): a
+    // failure is logged, not fatal: the next run learns again from the stream.
+    for (const auto& stage : processor.stages()) {
+      std::string error;
+      if (!stage->Persist(&error)) spdlog::error("{}", error);
+    }
     spdlog::info("exiting with {}", exit_code);
     return exit_code;
   } catch (const KafkaConfigError& e) {

@@ -46,6 +46,10 @@ class Stage {
   // Re-reads external resources (the taxonomy). Returns false with *error set and
   // keeps the old state when the new one is invalid. Most stages have nothing to do.
   virtual bool Reload(std::string* error) { return true; }
+  // Saves what the stage keeps from one run to the next (the normalize learner's
+  // snapshot), after the last Process(). `run` and `replay` call it when they end;
+  // `check-config` never does, so validating a config writes no file.
+  virtual bool Persist(std::string* error) { return true; }
 };
 
 }  // namespace ingestd

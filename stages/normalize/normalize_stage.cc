@@ -86,7 +86,7 @@ class NormalizeStage final : public Stage {
     LoadSnapshot();
   }
 
-  ~NormalizeStage() override { SaveSnapshot(); }
+  bool Persist(std::string* error) override { return SaveSnapshot(error); }
 
   std::string_view Name() const override { return "normalize"; }
 
@@ -124,7 +124,7 @@ class NormalizeStage final : public Stage {
   }
 
  private:
-  // Snapshot I/O happens at start-up and shutdown only (control thread), never
+  // Snapshot I/O happens at start-up and in Persist() only (control thread), never
   // on the hot path.
   void LoadSnapshot() {
     if (learner_ == nullptr || config_.learner.snapshot.empty()) return;
@@ -135,17 +135,23 @@ class NormalizeStage final : public Stage {
       std::cerr << "normalize: ignoring " << config_.learner.snapshot << ": " << error << "\n";
     }
   }
-  void SaveSnapshot() {
-    if (learner_ == nullptr || config_.learner.snapshot.empty()) return;
+  bool SaveSnapshot(std::string* error) {
+    if (learner_ == nullptr || config_.learner.snapshot.empty()) return true;
     const std::string tmp = config_.learner.snapshot + ".tmp";
+    auto fail = [&](const std::string& what) {
+      if (error) *error = "normalize: cannot save the learner snapshot " + config_.learner.snapshot + ": " + what;
+      return false;
+    };
     {
       std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      if (!out) return;
+      if (!out) return fail("cannot write " + tmp);
       learner_->Save(out);
-      if (!out) return;
+      if (!out) return fail("cannot write " + tmp);
     }
     std::error_code ec;
     std::filesystem::rename(tmp, config_.learner.snapshot, ec);
+    if (ec) return fail(ec.message());
+    return true;
   }
 
   const NormalizeConfig config_;

@@ -57,6 +57,23 @@ TEST(CliTest, CheckConfigNamesMisspeltKeyAndFails) {
       << r.output;
 }
 
+// Validating a config writes nothing; replay saves the learner's snapshot at the end.
+TEST(CliTest, CheckConfigWritesNoFileAndReplaySavesTheLearnerSnapshot) {
+  const auto dir = std::filesystem::temp_directory_path() / ("ingestd_cli_snap_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto config = dir / "c.yaml";
+  const auto snapshot = dir / "learner.snapshot";
+  std::ofstream(config) << "pipeline:\n  stages: [normalize]\nnormalize:\n  learner:\n    snapshot: learner.snapshot\n";
+  const CommandResult check = Execute("check-config --config " + config.string());
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+  EXPECT_FALSE(std::filesystem::exists(snapshot));
+  const CommandResult replay = Execute("replay --quiet --config " + config.string() + " --output /dev/null",
+                                       "echo '{\"url\":\"https://a.example/1\",\"text\":\"Some text.\"}' | ");
+  EXPECT_EQ(replay.exit_code, 0) << replay.output;
+  EXPECT_TRUE(std::filesystem::exists(snapshot));
+  std::filesystem::remove_all(dir);
+}
+
 TEST(CliTest, SetOverrideIsValidatedToo) {
   const CommandResult r = Execute("check-config --config " + Source() + "/config/local.yaml --set admin.port=-1");
   EXPECT_NE(r.exit_code, 0);

@@ -110,6 +110,8 @@ TEST_F(NormalizeStageTest, SavesAndReloadsTheLearnerSnapshot) {
                        "https://g.example/x");
       ASSERT_EQ(stage->Process(a).verdict, Verdict::kContinue);
     }
+    std::string error;
+    ASSERT_TRUE(stage->Persist(&error)) << error;
   }
   ASSERT_TRUE(std::filesystem::exists(path));
   auto stage = Make();
@@ -117,6 +119,24 @@ TEST_F(NormalizeStageTest, SavesAndReloadsTheLearnerSnapshot) {
   ASSERT_EQ(stage->Process(a).verdict, Verdict::kContinue);
   EXPECT_EQ(a.text, "A new story.");
   std::filesystem::remove(path);
+}
+
+// Building and destroying the stage (what check-config does) writes no file; a
+// snapshot that cannot be written is an error naming it.
+TEST_F(NormalizeStageTest, WritesTheSnapshotOnlyWhenAskedAndReportsFailure) {
+  const auto path = std::filesystem::temp_directory_path() / ("normalize_nosave_" + std::to_string(getpid()));
+  config_.learner.snapshot = path.string();
+  {
+    auto stage = Make();
+    Article a = Make("Gazette footer line\n\nStory about the bridge.", "https://g.example/x");
+    ASSERT_EQ(stage->Process(a).verdict, Verdict::kContinue);
+  }
+  EXPECT_FALSE(std::filesystem::exists(path));
+  config_.learner.snapshot = "/nonexistent-dir/learner.snapshot";
+  auto stage = Make();
+  std::string error;
+  EXPECT_FALSE(stage->Persist(&error));
+  EXPECT_NE(error.find("/nonexistent-dir/learner.snapshot"), std::string::npos) << error;
 }
 
 TEST_F(NormalizeStageTest, ProcessesConcurrentlyFromWorkerThreads) {
