@@ -1,5 +1,7 @@
 #include "daemon/effective_config.h"
 
+#include "daemon/kafka_properties.h"
+
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
@@ -33,21 +35,12 @@ void List(Writer& w, std::string_view k, const std::vector<std::string>& v) {
 void Properties(Writer& w, std::string_view k, const std::map<std::string, std::string>& props) {
   Key(w, k);
   w.StartObject();
-  for (const auto& [name, value] : props) Str(w, name, IsSecretKey(name) ? std::string_view(kRedacted) : value);
+  for (const auto& [name, value] : props) Str(w, name, IsSecretProperty(name) ? std::string_view(kRedacted) : value);
   w.EndObject();
 }
 
 }  // namespace
 
-bool IsSecretKey(std::string_view key) {
-  std::string k(key);
-  std::transform(k.begin(), k.end(), k.begin(), [](unsigned char c) { return std::tolower(c); });
-  for (const char* word : {"password", "secret", "token", "sasl.jaas", "ssl.key", "ssl_key", "oauthbearer.config",
-                           "credential", "private"}) {
-    if (k.find(word) != std::string::npos) return true;
-  }
-  return false;
-}
 
 std::string EffectiveConfigJson(const Config& c) {
   rapidjson::StringBuffer buf;

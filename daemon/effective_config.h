@@ -14,8 +14,6 @@ namespace ingestd {
 
 inline constexpr const char* kRedacted = "[redacted]";
 
-[[nodiscard]] bool IsSecretKey(std::string_view key);
-
 // Pretty-printed JSON object, one member per config section.
 [[nodiscard]] std::string EffectiveConfigJson(const Config& config);
 

@@ -55,7 +55,9 @@ KafkaProperties ProducerProperties(const KafkaConfig& config) {
 bool IsSecretProperty(std::string_view key) {
   std::string k(key);
   std::transform(k.begin(), k.end(), k.begin(), [](unsigned char c) { return std::tolower(c); });
-  for (const char* word : {"password", "secret", "token", "sasl.jaas", "ssl.key", "ssl_key"}) {
+  // The start-up log, error messages and GET /config (effective_config.cc) all ask here.
+  for (const char* word : {"password", "secret", "token", "sasl.jaas", "ssl.key", "ssl_key", "oauthbearer.config",
+                           "credential", "private"}) {
     if (k.find(word) != std::string::npos) return true;
   }
   return false;

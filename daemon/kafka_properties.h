@@ -3,8 +3,9 @@
 // (TLS, SASL, fetch sizes...), then the few keys ingestd owns because its delivery
 // guarantee depends on them. Setting an owned key in the maps fails start-up.
 //
-// Secrets (keys naming a password, secret, token, sasl.jaas or ssl.key) are never
-// logged: Redacted() replaces their values.
+// Secrets (keys naming a password, secret, token, sasl.jaas, ssl.key,
+// oauthbearer.config, a credential or something private) are never logged:
+// Redacted() replaces their values; GET /config uses the same test.
 #pragma once
 
 #include <librdkafka/rdkafka.h>

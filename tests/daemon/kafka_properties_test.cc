@@ -65,6 +65,13 @@ TEST(KafkaPropertiesTest, RedactsSecrets) {
   EXPECT_NE(text.find("sasl.username=alice"), std::string::npos) << text;
   EXPECT_TRUE(IsSecretProperty("SASL.PASSWORD"));
   EXPECT_FALSE(IsSecretProperty("linger.ms"));
+  // What GET /config redacts, the start-up log redacts too.
+  for (const char* key : {"sasl.oauthbearer.config", "sasl.oauthbearer.client.credentials", "ssl.key.location",
+                          "ssl.private.key"}) {
+    EXPECT_TRUE(IsSecretProperty(key)) << key;
+  }
+  EXPECT_EQ(Redacted({{"sasl.oauthbearer.config", "principal=svc scope=x"}, {"linger.ms", "5"}}),
+            "linger.ms=5, sasl.oauthbearer.config=[redacted]");
 }
 
 TEST(KafkaPropertiesTest, UnknownLibrdkafkaPropertyNamesTheConfigPathWithoutSecrets) {
