@@ -72,7 +72,10 @@ int RunCommand(const Args& args) {
       "partitions per topic of the embedded broker");
   po::variables_map vm;
   int code = 0;
-  if (!ParseArgs(args, "usage: ingestd run --config FILE [--set key.path=value]... [--embedded-kafka]", desc, vm, &code)) {
+  if (!ParseArgs(args,
+                 "usage: ingestd run --config FILE [--set key.path=value]... [--embedded-kafka] "
+                 "[--embedded-partitions N]",
+                 desc, vm, &code)) {
     return code;
   }
   std::shared_ptr<const Config> config = config_options.Load();

@@ -74,20 +74,19 @@ app.kubernetes.io/part-of: ingestd
 {{- end -}}
 
 {{/*
-Seconds between SIGTERM and SIGKILL: longer than both the drain timeout and the shutdown grace, so
-the daemon finishes in-flight records and commits their offsets before Kubernetes kills it.
+Seconds between SIGTERM and SIGKILL: longer than the shutdown grace (after SIGTERM the daemon drains for
+70% of it, commits, leaves the group and exits within it; drain_timeout_ms bounds revokes only), so it
+finishes in-flight records and commits their offsets before Kubernetes kills it.
 */}}
 {{- define "ingestd.terminationGracePeriodSeconds" -}}
 {{- $rt := .Values.config.runtime | default dict -}}
-{{- $drainS := div (add (int64 (default 20000 $rt.drain_timeout_ms)) 999) 1000 -}}
-{{- $graceS := div (add (int64 (default 30000 $rt.shutdown_grace_ms)) 999) 1000 -}}
-{{- $needed := max $drainS $graceS -}}
+{{- $needed := div (add (int64 (default 30000 $rt.shutdown_grace_ms)) 999) 1000 -}}
 {{- if kindIs "invalid" .Values.terminationGracePeriodSeconds -}}
 {{- add $needed 10 -}}
 {{- else -}}
 {{- $given := int64 .Values.terminationGracePeriodSeconds -}}
 {{- if le $given $needed -}}
-{{- fail (printf "terminationGracePeriodSeconds (%d) must be longer than config.runtime.drain_timeout_ms and shutdown_grace_ms (%d s)" $given $needed) -}}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must be longer than config.runtime.shutdown_grace_ms (%d s)" $given $needed) -}}
 {{- end -}}
 {{- $given -}}
 {{- end -}}

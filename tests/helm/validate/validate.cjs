@@ -162,12 +162,12 @@ function chartChecks(items, values) {
   const adminPort = (container.ports || []).find((p) => p.name === 'admin');
   if (!adminPort) fail('container has no port named admin');
 
-  // The config the pods read, and the grace period against its drain timeout.
+  // The config the pods read, and the grace period against its shutdown grace.
   const configMap = byKind('ConfigMap').find((c) => c.data && c.data['ingestd.yaml']);
   if (!configMap) return fail('no ConfigMap with ingestd.yaml');
   const configText = configMap.data['ingestd.yaml'];
   const num = (key) => Number((configText.match(new RegExp(`^\\s*${key}:\\s*(\\d+)\\s*$`, 'm')) || [])[1]);
-  const needed = Math.max(num('drain_timeout_ms'), num('shutdown_grace_ms')) / 1000;
+  const needed = num('shutdown_grace_ms') / 1000;
   if (!(podSpec.terminationGracePeriodSeconds > needed)) {
     fail(`terminationGracePeriodSeconds ${podSpec.terminationGracePeriodSeconds} is not above ${needed} s`);
   }

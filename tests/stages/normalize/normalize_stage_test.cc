@@ -1,6 +1,7 @@
 #include "stages/normalize/normalize_stage.h"
 
 #include <gtest/gtest.h>
+#include <prometheus/registry.h>
 
 #include <atomic>
 #include <filesystem>
@@ -137,6 +138,35 @@ TEST_F(NormalizeStageTest, WritesTheSnapshotOnlyWhenAskedAndReportsFailure) {
   std::string error;
   EXPECT_FALSE(stage->Persist(&error));
   EXPECT_NE(error.find("/nonexistent-dir/learner.snapshot"), std::string::npos) << error;
+}
+
+// ingestd_normalize_learner_sources: what a snapshot brought at start-up, then kept
+// current every 64 articles.
+TEST_F(NormalizeStageTest, LearnerSourcesGaugeStartsFromTheSnapshotAndFollows) {
+  auto sources = [](prometheus::Registry& r) {
+    for (const auto& f : r.Collect()) {
+      if (f.name == "ingestd_normalize_learner_sources") return f.metric.at(0).gauge.value;
+    }
+    return -1.0;
+  };
+  const auto path = std::filesystem::temp_directory_path() / ("normalize_gauge_" + std::to_string(getpid()));
+  config_.learner.snapshot = path.string();
+  {
+    prometheus::Registry registry;
+    auto stage = MakeNormalizeStage(config_, StageContext{&registry, &clock_});
+    EXPECT_EQ(sources(registry), 0);
+    for (int i = 0; i < 64; ++i) {
+      Article a = Make("Line " + std::to_string(i) + " of a story.", "https://s" + std::to_string(i % 3) + ".example/");
+      ASSERT_EQ(stage->Process(a).verdict, Verdict::kContinue);
+    }
+    EXPECT_EQ(sources(registry), 3);
+    std::string error;
+    ASSERT_TRUE(stage->Persist(&error)) << error;
+  }
+  prometheus::Registry registry;
+  auto restarted = MakeNormalizeStage(config_, StageContext{&registry, &clock_});
+  EXPECT_EQ(sources(registry), 3);
+  std::filesystem::remove(path);
 }
 
 TEST_F(NormalizeStageTest, ProcessesConcurrentlyFromWorkerThreads) {
