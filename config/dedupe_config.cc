@@ -21,7 +21,7 @@ void ParseDedupeConfig(ConfigNode& node, DedupeConfig& out) {
   out.story_min_overlap = node.Double("story_min_overlap", out.story_min_overlap, 0.05, 1.0);
   out.story_min_shared = node.Int("story_min_shared", out.story_min_shared, 1, 12);
   out.story_max_term_share = node.Double("story_max_term_share", out.story_max_term_share, 0.0001, 1.0);
-  out.snapshot_file = node.String("snapshot_file", out.snapshot_file);
+  out.snapshot_file = node.FilePath("snapshot_file", out.snapshot_file);
   node.Done();
 }
 

@@ -127,8 +127,7 @@ void ParseNormalizeConfig(ConfigNode& node, NormalizeConfig& out) {
     out.learner.max_sources = l.Int("max_sources", out.learner.max_sources, 1, 1'000'000);
     out.learner.max_lines_per_source = l.Int("max_lines_per_source", out.learner.max_lines_per_source, 16, 1 << 24);
     out.learner.max_line_bytes = l.Int("max_line_bytes", out.learner.max_line_bytes, 8, 1 << 20);
-    const std::string snap = l.String("snapshot", "");
-    out.learner.snapshot = snap.empty() ? "" : Resolve(node, snap).string();
+    out.learner.snapshot = l.FilePath("snapshot", "");
     l.Done();
   }
   node.Done();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <limits>
 
 namespace ingestd {
@@ -69,6 +70,14 @@ std::string ConfigNode::String(std::string_view key, const std::string& def) {
   YAML::Node v = Get(key);
   if (!v.IsDefined()) return def;
   return Scalar(key, v);
+}
+
+std::string ConfigNode::FilePath(std::string_view key, const std::string& def) {
+  const std::string value = String(key, def);
+  if (value.empty()) return value;
+  std::filesystem::path path(value);
+  if (path.is_relative()) path = std::filesystem::path(*file_).parent_path() / path;
+  return path.lexically_normal().string();
 }
 
 std::string ConfigNode::Enum(std::string_view key, const std::string& def,

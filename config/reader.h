@@ -32,6 +32,9 @@ class ConfigNode {
 
   [[nodiscard]] bool Has(std::string_view key) const;
   [[nodiscard]] std::string String(std::string_view key, const std::string& def);
+  // A file path: a relative one is taken from the config file's directory (empty
+  // stays empty, meaning none).
+  [[nodiscard]] std::string FilePath(std::string_view key, const std::string& def);
   [[nodiscard]] std::string Enum(std::string_view key, const std::string& def,
                                  std::initializer_list<std::string_view> allowed);
   [[nodiscard]] int64_t Int(std::string_view key, int64_t def, int64_t min, int64_t max);

@@ -51,6 +51,17 @@ pipeline: {stages: [normalize]}
   EXPECT_EQ(c->pipeline.stages, std::vector<std::string>{"normalize"});
 }
 
+// Snapshot paths, like every path key, are taken from the config file's directory.
+TEST(ConfigTest, RelativeSnapshotPathsAreRelativeToTheConfigFile) {
+  auto c = ParseConfig("dedupe: {snapshot_file: state/index.bin}\nnormalize: {learner: {snapshot: ../learner.bin}}\n",
+                       "/etc/ingestd/conf/ingestd.yaml");
+  EXPECT_EQ(c->dedupe.snapshot_file, "/etc/ingestd/conf/state/index.bin");
+  EXPECT_EQ(c->normalize.learner.snapshot, "/etc/ingestd/learner.bin");
+  auto absolute = ParseConfig("dedupe: {snapshot_file: /var/lib/ingestd/index.bin}\n", "/etc/ingestd/ingestd.yaml");
+  EXPECT_EQ(absolute->dedupe.snapshot_file, "/var/lib/ingestd/index.bin");
+  EXPECT_TRUE(ParseConfig("", "/etc/ingestd/ingestd.yaml")->dedupe.snapshot_file.empty());
+}
+
 TEST(ConfigTest, MisspeltKeyNamesFileKeyAndSuggestion) {
   const std::string e = ErrorOf("kafka:\n  topcs: {input: x}\n");
   EXPECT_NE(e.find("test.yaml"), std::string::npos) << e;
