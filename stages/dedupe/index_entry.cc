@@ -86,13 +86,17 @@ std::optional<IndexEntry> DecodeEntry(std::string_view bytes) {
   IndexEntry e;
   uint8_t version = 0;
   uint16_t id_len = 0;
-  if (!r.Get(version) || version < 1 || version > kVersion || !r.Get(id_len) || !r.Bytes(e.id, id_len))
+  // Without an id, a copy of the entry would be reported as a duplicate of "".
+  if (!r.Get(version) || version < 1 || version > kVersion || !r.Get(id_len) || id_len == 0 || !r.Bytes(e.id, id_len))
     return std::nullopt;
   if (!r.Get(e.content_hash.high) || !r.Get(e.content_hash.low) || !r.Get(e.root_hash.high) ||
       !r.Get(e.root_hash.low) || !r.Get(e.url_hash) || !r.Get(e.story) || !r.Get(e.indexed_at) || !r.Get(e.shingles) ||
       !r.Get(e.tau) || !r.Get(e.fingerprint_count) || !r.Get(e.key_count)) {
     return std::nullopt;
   }
+  // A record keeps its time in 32 bits of unix seconds; anything else is not an
+  // entry ingestd wrote (and would overflow the window arithmetic).
+  if (e.indexed_at < 0 || e.indexed_at > int64_t{0xffffffff}) return std::nullopt;
   if (e.fingerprint_count > kFingerprints || e.key_count > kKeys) return std::nullopt;
   for (size_t i = 0; i < e.fingerprint_count; ++i) {
     if (!r.Get(e.fingerprints[i])) return std::nullopt;
@@ -102,7 +106,10 @@ std::optional<IndexEntry> DecodeEntry(std::string_view bytes) {
   }
   // Version 1 keys were bottom-k ranks, not band keys: such an entry serves exact
   // and revision lookups until it leaves the window.
-  if (version == 1) e.key_count = 0;
+  if (version == 1) {
+    e.key_count = 0;
+    e.keys = {};
+  }
   if (version >= 2) {
     if (!r.Get(e.story_terms) || !r.Get(e.story_sample_count) || !r.Get(e.story_key_count)) return std::nullopt;
     if (e.story_sample_count > kStorySamples || e.story_key_count > kStoryKeys) return std::nullopt;

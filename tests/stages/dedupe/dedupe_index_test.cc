@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <random>
 #include <set>
@@ -83,6 +84,14 @@ TEST(IndexEntryTest, RoundTripsThroughItsEncoding) {
   EXPECT_FALSE(DecodeEntry(bytes.substr(0, bytes.size() - 1)));
   EXPECT_FALSE(DecodeEntry(bytes + "x"));
   EXPECT_FALSE(DecodeEntry(""));
+  IndexEntry no_id = e;
+  no_id.id.clear();
+  EXPECT_FALSE(DecodeEntry(EncodeEntry(no_id)));
+  // A time a record cannot hold (32-bit unix seconds) is not an entry ingestd wrote.
+  for (int64_t t : {int64_t{-1}, int64_t{1} << 32, INT64_MAX}) {
+    e.indexed_at = t;
+    EXPECT_FALSE(DecodeEntry(EncodeEntry(e))) << t;
+  }
 }
 
 // Entries written before story sketches (version 1) still restore, without one.
