@@ -150,7 +150,7 @@ void KafkaRuntime::SetStatisticsListener(std::function<void(std::string_view, st
   stats_listener_ = std::move(listener);
 }
 
-void KafkaRuntime::SetOutputListener(std::function<void(const Processed&)> listener) {
+void KafkaRuntime::SetOutputListener(std::function<void(const Processed&, const InputPosition&)> listener) {
   output_listener_ = std::move(listener);
 }
 
@@ -362,10 +362,7 @@ void KafkaRuntime::Pump() {
   for (auto& [id, p] : partitions_) {
     PartitionWindow& w = p->window;
     if (!closing_) {
-      w.ProduceReady([this](const std::shared_ptr<InflightRecord>& r) {
-        if (r->result.output == Output::kDeadLetter) LogDeadLetter(*r);
-        return Produce(r);
-      });
+      w.ProduceReady([this](const std::shared_ptr<InflightRecord>& r) { return Produce(r); });
     }
     const int64_t before = w.watermark();
     while (auto r = w.AckedFront()) {
@@ -488,21 +485,6 @@ bool KafkaRuntime::Produce(const std::shared_ptr<InflightRecord>& record) {
   }
   Fatal(std::string("produce to ") + OutputName(p.output) + ": " + text);
   return false;
-}
-
-void KafkaRuntime::LogDeadLetter(const InflightRecord& record) {
-  // Bad input is counted (ingestd_dead_letters_total) and logged at most once a second.
-  const auto now = Clock::now();
-  if (now - last_dead_letter_log_ < std::chrono::seconds(1)) {
-    ++dead_letters_suppressed_;
-    return;
-  }
-  last_dead_letter_log_ = now;
-  const DeadLetterInfo& d = record.result.dead_letter;
-  spdlog::warn("dead letter {}/{}@{}: {}/{}: {}{}", config_->kafka.topics.input,
-               record.message ? record.message->partition : -1, record.offset, d.stage, d.reason, d.message,
-               dead_letters_suppressed_ ? fmt::format(" ({} more not logged)", dead_letters_suppressed_) : "");
-  dead_letters_suppressed_ = 0;
 }
 
 void KafkaRuntime::OnDelivery(const rd_kafka_message_t* message) {
@@ -853,7 +835,7 @@ void KafkaRuntime::WorkerLoop() {
       const InputPosition position{topic, r->message ? r->message->partition : -1, r->offset};
       r->result = processor_.Process(r->payload(), &position);
       r->ChargeOutput(OutputBytes(r->result, *r));
-      if (output_listener_) output_listener_(r->result);
+      if (output_listener_) output_listener_(r->result, position);
     }
     r->state.store(InflightRecord::kProcessed, std::memory_order_release);
     Wake();

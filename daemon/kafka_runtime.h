@@ -67,8 +67,9 @@ class KafkaRuntime {
   // Called (on a librdkafka thread) with each statistics JSON document when
   // `statistics.interval.ms` is set in kafka.consumer / kafka.producer. Before Start().
   void SetStatisticsListener(std::function<void(std::string_view role, std::string_view json)> listener);
-  // Called on a worker thread with each record's outcome (GET /tap). Before Start().
-  void SetOutputListener(std::function<void(const Processed&)> listener);
+  // Called on a worker thread with each record's outcome and where it was read
+  // (GET /tap, dead-letter warnings). Before Start().
+  void SetOutputListener(std::function<void(const Processed&, const InputPosition&)> listener);
   // Called on the consumer thread when the run ended (drained or fatal). Before Start().
   void SetFinishedCallback(std::function<void()> finished);
   // Called once, on the thread that hit it, when a fatal error stops the run (the
@@ -104,7 +105,6 @@ class KafkaRuntime {
   void HandleMessage(rd_kafka_message_t* message);
   void Pump();
   bool Produce(const std::shared_ptr<InflightRecord>& record);
-  void LogDeadLetter(const InflightRecord& record);
   void MaybeCommit(bool force);
   [[nodiscard]] rd_kafka_topic_partition_list_t* CommitList() const;  // null when nothing to commit
   Backpressure::State UpdateBackpressure();
@@ -140,7 +140,7 @@ class KafkaRuntime {
   RuntimeProbe probe_;
   std::function<void(std::string_view, std::string_view)> stats_listener_;
   std::function<void()> finished_;
-  std::function<void(const Processed&)> output_listener_;
+  std::function<void(const Processed&, const InputPosition&)> output_listener_;
   std::function<void()> fatal_listener_;
 
   rd_kafka_t* consumer_ = nullptr;
@@ -167,9 +167,7 @@ class KafkaRuntime {
   std::chrono::steady_clock::time_point last_commit_{};
   std::chrono::steady_clock::time_point drain_deadline_{};
   bool joined_ = false;
-  std::chrono::steady_clock::time_point last_dead_letter_log_{};
   std::chrono::steady_clock::time_point last_consume_error_log_{};
-  int64_t dead_letters_suppressed_ = 0;
   int64_t last_progress_ = 0;
   std::chrono::steady_clock::time_point last_progress_at_{};
   bool stalled_ = false;  // holding kStalledCondition

@@ -77,15 +77,20 @@ void Observability::AddHandlers(AdminServer& admin) {
 
 void Observability::Attach(KafkaRuntime& runtime) {
   runtime.SetStatisticsListener([this](std::string_view, std::string_view json) { OnStatistics(json); });
-  runtime.SetOutputListener([this](const Processed& p) { OnOutput(p); });
+  runtime.SetOutputListener([this](const Processed& p, const InputPosition& at) { OnOutput(p, &at); });
 }
 
-void Observability::OnOutput(const Processed& p) {
+void Observability::OnOutput(const Processed& p, const InputPosition* position) {
   tap_.Record(p);
   if (p.output != Output::kDeadLetter) return;
   const DeadLetterInfo& d = p.dead_letter;
-  (void)warnings_.Warn(d.stage + "/" + d.reason, "dead letter",
-                       {{"stage", d.stage}, {"reason", d.reason}, {"error", d.message}});
+  LogFields fields{{"stage", d.stage}, {"reason", d.reason}, {"error", d.message}};
+  if (position != nullptr) {
+    fields.push_back({"topic", position->topic});
+    fields.push_back({"partition", std::to_string(position->partition)});
+    fields.push_back({"offset", std::to_string(position->offset)});
+  }
+  (void)warnings_.Warn(d.stage + "/" + d.reason, "dead letter", std::move(fields));
 }
 
 void Observability::OnStatistics(std::string_view json) {

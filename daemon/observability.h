@@ -79,7 +79,8 @@ class Observability {
   // consumed). Zero without a recent consumer statistics document.
   [[nodiscard]] int64_t WaitingInput(int64_t in_flight);
   // What the output listener does with each record (worker threads).
-  void OnOutput(const Processed& processed);
+  // A dead letter is logged (rate-limited) with where it was read, when known.
+  void OnOutput(const Processed& processed, const InputPosition* position = nullptr);
 
  private:
   void Tick();

@@ -180,7 +180,10 @@ TEST(ObservabilityOutputTest, LogsDeadLettersAtALimitedRateAndTapsEveryOutput) {
   Processed dead;
   dead.output = Output::kDeadLetter;
   dead.dead_letter = {"parse", "invalid_json", "malformed JSON"};
-  for (int i = 0; i < 50; ++i) obs.OnOutput(dead);
+  for (int i = 0; i < 50; ++i) {
+    const InputPosition at{"articles.raw", 2, 100 + i};
+    obs.OnOutput(dead, &at);
+  }
   Processed ok;
   ok.key = "k";
   ok.value = "{}";
@@ -192,6 +195,9 @@ TEST(ObservabilityOutputTest, LogsDeadLettersAtALimitedRateAndTapsEveryOutput) {
   ASSERT_EQ(lines.size(), 10u) << out.str();  // RecordWarnings' default burst
   EXPECT_NE(lines[0].find("\"msg\":\"dead letter\",\"stage\":\"parse\",\"reason\":\"invalid_json\""), std::string::npos)
       << lines[0];
+  EXPECT_NE(lines[0].find("\"topic\":\"articles.raw\",\"partition\":\"2\",\"offset\":\"100\""), std::string::npos)
+      << lines[0];
+  EXPECT_NE(lines[9].find("\"offset\":\"109\""), std::string::npos) << lines[9];
   EXPECT_EQ(obs.tap().Last(100).size(), 51u);
   spdlog::set_default_logger(
       std::make_shared<spdlog::logger>("", std::make_shared<spdlog::sinks::ostream_sink_mt>(std::cerr)));
