@@ -97,10 +97,13 @@ DedupeResult DedupeIndex::CheckAndInsert(const Query& q, int64_t now, IndexEntry
   DedupeResult result;
 
   const Record* self = nullptr;  // this very input record, indexed when it was delivered before
+  uint64_t self_seq = 0;
   if (const uint32_t s = FindExact(q.content_hash); s != kNone) {
-    const Record* r = Find(s);
+    uint64_t seq = 0;
+    const Record* r = Find(s, &seq);
     if (q.delivery != 0 && r->delivery == q.delivery && r->id.view() == q.id) {
       self = r;
+      self_seq = seq;
     } else {
       result.status = DedupeStatus::kExact;
       result.duplicate_of = std::string(RootOf(*r)->id.view());
@@ -108,6 +111,14 @@ DedupeResult DedupeIndex::CheckAndInsert(const Query& q, int64_t now, IndexEntry
       result.story_id = StoryId(r->story);
       return result;
     }
+  }
+  if (self) result.redelivered = true;
+  if (self && self->root == Short(self_seq)) {
+    // A root when first judged (unique, or a new revision at its URL): it still is,
+    // whatever was indexed since.
+    result.story_id = StoryId(self->story);
+    EnforceLimits(now, expired);
+    return result;
   }
 
   // The previous revision at this URL (the URL table points at the latest).
@@ -132,6 +143,13 @@ DedupeResult DedupeIndex::CheckAndInsert(const Query& q, int64_t now, IndexEntry
     std::vector<uint32_t> hits;
     for (size_t i = 0; i < sig.band_count; ++i) keys_.ForEach(sig.bands[i], [&](uint32_t s) { hits.push_back(s); });
     std::vector<std::pair<uint32_t, int>> candidates = CountHits(hits);  // short seq, key hits
+    if (self) {
+      // Judged again as when first delivered: only against what was indexed before it.
+      std::erase_if(candidates, [&](const std::pair<uint32_t, int>& c) {
+        uint64_t seq = 0;
+        return Find(c.first, &seq) == nullptr || seq >= self_seq;
+      });
+    }
     if (candidates.size() > kMaxCandidates) candidates.resize(kMaxCandidates);
     int single_hits = 0;
     for (const auto& [s, hits] : candidates) {
@@ -139,7 +157,7 @@ DedupeResult DedupeIndex::CheckAndInsert(const Query& q, int64_t now, IndexEntry
       // do: verify a few of those only.
       if (hits == 1 && ++single_hits > kMaxSingleHitCandidates) break;
       const Record* r = Find(s);
-      if (!r || r == self) continue;
+      if (!r) continue;
       // Containment is at most |old| / |new|; counts are estimates, hence the margin.
       if (r->shingles < sig.shingles * options_.near_containment * 0.7) continue;
       // The query's hashes up to the candidate's threshold are a uniform sample

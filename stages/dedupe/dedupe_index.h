@@ -105,9 +105,11 @@ class DedupeIndex {
   // The same input record delivered again (same id, content and delivery key: the
   // runtime consumes it again after a crash or a rebalance, and its entry may
   // already be here or have come back from the shared log) is not a copy of
-  // itself: it is judged again against the window without its own entry (unique,
-  // or near the same original as before) and not indexed twice. Only `revision_of`
-  // is not given again (the URL table kept only the newest revision: itself).
+  // itself: a root then (unique, or a new revision) is unique again; a near copy
+  // is judged again against what was indexed before it (near the same original,
+  // unless that left the window). It is not indexed twice, and `redelivered` is set.
+  // Only `revision_of` is not given again (the URL table kept only the newest
+  // revision: itself).
   DedupeResult CheckAndInsert(const Query& query, int64_t now, IndexEntry* indexed = nullptr,
                               std::vector<std::string>* expired = nullptr);
 

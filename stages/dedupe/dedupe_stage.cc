@@ -176,7 +176,7 @@ class DedupeStageImpl final : public DedupeStage {
     }
     probe_.Verdict(result);
     // Term counts are of distinct articles: copies would count a story's names again.
-    if (result.status == DedupeStatus::kUnique) terms_.Add(sketch.repeated);
+    if (result.status == DedupeStatus::kUnique && !result.redelivered) terms_.Add(sketch.repeated);
     if (log_) {
       if (!entry.id.empty()) log_->Publish(entry);
       for (const auto& id : expired) log_->Expire(id);

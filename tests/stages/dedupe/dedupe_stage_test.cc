@@ -345,6 +345,40 @@ TEST_F(DedupeStageTest, TheSameInputRecordDeliveredAgainIsNotACopyOfItself) {
   EXPECT_EQ(Run("a", "https://x.example/1", text).dedupe->status, DedupeStatus::kExact);
 }
 
+// Judged again as when first delivered: not against what was indexed after it (a
+// longer article holding it, a near copy of it), and a revision stays a revision.
+TEST_F(DedupeStageTest, ARecordDeliveredAgainIsJudgedOnlyAgainstWhatCameBeforeIt) {
+  const std::string text = Prose(19, 500);
+  const InputPosition at{"articles.raw", 1, 10};
+  StageResult r;
+  ASSERT_EQ(Run("a", "https://x.example/a", text, &r, at).dedupe->status, DedupeStatus::kUnique);
+  // Indexed after it: a longer article holding all of it, and a copy with a few words more.
+  ASSERT_EQ(Run("c", "https://y.example/c", Prose(20, 150) + "\n\n" + text + "\n\n" + Prose(21, 150), &r,
+                InputPosition{"articles.raw", 1, 11})
+                .dedupe->status,
+            DedupeStatus::kUnique);
+  ASSERT_EQ(Run("b", "https://z.example/b", text + " " + Prose(22, 30), &r, InputPosition{"articles.raw", 1, 12})
+                .dedupe->status,
+            DedupeStatus::kNear);
+  const Article again = Run("a", "https://x.example/a", text, &r, at);
+  EXPECT_EQ(again.dedupe->status, DedupeStatus::kUnique);
+  EXPECT_TRUE(again.dedupe->duplicate_of.empty()) << again.dedupe->duplicate_of;
+  EXPECT_EQ(r.verdict, Verdict::kContinue);
+
+  // A new revision at a URL is never a copy, delivered again or not.
+  const std::string v1 = Prose(23, 400);
+  ASSERT_EQ(Run("r1", "https://news.example/story", v1, &r, InputPosition{"articles.raw", 2, 1}).dedupe->status,
+            DedupeStatus::kUnique);
+  const std::string v2 = v1 + " " + Prose(24, 40);
+  const InputPosition v2_at{"articles.raw", 2, 2};
+  const Article revision = Run("r2", "https://news.example/story", v2, &r, v2_at);
+  ASSERT_EQ(revision.dedupe->status, DedupeStatus::kUnique);
+  ASSERT_EQ(revision.dedupe->revision_of, "r1");
+  const Article revision_again = Run("r2", "https://news.example/story", v2, &r, v2_at);
+  EXPECT_EQ(revision_again.dedupe->status, DedupeStatus::kUnique);
+  EXPECT_EQ(r.verdict, Verdict::kContinue);
+}
+
 // Across replicas and restarts: the entry comes back from the shared log with its
 // delivery key, and the record consumed again by the next replica is judged as new.
 TEST_F(DedupeStageTest, ARecordConsumedAgainByAnotherReplicaIsNotACopyOfItself) {
