@@ -420,8 +420,12 @@ def case_member_joins(binary, work):
 
 def case_reload(binary, work):
     """POST /reload compiles the taxonomy (generated countries included: a second or more
-    of CPU) on a thread of its own: /healthz keeps answering while it runs, and SIGTERM
-    during a reload still ends the process with 0 within the grace period."""
+    of CPU here) on a thread of its own: /healthz keeps answering while it runs, and SIGTERM
+    during a reload still ends the process with 0 within the grace period.
+
+    How long a reload takes depends on the machine: the case reloads until /healthz has
+    answered a few times inside reloads, and starts another daemon when a reload was over
+    before its SIGTERM, rather than requiring a reload to last some time."""
     taxonomy = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "config", "taxonomy")
     broker = Broker(binary, partitions=1)
     try:
@@ -430,43 +434,54 @@ def case_reload(binary, work):
                 "runtime.shutdown_grace_ms=40000"]
         d = Daemon(binary, work, "d", broker.bootstrap, sets=sets)
         d.wait_ready()
-        answers = {}
 
-        def reload(name):
+        def reload(daemon, answers):
             try:
-                answers[name] = d.get("/reload", method="POST", timeout=60)  # seconds of CPU, more under load
-            except OSError as e:  # the second one: the daemon exits before answering
-                answers[name] = e
+                answers.append(daemon.get("/reload", method="POST", timeout=60))  # seconds of CPU, more under load
+            except OSError as e:  # during SIGTERM: the daemon may exit before answering
+                answers.append(e)
 
-        first = threading.Thread(target=reload, args=("first",))
-        start = time.monotonic()
-        first.start()
-        during = []  # /healthz answers while the reload was outstanding, with their latency
-        while first.is_alive():
-            asked = time.monotonic()
-            status = d.get("/healthz")[0]
-            if first.is_alive():
-                during.append((status, time.monotonic() - asked))
-                time.sleep(0.02)  # a poll interval, not a synchronisation
-        took = time.monotonic() - start
-        check(isinstance(answers["first"], tuple) and answers["first"][0] == 200, f"POST /reload: {answers['first']}")
-        check(took > 0.3, f"the reload took {took:.2f}s: too quick to show anything")
-        check(len(during) >= 3 and all(s == 200 for s, _ in during),
-              f"/healthz during a {took:.2f}s reload: {during[:10]}")
-        print(f"reload took {took:.2f}s; /healthz answered {len(during)} times meanwhile, slowest "
-              f"{max(t for _, t in during) * 1000:.0f} ms", flush=True)
+        during = []  # /healthz answers asked and received while a reload was outstanding, with their latency
+        took = []
+        while len(during) < 3 and len(took) < 50:
+            answers = []
+            worker = threading.Thread(target=reload, args=(d, answers))
+            start = time.monotonic()
+            worker.start()
+            while worker.is_alive():
+                asked = time.monotonic()
+                status = d.get("/healthz")[0]
+                if worker.is_alive():
+                    during.append((status, time.monotonic() - asked))
+                time.sleep(0.01)  # a poll interval, not a synchronisation
+            took.append(time.monotonic() - start)
+            check(isinstance(answers[0], tuple) and answers[0][0] == 200, f"POST /reload: {answers[0]}")
+        check(len(during) >= 3, f"/healthz answered only {len(during)} times inside {len(took)} reloads")
+        check(all(s == 200 for s, _ in during), f"/healthz during reloads: {during[:10]}")
+        check(d.log_text().count("reloaded") == len(took), "not every reload logged 'reloaded'")
+        print(f"{len(took)} reloads (longest {max(took):.2f}s); /healthz answered {len(during)} times meanwhile, "
+              f"slowest {max(t for _, t in during) * 1000:.0f} ms", flush=True)
 
-        second = threading.Thread(target=reload, args=("second",))
-        second.start()
-        wait_for(lambda: d.log_text().count("reload started") == 2, 10, "the second reload to start", 0.02)
-        start = time.monotonic()
-        d.signal(signal.SIGTERM)
-        during_reload = d.log_text().count("reloaded") == 1
-        code = d.wait_exit(45)
-        second.join(5)
-        check(during_reload, "the second reload was over before SIGTERM: proves nothing")
-        check(code == 0, f"exit {code} after SIGTERM during a reload")
-        print(f"SIGTERM during a reload: exit 0 in {time.monotonic() - start:.2f}s", flush=True)
+        for attempt in range(3):
+            if attempt:
+                d = Daemon(binary, work, f"d{attempt}", broker.bootstrap, sets=sets)
+                d.wait_ready()
+            started, reloaded = d.log_text().count("reload started"), d.log_text().count("reloaded")
+            answers = []
+            worker = threading.Thread(target=reload, args=(d, answers))
+            worker.start()
+            wait_for(lambda: d.log_text().count("reload started") > started, 10, "the reload to start", 0.01)
+            start = time.monotonic()
+            d.signal(signal.SIGTERM)
+            during_reload = d.log_text().count("reloaded") == reloaded  # read after the signal went
+            code = d.wait_exit(45)
+            worker.join(5)
+            check(code == 0, f"exit {code} after SIGTERM{' during a reload' if during_reload else ''}")
+            if during_reload:
+                print(f"SIGTERM during a reload: exit 0 in {time.monotonic() - start:.2f}s", flush=True)
+                break
+            print("the reload was over before SIGTERM: again with another daemon", flush=True)
+        check(during_reload, "in three daemons the reload was over before SIGTERM: proves nothing")
     finally:
         broker.stop()
 
