@@ -18,6 +18,7 @@ from harness import (
     Daemon,
     check,
     check_every_input_once,
+    consume,
     count_outputs,
     headers_of,
     input_positions,
@@ -486,6 +487,62 @@ def case_reload(binary, work):
         broker.stop()
 
 
+def case_sighup_reload(binary, work):
+    """SIGHUP reloads the taxonomy (docs/runtime.md): an entity added to the taxonomy file
+    tags the articles consumed after the reload, not those before. A SIGHUP with a broken
+    file is logged and the taxonomy in use stays."""
+    taxonomy = os.path.join(work, "taxonomy")
+    os.makedirs(taxonomy)
+    path = os.path.join(taxonomy, "itest.yaml")
+    entity = "  - id: {id}\n    name: {name}\n    aliases: {{en: [{name}]}}\n"
+    front = entity.format(id="org/xyzzy-front", name="Xyzzy Front")
+    brigade = entity.format(id="org/plugh-brigade", name="Plugh Brigade")
+    with open(path, "w") as f:
+        f.write("entities:\n" + front)
+    text = "The Xyzzy Front said on Tuesday that the Plugh Brigade attacked a market in the north. " * 3
+    broker = Broker(binary, partitions=1)
+    try:
+        d = Daemon(binary, work, "d", broker.bootstrap,
+                   sets=["pipeline.stages=[normalize, tagging]", f"tagging.taxonomy_dir={taxonomy}"])
+        d.wait_ready()
+
+        def tags_of(article_id):
+            """The tag ids of `article_id`'s enriched event, once it is out."""
+            for r in consume(broker.bootstrap, "articles.enriched"):
+                event = json.loads(r["payload"])
+                if event["id"] == article_id:
+                    return sorted(t["id"] for t in event.get("tags", []))
+            return None
+
+        def publish_and_tags(article_id):
+            article = {"id": article_id, "url": f"https://h.example/{article_id}", "title": "Market", "text": text}
+            produce(broker.bootstrap, "articles.raw", [(article_id, json.dumps(article))])
+            return wait_for(lambda: tags_of(article_id), 60, f"{article_id} enriched", interval=0.3)
+
+        before = publish_and_tags("before")
+        check(before == ["org/xyzzy-front"], f"tags before the reload: {before}")
+
+        with open(path, "w") as f:
+            f.write("entities:\n" + front + brigade)
+        d.signal(signal.SIGHUP)
+        wait_for(lambda: "reloaded" in d.log_text(), 60, "the SIGHUP reload")
+        check("reload failed" not in d.log_text(), "the reload failed")
+        after = publish_and_tags("after")
+        check(after == ["org/plugh-brigade", "org/xyzzy-front"], f"tags after the reload: {after}")
+
+        with open(path, "w") as f:
+            f.write("entities:\n  - id: org/broken\n")  # no name, no aliases
+        d.signal(signal.SIGHUP)
+        wait_for(lambda: "reload failed" in d.log_text(), 60, "the failed SIGHUP reload")
+        kept = publish_and_tags("kept")
+        check(kept == after, f"tags after a failed reload: {kept}")
+        check(d.proc.poll() is None, "the daemon exited after a failed reload")
+        print(f"SIGHUP: tags {before} -> {after}; a broken file kept them", flush=True)
+        stop_daemon(d)
+    finally:
+        broker.stop()
+
+
 def case_fatal_delivery(binary, work):
     """The broker rejects every produce with a non-retriable error: the daemon stops with a
     non-zero exit, /healthz turns 503 first, and no offset of an unacknowledged record is
@@ -614,6 +671,7 @@ CASES = {
     "signals": case_signals,
     "member_joins": case_member_joins,
     "reload": case_reload,
+    "sighup_reload": case_sighup_reload,
 }
 
 
