@@ -69,8 +69,8 @@ TEST(KafkaPropertiesTest, RedactsSecrets) {
   EXPECT_TRUE(IsSecretProperty("SASL.PASSWORD"));
   EXPECT_FALSE(IsSecretProperty("linger.ms"));
   // What GET /config redacts, the start-up log redacts too.
-  for (const char* key : {"sasl.oauthbearer.config", "sasl.oauthbearer.client.credentials", "ssl.key.location",
-                          "ssl.private.key"}) {
+  for (const char* key :
+       {"sasl.oauthbearer.config", "sasl.oauthbearer.client.credentials", "ssl.key.location", "ssl.private.key"}) {
     EXPECT_TRUE(IsSecretProperty(key)) << key;
   }
   EXPECT_EQ(Redacted({{"sasl.oauthbearer.config", "principal=svc scope=x"}, {"linger.ms", "5"}}),
