@@ -1,8 +1,11 @@
 #include "config/config.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "config/reader.h"
@@ -145,6 +148,92 @@ TEST(ConfigTest, ShippedConfigsAreValid) {
   for (const char* name : {"config/ingestd.yaml", "config/local.yaml"}) {
     EXPECT_NO_THROW((void)LoadConfig(src + "/" + name)) << name;
   }
+}
+
+TEST(ConfigTest, StageListedTwiceNamesTheKey) {
+  const std::string e = ErrorOf("pipeline: {stages: [normalize, dedupe, normalize]}\n");
+  EXPECT_NE(e.find("test.yaml: pipeline.stages: stage \"normalize\" listed twice"), std::string::npos) << e;
+}
+
+TEST(ConfigTest, BadDuplicateRouteNamesTheKey) {
+  const std::string e = ErrorOf("dedupe: {route_to_duplicates: [exact, story]}\n");
+  EXPECT_NE(e.find("test.yaml: dedupe.route_to_duplicates: expected exact or near, got \"story\""), std::string::npos)
+      << e;
+}
+
+TEST(ConfigTest, BadLoggingLevelAndFormatNameTheKey) {
+  std::string e = ErrorOf("logging: {level: loud}\n");
+  EXPECT_NE(e.find("test.yaml: logging.level: expected one of"), std::string::npos) << e;
+  EXPECT_NE(e.find("got \"loud\""), std::string::npos) << e;
+  e = ErrorOf("logging: {format: xml}\n");
+  EXPECT_NE(e.find("test.yaml: logging.format: expected one of"), std::string::npos) << e;
+  EXPECT_NE(e.find("got \"xml\""), std::string::npos) << e;
+}
+
+TEST(ConfigTest, LanguageSampleSizeOutOfRangeNamesTheKey) {
+  for (const char* bytes : {"255", "16777217"}) {
+    const std::string e = ErrorOf(std::string("language: {max_sample_bytes: ") + bytes + "}\n");
+    EXPECT_NE(e.find("test.yaml: language.max_sample_bytes: expected an integer from 256 to 16777216, got " +
+                     std::string(bytes)),
+              std::string::npos)
+        << e;
+  }
+}
+
+// A directory for configs whose relative paths (rule files and directories) resolve in it.
+class ConfigDirTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("ingestd-config-test-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string Write(const std::string& name, const std::string& contents) {
+    const auto path = dir_ / name;
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << contents;
+    return path.string();
+  }
+  std::string ErrorIn(const std::string& yaml) {
+    try {
+      (void)ParseConfig(yaml, (dir_ / "ingestd.yaml").string());
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "";
+  }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(ConfigDirTest, BoilerplateRulesDirThatIsNotADirectoryNamesTheKey) {
+  Write("rules.yaml", "language: en\nrules: []\n");
+  for (const char* dir : {"missing", "rules.yaml"}) {
+    const std::string e = ErrorIn(std::string("normalize: {boilerplate_rules_dir: ") + dir + "}\n");
+    EXPECT_NE(e.find("ingestd.yaml: normalize.boilerplate_rules_dir: not a directory: " + (dir_ / dir).string()),
+              std::string::npos)
+        << e;
+  }
+}
+
+TEST_F(ConfigDirTest, MissingBoilerplateRulesFileNamesTheKey) {
+  const std::string e = ErrorIn("normalize: {boilerplate_rules_dir: '', boilerplate_rules_file: extra.yaml}\n");
+  EXPECT_NE(e.find("ingestd.yaml: normalize.boilerplate_rules_file: no such file: " + (dir_ / "extra.yaml").string()),
+            std::string::npos)
+      << e;
+}
+
+TEST_F(ConfigDirTest, BoilerplateRuleWithoutIdOrPatternNamesTheRule) {
+  const std::string file = Write("extra.yaml",
+                                 "language: en\nrules:\n  - {id: ok, pattern: 'share this'}\n"
+                                 "  - {pattern: 'read more'}\n");
+  const std::string config = "normalize: {boilerplate_rules_dir: '', boilerplate_rules_file: extra.yaml}\n";
+  std::string e = ErrorIn(config);
+  EXPECT_NE(e.find(file + ": rules[1].id: each rule needs an id"), std::string::npos) << e;
+  Write("extra.yaml", "language: en\nrules:\n  - {id: ok, pattern: 'share this'}\n  - {id: more}\n");
+  e = ErrorIn(config);
+  EXPECT_NE(e.find(file + ": rules[1].pattern: rule \"en/more\" needs a pattern"), std::string::npos) << e;
 }
 
 TEST(ConfigTest, MissingFileIsAnError) { EXPECT_THROW((void)LoadConfig("/nonexistent/ingestd.yaml"), ConfigError); }

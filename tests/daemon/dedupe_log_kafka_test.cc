@@ -1,6 +1,5 @@
 // The shared dedupe index over Kafka, on the embedded (mock) broker: a copy seen by
-// another replica is caught, a restarted replica restores before it judges, and
-// the window in which two replicas can both see a pair as new is measured.
+// another replica is caught, and a restarted replica restores before it judges.
 #include "daemon/dedupe_log_kafka.h"
 
 #include <gtest/gtest.h>
@@ -132,20 +131,24 @@ TEST_F(DedupeLogKafkaTest, RestoreFailsWhenTheBrokerStopsServingTheTopic) {
   EXPECT_NE(error.find("restore from ingestd.dedupe-index stalled: nothing read for 2 s"), std::string::npos) << error;
 }
 
-TEST_F(DedupeLogKafkaTest, MeasuresTheWindowInWhichTwoReplicasBothSeeAPairAsNew) {
+TEST_F(DedupeLogKafkaTest, EveryEntryIndexedByOneReplicaReachesTheOtherWhichThenCatchesItsCopy) {
+  // How long an entry takes to cross (the window in which both replicas see a pair as
+  // new) is a timing, not a behaviour: see docs/benchmarks.md. Here: each entry arrives,
+  // one by one, and once it has, the other replica judges a copy a duplicate of it.
   Replica a(*config_);
   Replica b(*config_);
-  std::vector<double> ms;
   for (int i = 0; i < 20; ++i) {
-    const auto start = std::chrono::steady_clock::now();
-    a.Process("w" + std::to_string(i), Prose(100 + i, 300));
-    ASSERT_TRUE(b.WaitForEntries(static_cast<uint64_t>(i + 1), 20s));
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    const std::string id = "w" + std::to_string(i);
+    const std::string text = Prose(100 + i, 300);
+    ASSERT_EQ(a.Process(id, text).dedupe->status, DedupeStatus::kUnique);
+    ASSERT_TRUE(b.WaitForEntries(static_cast<uint64_t>(i + 1), 20s)) << id << " never reached b";
+    // An exact copy adds no entry of its own.
+    const Article copy = b.Process("copy-" + id, text);
+    EXPECT_EQ(copy.dedupe->status, DedupeStatus::kExact) << id;
+    EXPECT_EQ(copy.dedupe->duplicate_of, id);
   }
-  std::sort(ms.begin(), ms.end());
-  std::printf("replication window (index on A -> applied on B), ms: median %.1f, p95 %.1f, max %.1f\n",
-              ms[ms.size() / 2], ms[ms.size() * 95 / 100], ms.back());
-  EXPECT_LT(ms[ms.size() / 2], 2000.0);
+  EXPECT_EQ(a.stage->Stats().entries, 20u);
+  EXPECT_EQ(b.stage->Stats().entries, 20u);
 }
 
 }  // namespace

@@ -106,10 +106,58 @@ TEST_F(ReplayTest, EveryFixtureLineLandsInExactlyOneOutput) {
 }
 
 TEST_F(ReplayTest, WithoutDuplicatesFileEverythingButDeadLettersGoesToOutput) {
-  const fs::path input = source_ / "tests/fixtures/replay/articles.jsonl";
+  // The fixture articles, a copy of the first one at another URL (a duplicate) and the
+  // bad lines (dead letters).
+  const fs::path input = dir_ / "in.jsonl";
+  const auto articles = ReadLines(source_ / "tests/fixtures/replay/articles.jsonl");
+  const auto bad = ReadLines(source_ / "tests/fixtures/replay/bad.jsonl");
+  ASSERT_FALSE(articles.empty());
+  rapidjson::Document first;
+  first.Parse(articles[0].c_str(), articles[0].size());
+  ASSERT_FALSE(first.HasParseError());
+  const std::string original_id = first["id"].GetString();
+  std::string copy = articles[0];
+  for (const std::string& field : {std::string("\"id\": \""), std::string("\"url\": \"https://")}) {
+    const size_t at = copy.find(field);
+    ASSERT_NE(at, std::string::npos) << field;
+    copy.insert(at + field.size(), "copy-");
+  }
+  {
+    std::ofstream out(input, std::ios::binary);
+    for (const auto& l : articles) out << l << "\n";
+    out << copy << "\n";
+    for (const auto& l : bad) out << l << "\n";
+  }
+  const size_t input_lines = articles.size() + 1 + bad.size();
+
   const ReplaySummary s = Replay(input, false);
-  EXPECT_EQ(ReadLines(dir_ / "out.jsonl").size(), static_cast<size_t>(s.enriched + s.duplicates));
-  EXPECT_EQ(s.records, static_cast<int64_t>(ReadLines(input).size()));
+  EXPECT_EQ(s.records, static_cast<int64_t>(input_lines));
+  EXPECT_GT(s.duplicates, 0);
+  EXPECT_GT(s.dead_letters, 0);
+  EXPECT_FALSE(fs::exists(dir_ / "dup.jsonl"));
+  const auto out = ReadLines(dir_ / "out.jsonl");
+  const auto dlq = ReadLines(dir_ / "dlq.jsonl");
+  EXPECT_EQ(out.size(), static_cast<size_t>(s.enriched + s.duplicates));
+  EXPECT_EQ(dlq.size(), static_cast<size_t>(s.dead_letters));
+  EXPECT_EQ(out.size() + dlq.size(), input_lines);
+
+  // The duplicates are in the output, marked as such; the copy points at its original.
+  int64_t marked = 0;
+  bool copy_seen = false;
+  for (const auto& l : out) {
+    rapidjson::Document d;
+    d.Parse(l.c_str(), l.size());
+    ASSERT_FALSE(d.HasParseError()) << l.substr(0, 200);
+    ASSERT_TRUE(d.HasMember("dedupe")) << l.substr(0, 200);
+    if (std::string(d["dedupe"]["status"].GetString()) == "unique") continue;
+    ++marked;
+    if (std::string(d["id"].GetString()) == "copy-" + original_id) {
+      copy_seen = true;
+      EXPECT_STREQ(d["dedupe"]["duplicate_of"].GetString(), original_id.c_str());
+    }
+  }
+  EXPECT_EQ(marked, s.duplicates);
+  EXPECT_TRUE(copy_seen) << "the copy of " << original_id << " is not among the duplicates in the output";
 }
 
 }  // namespace

@@ -5,9 +5,12 @@ two_daemons_and_restart: two `ingestd run` daemons in one group, originals on on
 partition, copies on the others (so the other daemon judges some), every copy caught;
 then a restarted daemon still catches a copy of an article indexed before the restart.
 
-probes_during_restore: a daemon restoring a large index from the topic answers
-/healthz 200 and /readyz 503 ("restoring dedupe index: N entries") while it restores,
-then becomes ready with every entry applied.
+probes_during_restore: a daemon restoring a large index from the topic (the broker
+answering slowly, so the restore takes seconds on any machine) answers /healthz 200 and
+/readyz 503 ("restoring dedupe index: N entries") while it restores, then becomes ready
+with every entry applied. A second daemon sent SIGTERM midway through its restore stops
+it early (fewer entries than the topic holds), exits 0, publishes nothing and commits
+nothing (a third daemon afterwards gets every input).
 
   dedupe_test.py [two_daemons_and_restart|probes_during_restore] --binary build/ingestd
 """
@@ -22,7 +25,9 @@ import sys
 import tempfile
 import time
 
-from harness import RUNNING, Broker, Daemon, check, consume, wait_for
+from harness import RUNNING, Broker, Daemon, check, consume, count_outputs, wait_for
+
+RESTORE_RTT_MS = 300
 
 SYLLABLES = "ka ri mo sa le na tu vo de bi ha zu ro mi ga pe lo fi ne su".split()
 
@@ -60,6 +65,12 @@ def index_entry(rng, i, now):
             return article_id.encode() + b"\t" + entry + b"\n"
 
 
+def restored_entries(log):
+    """(entries, stopped early) from the restorer's last line, or None before it."""
+    m = re.search(r"dedupe index: restored (\d+) entries from \S+( \(stopped early\))?", log)
+    return (int(m.group(1)), bool(m.group(2))) if m else None
+
+
 def probes_during_restore(args, work, broker, sets):
     n = 50000  # of 150 000, the embedded (mock) broker kept only about 65 000 for the restore to read
     rng = random.Random(7)
@@ -67,6 +78,10 @@ def probes_during_restore(args, work, broker, sets):
     lines = b"".join(index_entry(rng, i, now) for i in range(n))
     subprocess.run(["kcat", "-P", "-b", broker.bootstrap, "-t", "ingestd.dedupe-index", "-K", "\t", "-z", "lz4"],
                    input=lines, check=True, timeout=120)
+    # Every broker answer comes after RESTORE_RTT_MS: the restore takes several round trips
+    # (a watermark query per partition, one after the other, then the fetches), so it lasts
+    # seconds however fast this machine is, and a probe sees it running.
+    broker.command(f"rtt 1 {RESTORE_RTT_MS}")
     d = Daemon(args.binary, work, "r", broker.bootstrap, sets=sets)
     restoring = []  # (healthz status, readyz body) seen while the index restored
     deadline = time.monotonic() + 120
@@ -78,22 +93,52 @@ def probes_during_restore(args, work, broker, sets):
         health, _ = d.get("/healthz")
         if "restoring dedupe index" in body:
             restoring.append((health, body.strip()))
-    check(restoring, "never saw /readyz report the restore (it ended before the first probe?)")
+        time.sleep(0.02)  # a poll interval, not a synchronisation
+    check(restoring, "never saw /readyz report the restore")
     check(all(h == 200 for h, _ in restoring), f"/healthz not 200 while restoring: {restoring[:5]}")
     counts = [int(m.group(1)) for _, b in restoring for m in [re.search(r"restoring dedupe index: (\d+) entries", b)] if m]
     check(counts == sorted(counts), f"restore progress went backwards: {counts[:20]}")
     print(f"probes during restore: {len(restoring)}, progress {counts[0]} .. {counts[-1]} entries", file=sys.stderr)
     check(d.metric("ingestd_dedupe_index_entries") == n, f"index holds {d.metric('ingestd_dedupe_index_entries')}")
-    check(re.search(rf"restored {n} entries", d.log_text()), "no 'restored N entries' in the log")
+    check(restored_entries(d.log_text()) == (n, False), f"restore line: {restored_entries(d.log_text())}")
     d.signal(signal.SIGTERM)
     check(d.wait_exit(20) == 0, "r did not exit 0")
-    # SIGTERM while restoring: the restore stops early and the daemon exits 0 without consuming.
+
+    # SIGTERM while restoring: the restore stops early and the daemon exits 0 without
+    # consuming. Input waits on the topic meanwhile.
+    inputs = [{"id": f"in{i}", "url": f"https://in.example/{i}", "text": prose(1000 + i)} for i in range(20)]
+    produce_to(broker.bootstrap, 0, inputs)
     s = Daemon(args.binary, work, "s", broker.bootstrap, sets=sets)
-    wait_for(lambda: "restoring dedupe index" in s.get("/readyz")[1] or s.get("/readyz")[0] == 200, 60,
-             "s restoring or ready")
+
+    def restoring_midway():
+        """Entries applied so far once the restore is past its first fetch (each fetch
+        brings at most max.partition.fetch.bytes per partition: several round trips)."""
+        status, body = s.get("/readyz")
+        check(status != 200, "s became ready before it was signalled: the case proves nothing")
+        m = re.search(r"restoring dedupe index: (\d+) entries", body)
+        return int(m.group(1)) if m and int(m.group(1)) > 0 else None
+
+    midway = wait_for(restoring_midway, 60, "s restoring", interval=0.02)
     s.signal(signal.SIGTERM)
     check(s.wait_exit(20) == 0, "s did not exit 0 after SIGTERM during the restore")
-    print(f"SIGTERM during restore stopped it early: {'stopped early' in s.log_text()}", file=sys.stderr)
+    log = s.log_text()
+    restored = restored_entries(log)
+    check(restored is not None, "no 'restored N entries' line from s")
+    check(restored[1] and midway <= restored[0] < n,
+          f"s restored {restored[0]} of {n} entries (signalled at {midway}), stopped early: {restored[1]}")
+    check("consuming articles.raw" not in log and "assigned" not in log, "s started consuming")
+    check(count_outputs(broker.bootstrap) == 0, "s published outputs")
+    print(f"SIGTERM during restore at {midway} entries: stopped after {restored[0]} of {n}, nothing consumed",
+          file=sys.stderr)
+    # Nor did it commit anything: a daemon afterwards (no dedupe, no restore) gets every input from the group's
+    # committed offsets, none of them past an input.
+    broker.command("rtt 1 0")
+    t = Daemon(args.binary, work, "t", broker.bootstrap, sets=["pipeline.stages=[normalize]"])
+    wait_for(lambda: len(events(broker.bootstrap, "articles.enriched")) >= len(inputs), 60, "t's outputs")
+    ids = sorted(e["id"] for e in events(broker.bootstrap, "articles.enriched"))
+    check(ids == sorted(a["id"] for a in inputs), f"after s, t enriched {ids}")
+    t.signal(signal.SIGTERM)
+    check(t.wait_exit(20) == 0, "t did not exit 0")
 
 
 def main():

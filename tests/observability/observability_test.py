@@ -16,8 +16,8 @@ Uses the runtime's test harness (tests/integration/harness.py).
 import argparse
 import json
 import os
+import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -80,17 +80,10 @@ def metrics_promtool(binary, workdir):
         broker.stop()
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Prometheus:
     """/usr/bin/prometheus with a temporary config and TSDB, scraping `targets` every second."""
 
     def __init__(self, workdir, targets, rule_files=()):
-        self.port = free_port()
         config = os.path.join(workdir, "prometheus.yml")
         with open(config, "w") as f:
             f.write(
@@ -105,12 +98,22 @@ class Prometheus:
                 "prometheus",
                 f"--config.file={config}",
                 f"--storage.tsdb.path={os.path.join(workdir, 'tsdb')}",
-                f"--web.listen-address=127.0.0.1:{self.port}",
+                # Port 0: the kernel picks a free port and Prometheus logs it (checked with
+                # Debian's 2.42: 'msg="Listening on" address=127.0.0.1:33243').
+                "--web.listen-address=127.0.0.1:0",
             ],
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
+        self.port = int(wait_for(self._port, 60, "prometheus' port in its log", interval=0.1))
         wait_for(self._ready, 60, "prometheus ready", interval=0.2)
+
+    def _port(self):
+        with open(self.log.name) as f:
+            text = f.read()
+        check(self.proc.poll() is None, f"prometheus exited: {text[-2000:]}")
+        m = re.search(r'msg="Listening on" address=127\.0\.0\.1:(\d+)', text)
+        return m.group(1) if m else None
 
     def _ready(self):
         check(self.proc.poll() is None, f"prometheus exited: {open(self.log.name).read()[-2000:]}")

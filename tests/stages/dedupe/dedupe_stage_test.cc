@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <barrier>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -417,24 +418,54 @@ TEST_F(DedupeStageTest, PublishesIndexedEntriesAndExpiresOldOnes) {
 }
 
 TEST_F(DedupeStageTest, ConcurrentCopiesLeaveExactlyOneUnique) {
-  const std::string text = Prose(17, 400);
-  std::atomic<int> unique{0};
+  // Each round, every thread holds a copy of the same new text; a barrier releases them
+  // together into Process, so a check-then-insert race would let two of them in as unique.
+  constexpr int kThreads = 4;
+  constexpr int kRounds = 200;
+  std::vector<std::vector<Article>> copies(kRounds);
+  for (int r = 0; r < kRounds; ++r) {
+    const std::string text = Prose(5000 + r, 300);
+    for (int t = 0; t < kThreads; ++t) {
+      Article a;
+      a.id = "r" + std::to_string(r) + "-t" + std::to_string(t);
+      a.url = "https://x.example/" + a.id;
+      a.text = text;
+      ASSERT_EQ(normalize_->Process(a).verdict, Verdict::kContinue);
+      copies[r].push_back(std::move(a));
+    }
+  }
+  std::vector<std::vector<Verdict>> verdicts(kRounds, std::vector<Verdict>(kThreads));
+  std::barrier start(kThreads);
   std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) {
+  for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      for (int i = 0; i < 50; ++i) {
-        Article a;
-        a.id = std::string("t") + std::to_string(t) + "-" + std::to_string(i);
-        a.url = "https://x.example/" + a.id;
-        a.text = i == 0 ? text : Prose(1000 + t * 100 + i, 200);
-        ASSERT_EQ(normalize_->Process(a).verdict, Verdict::kContinue);
-        (void)stage_->Process(a);
-        if (i == 0 && a.dedupe->status == DedupeStatus::kUnique) ++unique;
+      for (int r = 0; r < kRounds; ++r) {
+        start.arrive_and_wait();
+        verdicts[r][t] = stage_->Process(copies[r][t]).verdict;
       }
     });
   }
   for (auto& t : threads) t.join();
-  EXPECT_EQ(unique.load(), 1);
+  for (int r = 0; r < kRounds; ++r) {
+    std::string unique_id;
+    int unique = 0;
+    for (int t = 0; t < kThreads; ++t) {
+      ASSERT_TRUE(copies[r][t].dedupe) << "round " << r;
+      if (copies[r][t].dedupe->status == DedupeStatus::kUnique) {
+        ++unique;
+        unique_id = copies[r][t].id;
+        EXPECT_EQ(verdicts[r][t], Verdict::kContinue);
+      }
+    }
+    ASSERT_EQ(unique, 1) << "round " << r << ": " << unique << " of " << kThreads << " copies judged unique";
+    for (int t = 0; t < kThreads; ++t) {
+      const Article& a = copies[r][t];
+      if (a.id == unique_id) continue;
+      EXPECT_EQ(a.dedupe->status, DedupeStatus::kExact) << a.id;
+      EXPECT_EQ(a.dedupe->duplicate_of, unique_id) << a.id;
+      EXPECT_EQ(verdicts[r][t], Verdict::kDuplicate) << a.id;
+    }
+  }
 }
 
 class DedupeStoryTest : public DedupeStageTest {

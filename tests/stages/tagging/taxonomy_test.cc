@@ -148,6 +148,42 @@ TEST(Taxonomy, RejectsBadCaseAndEmptyAliases) {
   EXPECT_THAT(LoadError(dir), HasSubstr("org/x: alias \"--\" has no letters after folding"));
 }
 
+TEST(Taxonomy, RejectsAnAliasWindowOutOfRangeNamingItsPath) {
+  TempDir dir;
+  for (const char* window : {"0", "1001"}) {
+    dir.Write("a.yaml", std::string("entities:\n  - id: org/x\n    name: X\n    aliases:\n      en:\n"
+                                    "        - {text: Xyzzy, near: [attack], window: ") +
+                            window + "}\n");
+    const auto error = LoadError(dir);
+    EXPECT_THAT(error, HasSubstr(dir.File("a.yaml") + ":6: entities[0] (org/x).aliases.en[0].window: "
+                                                      "must be between 1 and 1000 characters"))
+        << window;
+  }
+  dir.Write("a.yaml",
+            "entities:\n  - id: org/x\n    name: X\n    aliases:\n      en:\n"
+            "        - {text: Xyzzy, near: [attack], window: wide}\n");
+  EXPECT_THAT(LoadError(dir), HasSubstr("entities[0] (org/x).aliases.en[0].window: expected an integer"));
+}
+
+TEST(Taxonomy, RejectsAnUnknownIdPrefixNamingTheEntry) {
+  TempDir dir;
+  dir.Write("a.yaml",
+            "entities:\n  - id: org/x\n    name: X\n    aliases: {en: [Xyzzy]}\n"
+            "  - id: group/y\n    name: Y\n    aliases: {en: [Plugh]}\n");
+  EXPECT_THAT(LoadError(dir), HasSubstr(dir.File("a.yaml") + ":5: entities[1] (group/y): unknown id prefix"));
+}
+
+TEST(Taxonomy, RejectsABadLanguageKeyNamingItsPath) {
+  TempDir dir;
+  for (const char* lang : {"en.gb", "\"e n\"", "language-of-the-people"}) {
+    dir.Write("a.yaml",
+              std::string("entities:\n  - id: org/x\n    name: X\n    aliases:\n      ") + lang + ": [Xyzzy]\n");
+    const auto error = LoadError(dir);
+    EXPECT_THAT(error, HasSubstr(dir.File("a.yaml") + ":5: entities[0] (org/x).aliases."));
+    EXPECT_THAT(error, HasSubstr("language key must be a code such as en, ar, zh-Hant")) << lang;
+  }
+}
+
 TEST(Taxonomy, RejectsAnAliasSharedByTwoHandWrittenEntities) {
   TempDir dir;
   dir.Write("a.yaml",
