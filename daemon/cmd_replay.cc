@@ -39,15 +39,19 @@ int ReplayCommand(const Args& args) {
     PipelineProbe probe(registry);
     Processor processor(config, BuildStages(*config, StageContext{&registry, &clock}), probe);
     RunReplay(processor, options, std::cerr);
+    // What the stages keep for the next run (the learner's snapshot) and the dedupe
+    // index snapshot (dedupe.snapshot_file), for a later replay to continue from:
+    // every one is attempted before a failure is reported.
+    std::string failures;
     for (const auto& stage : processor.stages()) {
       std::string error;
-      if (!stage->Persist(&error)) throw std::runtime_error(error);
+      if (!stage->Persist(&error)) failures += (failures.empty() ? "" : "; ") + error;
     }
-    // The dedupe index snapshot (dedupe.snapshot_file), for a later replay to continue from.
     if (DedupeStage* dedupe = FindDedupeStage(processor.stages())) {
       std::string error;
-      if (!dedupe->Flush(&error)) throw std::runtime_error(error);
+      if (!dedupe->Flush(&error)) failures += (failures.empty() ? "" : "; ") + error;
     }
+    if (!failures.empty()) throw std::runtime_error(failures);
   } catch (const std::exception& e) {
     std::cerr << "ingestd: replay: " << e.what() << "\n";
     return 1;

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <set>
 
 namespace ingestd {
@@ -32,6 +33,12 @@ KafkaStatsProbe::KafkaStatsProbe(prometheus::Registry& registry)
                         .Help("Consumer lag summed over this member's assigned partitions.")
                         .Register(registry)
                         .Add({})),
+      consumer_waiting_(prometheus::BuildGauge()
+                            .Name("ingestd_kafka_consumer_waiting_records")
+                            .Help("Records of this member's assigned partitions not yet handed to ingestd: fetch "
+                                  "position to last stable offset, plus fetched and queued.")
+                            .Register(registry)
+                            .Add({})),
       producer_queue_messages_(prometheus::BuildGauge()
                                    .Name("ingestd_kafka_producer_queue_messages")
                                    .Help("Messages waiting in the producer's queues (not yet acknowledged).")
@@ -90,6 +97,12 @@ void KafkaStatsProbe::UpdateConsumer(const simdjson::dom::element& root, KafkaSt
         if (id < 0) continue;  // -1: librdkafka's internal unassigned partition
         bool desired = false;
         if (p["desired"].get_bool().get(desired) != simdjson::SUCCESS || !desired) continue;
+        int64_t end = IntOr(p, "ls_offset", -1);
+        if (end < 0) end = IntOr(p, "hi_offset", -1);
+        int64_t position = IntOr(p, "next_offset", -1);
+        if (position < 0) position = IntOr(p, "committed_offset", -1);
+        if (end >= 0 && position >= 0) summary.waiting += std::max<int64_t>(0, end - position);
+        summary.waiting += std::max<int64_t>(0, IntOr(p, "fetchq_cnt", 0));
         int64_t lag = IntOr(p, "consumer_lag", -1);
         if (lag < 0) lag = IntOr(p, "consumer_lag_stored", -1);  // nothing committed yet
         if (lag < 0) continue;
@@ -115,6 +128,7 @@ void KafkaStatsProbe::UpdateConsumer(const simdjson::dom::element& root, KafkaSt
     }
   }
   consumer_lag_.Set(static_cast<double>(total));
+  consumer_waiting_.Set(static_cast<double>(summary.waiting));
   summary.total_lag = total;
 }
 

@@ -34,6 +34,12 @@ struct KafkaStatsSummary {
   std::string type;       // "consumer" or "producer"
   int64_t total_lag = 0;  // consumer: sum over partitions with a known lag
   int partitions_with_lag = 0;
+  // consumer: records of the assigned partitions not yet handed to the application:
+  // from the fetch position (next_offset, else the committed offset) to the end
+  // (ls_offset, the last stable offset, else hi_offset), plus those fetched and
+  // queued (fetchq_cnt). Aborted records and transaction markers the fetcher skipped
+  // are behind the position, so they never count.
+  int64_t waiting = 0;
 };
 
 class KafkaStatsProbe {
@@ -56,6 +62,7 @@ class KafkaStatsProbe {
 
   prometheus::Family<prometheus::Gauge>& partition_lag_family_;
   prometheus::Gauge& consumer_lag_;
+  prometheus::Gauge& consumer_waiting_;
   prometheus::Gauge& producer_queue_messages_;
   prometheus::Gauge& producer_queue_bytes_;
   prometheus::Counter& stats_errors_;

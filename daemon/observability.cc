@@ -48,8 +48,8 @@ Observability::Observability(std::shared_ptr<const Config> config, prometheus::R
       clock_(clock),
       // Progress: records taken in, routed out, or committed; pending: records in
       // flight, read from the registry, where the pipeline and the runtime count them,
-      // and records waiting in the assigned partitions (the consumer lag): a consumer
-      // that stopped fetching with nothing in flight is stuck too.
+      // and records waiting in the assigned partitions (librdkafka's statistics): a
+      // consumer that stopped fetching with nothing in flight is stuck too.
       watchdog_(
           clock, stall_timeout,
           [this] {
@@ -60,7 +60,7 @@ Observability::Observability(std::shared_ptr<const Config> config, prometheus::R
           },
           [this] {
             const auto in_flight = static_cast<int64_t>(Sum(registry_.Collect(), "ingestd_inflight_records"));
-            return ProgressWatchdog::Pending{in_flight, WaitingInput(in_flight)};
+            return ProgressWatchdog::Pending{in_flight, WaitingInput()};
           }) {
   RegisterBuildInfo(registry);
   UpdateReady();
@@ -101,10 +101,10 @@ void Observability::OnStatistics(std::string_view json) {
   lag_at_ = clock_.Now();
 }
 
-int64_t Observability::WaitingInput(int64_t in_flight) {
+int64_t Observability::WaitingInput() {
   std::lock_guard lock(lag_mu_);
   if (!lag_ || clock_.Now() - lag_at_ > kLagMaxAge) return 0;
-  return std::max<int64_t>(0, lag_->total_lag - std::max<int64_t>(in_flight, 0) - lag_->partitions_with_lag);
+  return lag_->waiting;
 }
 
 void Observability::UpdateReady() { ready_.Set(readiness_.Ready() ? 1 : 0); }

@@ -73,11 +73,9 @@ class Observability {
   void UpdateReady();
   // One librdkafka statistics document (the listener Attach() installs calls this).
   void OnStatistics(std::string_view json);
-  // Records waiting unconsumed in the assigned partitions: the consumer lag (up to
-  // the committed offsets) less the records consumed and not yet committed, less one
-  // per partition (a transaction's closing marker takes an offset that is never
-  // consumed). Zero without a recent consumer statistics document.
-  [[nodiscard]] int64_t WaitingInput(int64_t in_flight);
+  // Records waiting unconsumed in the assigned partitions (KafkaStatsSummary::waiting
+  // of the last consumer statistics document); zero without a recent one.
+  [[nodiscard]] int64_t WaitingInput();
   // What the output listener does with each record (worker threads).
   // A dead letter is logged (rate-limited) with where it was read, when known.
   void OnOutput(const Processed& processed, const InputPosition* position = nullptr);

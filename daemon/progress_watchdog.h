@@ -7,7 +7,7 @@
 // The watchdog samples two things when asked: a progress count that grows whenever
 // the processing loop moves (records taken in, routed out or committed), and the
 // pending work: records in flight, and records waiting unconsumed in the assigned
-// partitions (from the consumer lag). Sampling at the /healthz rate is enough:
+// partitions (librdkafka statistics). Sampling at the /healthz rate is enough:
 // progress is seen as "the count changed since the last sample".
 //
 // Threading: Check() takes a lock; call it from any thread (the admin server's).

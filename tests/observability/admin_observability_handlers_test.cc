@@ -72,59 +72,61 @@ TEST_F(AdminObservabilityTest, ObservabilityWatchdogReadsProgressAndPendingFromT
   EXPECT_EQ(Get("/healthz").status, 200);  // idle
 }
 
-// A consumer statistics document: `lags` are the consumer_lag of partitions 0, 1...
-std::string ConsumerStats(std::initializer_list<int> lags) {
-  std::string partitions;
+// A consumer statistics document: one partition per {end (ls_offset), fetch position
+// (next_offset), records fetched and queued (fetchq_cnt)}.
+struct PartitionStats {
+  int64_t end, next, queued;
+};
+std::string ConsumerStats(std::initializer_list<PartitionStats> partitions) {
+  std::string out;
   int id = 0;
-  for (int lag : lags) {
-    if (!partitions.empty()) partitions += ",";
-    partitions += "\"" + std::to_string(id) + "\":{\"partition\":" + std::to_string(id) +
-                  ",\"desired\":true,\"consumer_lag\":" + std::to_string(lag) + "}";
+  for (const auto& p : partitions) {
+    if (!out.empty()) out += ",";
+    out += "\"" + std::to_string(id) + "\":{\"partition\":" + std::to_string(id) + ",\"desired\":true,\"ls_offset\":" +
+           std::to_string(p.end) + ",\"hi_offset\":" + std::to_string(p.end + 1) + ",\"next_offset\":" +
+           std::to_string(p.next) + ",\"fetchq_cnt\":" + std::to_string(p.queued) + ",\"consumer_lag\":" +
+           std::to_string(p.end) + "}";
     ++id;
   }
-  return R"({"type":"consumer","topics":{"articles.raw":{"partitions":{)" + partitions + "}}}}";
+  return R"({"type":"consumer","topics":{"articles.raw":{"partitions":{)" + out + "}}}}";
 }
 
 // Records waiting in the assigned partitions count as pending work: a consumer that
-// stopped fetching with nothing in flight fails /healthz; the lag a transaction's
-// closing marker leaves (one per partition), records in flight and an old document
+// stopped fetching with nothing in flight fails /healthz. Records it fetched past
+// (aborted transactions, markers: the position is at the end) and an old document
 // do not count.
 TEST_F(AdminObservabilityTest, ObservabilityWatchdogCountsRecordsWaitingInTheAssignedPartitions) {
   prometheus::Registry registry;
   ManualClock clock;
   auto config = ParseConfig("", "test.yaml");
   Observability obs(config, registry, readiness_, clock, seconds(60));
-  auto& inflight = prometheus::BuildGauge().Name("ingestd_inflight_records").Help("h").Register(registry).Add({});
   auto& in = prometheus::BuildCounter().Name("ingestd_records_in_total").Help("h").Register(registry).Add({});
   admin_.Handle("GET", "/healthz", HealthzHandler(readiness_, obs.StuckCheck()));
 
-  obs.OnStatistics(ConsumerStats({1, 1}));  // closing markers only
-  EXPECT_EQ(obs.WaitingInput(0), 0);
+  // Fetched to the end (an aborted transaction's tail behind the position): idle.
+  obs.OnStatistics(ConsumerStats({{120, 120, 0}, {81, 81, 0}}));
+  EXPECT_EQ(obs.WaitingInput(), 0);
   EXPECT_EQ(Get("/healthz").status, 200);
   clock.Advance(seconds(61));
-  obs.OnStatistics(ConsumerStats({1, 1}));
-  EXPECT_EQ(Get("/healthz").status, 200);  // idle
+  obs.OnStatistics(ConsumerStats({{120, 120, 0}, {81, 81, 0}}));
+  EXPECT_EQ(Get("/healthz").status, 200);
 
-  obs.OnStatistics(ConsumerStats({120, 81}));
-  inflight.Set(40);  // consumed, not committed: part of the lag, not waiting
-  EXPECT_EQ(obs.WaitingInput(40), 120 + 81 - 40 - 2);
+  // New records, none fetched; some fetched and queued on the other partition.
+  obs.OnStatistics(ConsumerStats({{320, 120, 0}, {81, 75, 6}}));
+  EXPECT_EQ(obs.WaitingInput(), 200 + 6 + 6);
   EXPECT_EQ(Get("/healthz").status, 200);
-  inflight.Set(0);
-  clock.Advance(seconds(30));
-  obs.OnStatistics(ConsumerStats({120, 81}));
-  EXPECT_EQ(Get("/healthz").status, 200);
-  clock.Advance(seconds(31));
-  obs.OnStatistics(ConsumerStats({120, 81}));
+  clock.Advance(seconds(61));
+  obs.OnStatistics(ConsumerStats({{320, 120, 0}, {81, 75, 6}}));
   const auto r = Get("/healthz");
   EXPECT_EQ(r.status, 503);
-  EXPECT_NE(r.body.find("199 waiting in the assigned partitions"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("212 waiting in the assigned partitions"), std::string::npos) << r.body;
 
   in.Increment();  // it consumes again
   EXPECT_EQ(Get("/healthz").status, 200);
 
-  // Statistics stopped: the last lag is not trusted once it is older than kLagMaxAge.
+  // Statistics stopped: the last document is not trusted once older than kLagMaxAge.
   clock.Advance(Observability::kLagMaxAge + seconds(1));
-  EXPECT_EQ(obs.WaitingInput(0), 0);
+  EXPECT_EQ(obs.WaitingInput(), 0);
   EXPECT_EQ(Get("/healthz").status, 200);
 }
 

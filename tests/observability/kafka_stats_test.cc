@@ -60,6 +60,24 @@ TEST(KafkaStatsProbeTest, ReportsLagPerAssignedPartitionAndTheirSum) {
   EXPECT_EQ(Value(registry, "ingestd_kafka_consumer_lag_records"), 15);
 }
 
+// Records not yet handed to the application, per assigned partition: from the fetch
+// position (the committed offset before the first fetch) to the last stable offset,
+// plus those fetched and queued; other members' partitions and unknown positions
+// count nothing.
+TEST(KafkaStatsProbeTest, CountsRecordsWaitingInTheAssignedPartitions) {
+  prometheus::Registry registry;
+  KafkaStatsProbe probe(registry);
+  const std::string partitions =
+      R"("0":{"partition":0,"desired":true,"ls_offset":500,"hi_offset":510,"next_offset":380,"fetchq_cnt":20},)"
+      R"("1":{"partition":1,"desired":true,"ls_offset":-1,"hi_offset":90,"next_offset":-1001,"committed_offset":60,"fetchq_cnt":0},)"
+      R"("2":{"partition":2,"desired":true,"ls_offset":70,"hi_offset":70,"next_offset":70,"fetchq_cnt":0},)"
+      R"("3":{"partition":3,"desired":true,"ls_offset":40,"hi_offset":40,"next_offset":-1001,"committed_offset":-1001},)"
+      R"("4":{"partition":4,"desired":false,"ls_offset":900,"hi_offset":900,"next_offset":0,"fetchq_cnt":0})";
+  const auto s = probe.Update(ConsumerStats(partitions, 1, 4));
+  ASSERT_TRUE(s.ok);
+  EXPECT_EQ(s.waiting, (500 - 380) + 20 + (90 - 60));
+}
+
 TEST(KafkaStatsProbeTest, UsesStoredLagUntilTheFirstCommit) {
   prometheus::Registry registry;
   KafkaStatsProbe probe(registry);

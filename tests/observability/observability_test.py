@@ -40,13 +40,21 @@ CONSUMER = (
 def metrics_promtool(binary, workdir):
     broker = Broker(binary, partitions=4)
     try:
-        daemon = Daemon(binary, workdir, "obs", broker.bootstrap, sets=(CONSUMER, "admin.tap=true"))
+        daemon = Daemon(binary, workdir, "obs", broker.bootstrap,
+                        sets=(CONSUMER, "admin.tap=true", "runtime.max_inflight_records=10"))
         daemon.wait_ready()
         articles = make_articles(300)
+        # Slow acknowledgements and ten records in flight: the rest waits in the partitions for a while, and
+        # librdkafka's statistics (what /healthz counts as pending) must show it.
+        broker.command("rtt 1 100")
         produce(broker.bootstrap, "articles.raw", articles)
+        wait_for(lambda: daemon.metric("ingestd_kafka_consumer_waiting_records") > 0, 30, "records seen waiting")
+        broker.command("rtt 1 0")
         wait_for(lambda: daemon.metric("ingestd_records_out_total") >= len(articles), 60, "all records out")
         # Lag per partition from the statistics JSON, once a commit made it known.
         wait_for(lambda: "ingestd_kafka_partition_lag_records{" in daemon.get("/metrics")[1], 30, "lag metric")
+        # Everything consumed: nothing waits, so an idle daemon stays live (the next document, 250 ms later).
+        wait_for(lambda: daemon.metric("ingestd_kafka_consumer_waiting_records") == 0, 30, "nothing waiting")
 
         status, body = daemon.get("/metrics")
         check(status == 200, f"/metrics answered {status}")
