@@ -131,6 +131,35 @@ TEST_F(DedupeLogKafkaTest, RestoreFailsWhenTheBrokerStopsServingTheTopic) {
   EXPECT_NE(error.find("restore from ingestd.dedupe-index stalled: nothing read for 2 s"), std::string::npos) << error;
 }
 
+// ...and a restore that keeps reading may take longer than the stall limit: one
+// record batch per entry, small fetches and a slow broker make this one last many
+// round trips, each bringing entries.
+TEST_F(DedupeLogKafkaTest, RestoreThatKeepsReadingOutlastsTheStallLimit) {
+  auto one_per_batch = std::make_shared<Config>(*config_);
+  one_per_batch->kafka.producer["batch.num.messages"] = "1";
+  constexpr int kEntries = 60;
+  {
+    Replica a(*one_per_batch);
+    for (int i = 0; i < kEntries; ++i) a.Process("l" + std::to_string(i), Prose(300 + i, 300));
+  }
+  auto small_fetches = std::make_shared<Config>(*config_);
+  small_fetches->kafka.consumer["max.partition.fetch.bytes"] = "600";
+  prometheus::Registry registry;
+  SystemClock clock;
+  auto stage_owner = MakeDedupeStage(config_->dedupe, StageContext{&registry, &clock});
+  auto* stage = dynamic_cast<DedupeStage*>(stage_owner.get());
+  DedupeLogKafka log(*small_fetches, *stage, registry);
+  ASSERT_EQ(broker_.Command("rtt 1 250"), "ok");
+  const auto start = std::chrono::steady_clock::now();
+  size_t restored = 0;
+  EXPECT_NO_THROW(restored = log.Restore(1s));
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(broker_.Command("rtt 1 0"), "ok");
+  EXPECT_EQ(restored, static_cast<size_t>(kEntries));
+  // Not a speed check: without it the test would not show what it claims.
+  EXPECT_GT(took, 1s) << "the restore ended within the stall limit";
+}
+
 TEST_F(DedupeLogKafkaTest, EveryEntryIndexedByOneReplicaReachesTheOtherWhichThenCatchesItsCopy) {
   // How long an entry takes to cross (the window in which both replicas see a pair as
   // new) is a timing, not a behaviour: see docs/benchmarks.md. Here: each entry arrives,
