@@ -12,8 +12,9 @@
 //
 // Window: a copy consumed by replica B within about (producer linger + broker
 // round trip + fetch wait) of its original being indexed by replica A is judged
-// by B before A's entry arrives; both then see it as new. Measured in
-// tests/daemon/dedupe_log_kafka_test.cc and documented in docs/benchmarks.md.
+// by B before A's entry arrives; both then see it as new. Measured by
+// bench/dedupe_replication.cc (about 21 ms on the embedded broker, the plain
+// produce-consume round trip plus 0.2 ms) and documented in docs/benchmarks.md.
 //
 // Threads: Publish/Expire from worker threads (non-blocking produce; a full
 // queue drops the entry and counts it); Restore on a restore thread (the daemon's
