@@ -17,8 +17,13 @@ constexpr auto kCommitRetryAfter = std::chrono::seconds(10);
 // immediate retry would spin at the coordinator's round-trip.
 constexpr auto kCommitBackoff = std::chrono::milliseconds(100);
 constexpr int kMaxBatch = 500;
-// Of the grace period, kept for purging and destroying the clients after the flush.
-constexpr auto kCloseReserve = std::chrono::milliseconds(500);
+// Of the grace period, kept for purging (at most kPurgeWait) and destroying the clients
+// after the flush, before the exit watchdog ends the process with 1: a tenth of the
+// grace, from 1 s to 5 s (the clients' threads take some hundred ms to end on a loaded
+// machine).
+std::chrono::milliseconds CloseReserve(std::chrono::milliseconds grace) {
+  return std::clamp<std::chrono::milliseconds>(grace / 10, std::chrono::seconds(1), std::chrono::seconds(5));
+}
 constexpr auto kPurgeWait = std::chrono::milliseconds(300);
 // Charged per in-flight record on top of its bytes: librdkafka's message and op, the
 // InflightRecord, its shared_ptr block, its queue slots (an estimate, on the high side).
@@ -796,7 +801,8 @@ void KafkaRuntime::Finish() {
   // grace period, then purge what is still queued and serve the purge reports, which
   // release them; the producer goes first.
   const auto close_by = Clock::time_point(Clock::duration(close_by_ns_.load()));
-  const auto flush_for = std::chrono::duration_cast<std::chrono::milliseconds>(close_by - Clock::now() - kCloseReserve);
+  const auto flush_for = std::chrono::duration_cast<std::chrono::milliseconds>(
+      close_by - Clock::now() - CloseReserve(std::chrono::milliseconds(config_->runtime.shutdown_grace_ms)));
   if (rd_kafka_flush(producer_, static_cast<int>(std::max<int64_t>(flush_for.count(), 0))) != 0) {
     spdlog::warn("producer flush: {} messages not delivered; purging them", rd_kafka_outq_len(producer_));
     rd_kafka_purge(producer_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
