@@ -7,6 +7,7 @@
 #
 #   DEMO_SECONDS=20 scripts/demo.sh
 #   DEMO_INPUT='my/*.jsonl' scripts/demo.sh     # other JSON Lines files
+#   DEMO_ADMIN_PORT=0 scripts/demo.sh           # the admin server on any free port
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,8 +58,9 @@ fi
 cat $files | grep -av "^$" | kcat -P -b "$brokers" -t articles.raw
 echo "demo: loaded $(cat $files | grep -avc "^$") records from $(echo $files | wc -w) file(s) into articles.raw"
 
-# 3. The daemon. The admin port from the config if it is free, else any free port.
-port=$(grep -A3 '^admin:' "$config" | sed -n 's/^ *port: *\([0-9]*\).*/\1/p')
+# 3. The daemon. The admin port from DEMO_ADMIN_PORT, else the config's if it is free,
+# else any free port.
+port=${DEMO_ADMIN_PORT:-$(grep -A3 '^admin:' "$config" | sed -n 's/^ *port: *\([0-9]*\).*/\1/p')}
 if [[ -n $port ]] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then port=0; fi
 "$bin" run --config "$config" --set kafka.brokers="$brokers" --set admin.port="${port:-0}" 2>"$work/ingestd.log" &
 pids+=($!)
