@@ -1,12 +1,9 @@
 #include "daemon/effective_config.h"
 
-#include "daemon/kafka_properties.h"
-
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
-#include <algorithm>
-#include <cctype>
+#include "daemon/kafka_properties.h"
 
 namespace ingestd {
 namespace {
@@ -40,7 +37,6 @@ void Properties(Writer& w, std::string_view k, const std::map<std::string, std::
 }
 
 }  // namespace
-
 
 std::string EffectiveConfigJson(const Config& c) {
   rapidjson::StringBuffer buf;

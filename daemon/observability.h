@@ -92,8 +92,8 @@ class Observability {
   RecordWarnings warnings_;
   const Clock& clock_;
   std::mutex lag_mu_;
-  std::optional<KafkaStatsSummary> lag_;               // guarded by lag_mu_: the last consumer document
-  std::chrono::system_clock::time_point lag_at_{};     // guarded by lag_mu_
+  std::optional<KafkaStatsSummary> lag_;            // guarded by lag_mu_: the last consumer document
+  std::chrono::system_clock::time_point lag_at_{};  // guarded by lag_mu_
   ProgressWatchdog watchdog_;
   std::optional<boost::asio::steady_timer> timer_;
   int ticks_ = 0;  // control thread

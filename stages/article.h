@@ -42,7 +42,7 @@ struct DedupeResult {
   std::string duplicate_of;  // empty when unique
   double similarity = 0.0;   // share of this article's text covered by duplicate_of
   std::string story_id;
-  std::string revision_of;  // same canonical URL seen before with other text
+  std::string revision_of;   // same canonical URL seen before with other text
   bool redelivered = false;  // the same input record judged before (not written to events)
 };
 

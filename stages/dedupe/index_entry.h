@@ -46,7 +46,7 @@ struct IndexEntry {
   uint8_t story_key_count = 0;
   std::array<uint16_t, kStorySamples> story_samples{};  // fingerprints of the smallest distinctive terms
   std::array<uint32_t, kStoryKeys> story_keys{};        // story LSH keys (distinctive terms)
-  uint16_t delivery = 0;  // DeliveryKey of the input record it came from; 0: unknown
+  uint16_t delivery = 0;                                // DeliveryKey of the input record it came from; 0: unknown
 };
 
 // 16 bits of the input position (topic, partition, offset) an article was consumed

@@ -82,10 +82,10 @@ std::string ConsumerStats(std::initializer_list<PartitionStats> partitions) {
   int id = 0;
   for (const auto& p : partitions) {
     if (!out.empty()) out += ",";
-    out += "\"" + std::to_string(id) + "\":{\"partition\":" + std::to_string(id) + ",\"desired\":true,\"ls_offset\":" +
-           std::to_string(p.end) + ",\"hi_offset\":" + std::to_string(p.end + 1) + ",\"next_offset\":" +
-           std::to_string(p.next) + ",\"fetchq_cnt\":" + std::to_string(p.queued) + ",\"consumer_lag\":" +
-           std::to_string(p.end) + "}";
+    out += "\"" + std::to_string(id) + "\":{\"partition\":" + std::to_string(id) +
+           ",\"desired\":true,\"ls_offset\":" + std::to_string(p.end) + ",\"hi_offset\":" + std::to_string(p.end + 1) +
+           ",\"next_offset\":" + std::to_string(p.next) + ",\"fetchq_cnt\":" + std::to_string(p.queued) +
+           ",\"consumer_lag\":" + std::to_string(p.end) + "}";
     ++id;
   }
   return R"({"type":"consumer","topics":{"articles.raw":{"partitions":{)" + out + "}}}}";

@@ -15,7 +15,9 @@ class ProgressWatchdogTest : public ::testing::Test {
   int64_t pending_ = 0;  // in flight
   int64_t waiting_ = 0;  // in the assigned partitions, not consumed
   ProgressWatchdog watchdog_{clock_, seconds(60), [this] { return progress_; },
-                             [this] { return ProgressWatchdog::Pending{pending_, waiting_}; }};
+                             [this] {
+                               return ProgressWatchdog::Pending{pending_, waiting_};
+                             }};
 };
 
 TEST_F(ProgressWatchdogTest, IdleDaemonStaysHealthyForever) {
@@ -42,7 +44,8 @@ TEST_F(ProgressWatchdogTest, RecordsWaitingUnconsumedWithoutProgressAreStuck) {
   clock_.Advance(seconds(61));
   const auto status = watchdog_.Check();
   EXPECT_TRUE(status.stuck);
-  EXPECT_EQ(status.reason, "stuck: no progress for 61 s with 0 records in flight and 300 waiting in the assigned partitions");
+  EXPECT_EQ(status.reason,
+            "stuck: no progress for 61 s with 0 records in flight and 300 waiting in the assigned partitions");
   ++progress_;  // it consumed one
   EXPECT_FALSE(watchdog_.Check().stuck);
 }
