@@ -7,7 +7,6 @@
 //
 //   build/bench/dedupe_replication [--entries N]
 #include <librdkafka/rdkafka.h>
-#include <prometheus/registry.h>
 
 #include <algorithm>
 #include <chrono>
@@ -15,18 +14,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <random>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "config/config.h"
-#include "daemon/dedupe_log_kafka.h"
 #include "daemon/embedded_broker.h"
-#include "stages/clock.h"
-#include "stages/dedupe/dedupe_stage.h"
-#include "stages/normalize/normalize_stage.h"
+#include "tests/support/dedupe_replica.h"
 
 namespace ingestd {
 namespace {
@@ -34,49 +29,8 @@ namespace {
 using Steady = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-std::string Prose(uint64_t seed, int words) {
-  static const char* kSyllables[] = {"ka", "ri", "mo", "sa", "le", "na", "tu", "vo", "de", "bi",
-                                     "ha", "zu", "ro", "mi", "ga", "pe", "lo", "fi", "ne", "su"};
-  std::mt19937_64 rng(seed);
-  std::string out;
-  for (int i = 0; i < words; ++i) {
-    if (i > 0) out += (i % 12 == 0) ? ". " : " ";
-    for (int j = 0; j < 3; ++j) out += kSyllables[rng() % 20];
-  }
-  return out;
-}
-
-// One replica: its registry, stages and log, restored and following.
-struct Replica {
-  explicit Replica(const Config& config) {
-    normalize = MakeNormalizeStage(NormalizeConfig{}, StageContext{&registry, &clock});
-    stage_owner = MakeDedupeStage(config.dedupe, StageContext{&registry, &clock});
-    stage = dynamic_cast<DedupeStage*>(stage_owner.get());
-    log = std::make_unique<DedupeLogKafka>(config, *stage, registry);
-    (void)log->Restore(30s);
-    stage->SetLog(log.get());
-    log->Start();
-  }
-  ~Replica() {
-    log->Stop();
-    stage->SetLog(nullptr);
-  }
-  void Process(const std::string& id, const std::string& text) {
-    Article a;
-    a.id = id;
-    a.url = "https://x.example/" + id;
-    a.text = text;
-    (void)normalize->Process(a);
-    (void)stage->Process(a);
-  }
-
-  prometheus::Registry registry;
-  SystemClock clock;
-  std::unique_ptr<Stage> normalize;
-  std::unique_ptr<Stage> stage_owner;
-  DedupeStage* stage = nullptr;
-  std::unique_ptr<DedupeLogKafka> log;
-};
+using Replica = testing::DedupeReplica;
+std::string Prose(uint64_t seed, int words) { return testing::SyllableProse(seed, words); }
 
 // Polls (1 ms) until `done` or 20 s; false on the deadline.
 template <typename Done>

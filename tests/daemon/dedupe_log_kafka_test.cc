@@ -6,71 +6,17 @@
 #include <prometheus/registry.h>
 
 #include <chrono>
-#include <random>
-#include <thread>
 
-#include "config/normalize_config.h"
 #include "daemon/embedded_broker.h"
-#include "stages/normalize/normalize_stage.h"
+#include "tests/support/dedupe_replica.h"
 
 namespace ingestd {
 namespace {
 
 using namespace std::chrono_literals;
 
-std::string Prose(uint64_t seed, int words) {
-  static const char* kSyllables[] = {"ka", "ri", "mo", "sa", "le", "na", "tu", "vo", "de", "bi",
-                                     "ha", "zu", "ro", "mi", "ga", "pe", "lo", "fi", "ne", "su"};
-  std::mt19937_64 rng(seed);
-  std::string out;
-  for (int i = 0; i < words; ++i) {
-    if (i > 0) out += (i % 12 == 0) ? ". " : " ";
-    for (int j = 0; j < 3; ++j) out += kSyllables[rng() % 20];
-  }
-  return out;
-}
-
-// One replica: its own registry, stage and log.
-struct Replica {
-  explicit Replica(const Config& config) {
-    normalize = MakeNormalizeStage(NormalizeConfig{}, StageContext{&registry, &clock});
-    stage_owner = MakeDedupeStage(config.dedupe, StageContext{&registry, &clock});
-    stage = dynamic_cast<DedupeStage*>(stage_owner.get());
-    log = std::make_unique<DedupeLogKafka>(config, *stage, registry);
-    restored = log->Restore(30s);
-    stage->SetLog(log.get());
-    log->Start();
-  }
-  ~Replica() {
-    log->Stop();
-    stage->SetLog(nullptr);
-  }
-  Article Process(const std::string& id, const std::string& text) {
-    Article a;
-    a.id = id;
-    a.url = "https://x.example/" + id;
-    a.text = text;
-    EXPECT_EQ(normalize->Process(a).verdict, Verdict::kContinue);
-    (void)stage->Process(a);
-    return a;
-  }
-  bool WaitForEntries(uint64_t n, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (stage->Stats().entries < n) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(1ms);  // polling against a deadline
-    }
-    return true;
-  }
-
-  prometheus::Registry registry;
-  SystemClock clock;
-  std::unique_ptr<Stage> normalize;
-  std::unique_ptr<Stage> stage_owner;
-  DedupeStage* stage = nullptr;
-  std::unique_ptr<DedupeLogKafka> log;
-  size_t restored = 0;
-};
+using Replica = ingestd::testing::DedupeReplica;
+std::string Prose(uint64_t seed, int words) { return ingestd::testing::SyllableProse(seed, words); }
 
 class DedupeLogKafkaTest : public ::testing::Test {
  protected:
@@ -111,11 +57,8 @@ TEST_F(DedupeLogKafkaTest, RestoreFailsWhenTheBrokerStopsServingTheTopic) {
     Replica a(*config_);
     for (int i = 0; i < 8; ++i) a.Process("s" + std::to_string(i), Prose(200 + i, 300));
   }  // Stop() flushed the entries
-  prometheus::Registry registry;
-  SystemClock clock;
-  auto stage_owner = MakeDedupeStage(config_->dedupe, StageContext{&registry, &clock});
-  auto* stage = dynamic_cast<DedupeStage*>(stage_owner.get());
-  DedupeLogKafka log(*config_, *stage, registry);
+  Replica restoring(*config_, /*follow=*/false);
+  DedupeLogKafka& log = *restoring.log;
   // Every fetch fails (Fetch is API key 1; 6: not leader, which a consumer retries);
   // the watermarks (ListOffsets) still answer.
   ASSERT_EQ(broker_.Command("errors 1 6 100000"), "ok");
@@ -144,11 +87,8 @@ TEST_F(DedupeLogKafkaTest, RestoreThatKeepsReadingOutlastsTheStallLimit) {
   }
   auto small_fetches = std::make_shared<Config>(*config_);
   small_fetches->kafka.consumer["max.partition.fetch.bytes"] = "600";
-  prometheus::Registry registry;
-  SystemClock clock;
-  auto stage_owner = MakeDedupeStage(config_->dedupe, StageContext{&registry, &clock});
-  auto* stage = dynamic_cast<DedupeStage*>(stage_owner.get());
-  DedupeLogKafka log(*small_fetches, *stage, registry);
+  Replica restoring(*small_fetches, /*follow=*/false);
+  DedupeLogKafka& log = *restoring.log;
   ASSERT_EQ(broker_.Command("rtt 1 250"), "ok");
   const auto start = std::chrono::steady_clock::now();
   size_t restored = 0;
