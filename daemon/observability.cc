@@ -2,8 +2,6 @@
 
 #include <prometheus/metric_family.h>
 
-#include <algorithm>
-
 #include "daemon/admin_handlers.h"
 #include "daemon/build_info.h"
 #include "daemon/kafka_runtime.h"
@@ -96,15 +94,15 @@ void Observability::OnOutput(const Processed& p, const InputPosition* position) 
 void Observability::OnStatistics(std::string_view json) {
   const KafkaStatsSummary summary = kafka_stats_.Update(json);
   if (!summary.ok || summary.type != "consumer") return;
-  std::lock_guard lock(lag_mu_);
-  lag_ = summary;
-  lag_at_ = clock_.Now();
+  std::lock_guard lock(waiting_mu_);
+  waiting_ = summary.waiting;
+  waiting_at_ = clock_.Now();
 }
 
 int64_t Observability::WaitingInput() {
-  std::lock_guard lock(lag_mu_);
-  if (!lag_ || clock_.Now() - lag_at_ > kLagMaxAge) return 0;
-  return lag_->waiting;
+  std::lock_guard lock(waiting_mu_);
+  if (!waiting_at_ || clock_.Now() - *waiting_at_ > kStatisticsMaxAge) return 0;
+  return waiting_;
 }
 
 void Observability::UpdateReady() { ready_.Set(readiness_.Ready() ? 1 : 0); }

@@ -51,9 +51,9 @@ class Observability {
   // partitions: /healthz fails. Longer than a rebalance or a broker fail-over;
   // shorter than anyone waits for a stuck pod.
   static constexpr std::chrono::seconds kStallTimeout{120};
-  // A consumer lag older than this (statistics stopped, or a very long
-  // `statistics.interval.ms`) is not used: the watchdog falls back to in-flight records.
-  static constexpr std::chrono::seconds kLagMaxAge{60};
+  // A consumer statistics document older than this (statistics stopped, or a very
+  // long `statistics.interval.ms`) is not used: the watchdog counts in-flight records only.
+  static constexpr std::chrono::seconds kStatisticsMaxAge{60};
 
   Observability(std::shared_ptr<const Config> config, prometheus::Registry& registry, Readiness& readiness,
                 const Clock& clock, std::chrono::milliseconds stall_timeout = kStallTimeout);
@@ -91,9 +91,9 @@ class Observability {
   Tap tap_;
   RecordWarnings warnings_;
   const Clock& clock_;
-  std::mutex lag_mu_;
-  std::optional<KafkaStatsSummary> lag_;            // guarded by lag_mu_: the last consumer document
-  std::chrono::system_clock::time_point lag_at_{};  // guarded by lag_mu_
+  std::mutex waiting_mu_;
+  int64_t waiting_ = 0;  // guarded by waiting_mu_: KafkaStatsSummary::waiting of the last consumer document
+  std::optional<std::chrono::system_clock::time_point> waiting_at_;  // guarded by waiting_mu_
   ProgressWatchdog watchdog_;
   std::optional<boost::asio::steady_timer> timer_;
   int ticks_ = 0;  // control thread

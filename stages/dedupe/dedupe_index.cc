@@ -112,22 +112,24 @@ DedupeResult DedupeIndex::CheckAndInsert(const Query& q, int64_t now, IndexEntry
       return result;
     }
   }
-  if (self) result.redelivered = true;
-  if (self && self->root == Short(self_seq)) {
-    // A root when first judged (unique, or a new revision at its URL): it still is,
-    // whatever was indexed since.
+  if (self) {
+    result.redelivered = true;
     result.story_id = StoryId(self->story);
-    EnforceLimits(now, expired);
-    return result;
+    if (self->root == Short(self_seq)) {
+      // A root when first judged (unique, or a new revision at its URL): it still is,
+      // whatever was indexed since.
+      return result;
+    }
   }
 
   // The previous revision at this URL (the URL table points at the latest).
   const Record* previous = nullptr;
   uint32_t previous_short = kNone;
-  if (q.url_hash != 0) {
+  // (A near copy delivered again had no previous revision when first judged.)
+  if (q.url_hash != 0 && !self) {
     urls_.ForEach(Low32(q.url_hash), [&](uint32_t s) {
       const Record* r = Find(s);
-      if (r && r->url == q.url_hash && r != self) {
+      if (r && r->url == q.url_hash) {
         previous = r;
         previous_short = s;
       }
@@ -195,9 +197,7 @@ DedupeResult DedupeIndex::CheckAndInsert(const Query& q, int64_t now, IndexEntry
       result.duplicate_of = std::string(RootOf(*best)->id.view());
       result.similarity = best_similarity;
     }
-    result.story_id = StoryId(self->story);
-    EnforceLimits(now, expired);
-    return result;
+    return result;  // not indexed again
   }
 
   Record record;

@@ -124,8 +124,8 @@ TEST_F(AdminObservabilityTest, ObservabilityWatchdogCountsRecordsWaitingInTheAss
   in.Increment();  // it consumes again
   EXPECT_EQ(Get("/healthz").status, 200);
 
-  // Statistics stopped: the last document is not trusted once older than kLagMaxAge.
-  clock.Advance(Observability::kLagMaxAge + seconds(1));
+  // Statistics stopped: the last document is not trusted once older than kStatisticsMaxAge.
+  clock.Advance(Observability::kStatisticsMaxAge + seconds(1));
   EXPECT_EQ(obs.WaitingInput(), 0);
   EXPECT_EQ(Get("/healthz").status, 200);
 }
