@@ -6,7 +6,9 @@ trained on other articles of the same declarations. This set checks the stage on
 different kind of text, user-interface messages, from the translation catalogs of
 Debian packages (`apt-get download` into a temporary directory, `dpkg-deb -x`,
 `msgunfmt`). Debian's catalogs have no Somali or Hausa sentences and almost no Urdu
-or Tajik for these packages, which is why they are not the main set.
+or Tajik for these packages, which is why they are not the main set. They have no Dari
+either: Dari comes from the fa_AF catalogs of other packages (DARI_PACKAGES), without
+the messages written word for word as in the Persian catalog of the same package.
 
 Messages are cleaned (format specifiers, mnemonics, markup dropped), messages of one
 word and untranslated ones are skipped, and the rest are joined with ". " and cut
@@ -26,6 +28,13 @@ sys.path.insert(0, str(pathlib.Path(__file__).parent))
 import build_eval_set  # noqa: E402  (snippets, CAP, NO_SPACES)
 
 PACKAGES = ["libgtk2.0-common", "libgtk-3-common", "libglib2.0-data"]
+# Dari: GTK and GLib have no fa_AF catalog. These packages do (the Sugar learning activities, translated for
+# OLPC's Afghanistan deployment; Roundcube; Kodi), each beside a Persian (fa, fa_IR) one for the same messages.
+# They are read for Dari only, so the other languages' snippets stay the GTK and GLib ones.
+DARI_PACKAGES = ["libsugarext-data", "sugar-browse-activity", "sugar-calculate-activity", "sugar-chat-activity",
+                 "sugar-imageviewer-activity", "sugar-jukebox-activity", "sugar-log-activity",
+                 "sugar-memorize-activity", "sugar-pippy-activity", "sugar-read-activity", "sugar-terminal-activity",
+                 "sugar-write-activity", "command-not-found", "roundcube-core", "roundcube-plugins", "kodi-data"]
 LOCALES = {
     "ar": "ar", "fa": "fa", "ps": "ps", "ur": "ur", "ug": "ug", "ru": "ru", "uk": "uk", "be": "be", "bg": "bg",
     "sr": "sr", "kk": "kk", "ky": "ky", "tg": "tg", "tt": "tt", "uz": "uz", "tr": "tr", "az": "az", "ku": "ku",
@@ -41,7 +50,11 @@ CLEAN = [(re.compile(r"%(\d+\$)?[-+ #0]*\d*(\.\d+)?[hlLqjzt]*[a-zA-Z%]"), " "), 
 
 def messages(mo):
     """(msgid, msgstr) pairs of a compiled catalog, via msgunfmt."""
-    po = subprocess.run(["msgunfmt", str(mo)], check=True, capture_output=True, text=True).stdout
+    return po_messages(subprocess.run(["msgunfmt", str(mo)], check=True, capture_output=True, text=True).stdout)
+
+
+def po_messages(po):
+    """(msgid, msgstr) pairs of a catalog's text (first plural form dropped with the rest)."""
     pairs, cur, key = [], {"msgid": "", "msgstr": ""}, None
     for line in po.splitlines():
         m = re.match(r'^(msgid|msgstr(\[0\])?) "(.*)"$', line)
@@ -60,6 +73,37 @@ def messages(mo):
     return pairs
 
 
+def roundcube_messages(inc):
+    """(key, text) pairs of a Roundcube localization file ($labels['key'] = 'text';)."""
+    pattern = re.compile(r"\$(?:labels|messages)\['([^']+)'\]\s*=\s*'((?:[^'\\]|\\.)*)'")
+    return [(k, v.replace("\\'", "'")) for k, v in pattern.findall(inc.read_text(encoding="utf-8"))]
+
+
+def dari_texts(root):
+    """Dari messages of the fa_AF catalogs, less those written word for word as in the Persian catalog."""
+    catalogs = []  # (Dari catalog, Persian catalog of the same messages, reader)
+    for mo in sorted(root.glob("usr/share/locale/fa_AF/LC_MESSAGES/*.mo")):
+        catalogs.append((mo, mo.parents[2] / "fa" / "LC_MESSAGES" / mo.name, messages))
+    incs = sorted(root.glob("usr/share/roundcube/**/fa_AF.inc")) + sorted(root.glob("usr/share/roundcube/**/fa_AF/*.inc"))
+    for inc in incs:
+        catalogs.append((inc, pathlib.Path(str(inc).replace("fa_AF", "fa_IR")), roundcube_messages))
+    for po in sorted(root.glob("usr/share/kodi/**/resource.language.fa_af/**/strings.po")):
+        catalogs.append((po, pathlib.Path(str(po).replace("fa_af", "fa_ir")),
+                         lambda p: po_messages(p.read_text(encoding="utf-8"))))
+    texts, same = [], 0
+    for dari, persian, read in catalogs:
+        fa = {k: clean(v) for k, v in read(persian)} if persian.exists() else {}
+        for key, msgstr in read(dari):
+            text = clean(msgstr)
+            if not key or not msgstr or msgstr == key or len(text.split()) < 2:
+                continue
+            if fa.get(key) == text:
+                same += 1
+                continue
+            texts.append(text)
+    return texts, same
+
+
 def clean(text):
     for pattern, repl in CLEAN:
         text = pattern.sub(repl, text)
@@ -74,10 +118,16 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     texts = {}
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(["apt-get", "download", "-q", *PACKAGES], cwd=tmp, check=True, stdout=subprocess.DEVNULL)
-        root = pathlib.Path(tmp) / "root"
-        for deb in sorted(pathlib.Path(tmp).glob("*.deb")):
-            subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
+        root, dari_root = pathlib.Path(tmp) / "root", pathlib.Path(tmp) / "dari"
+        for packages, into in ((PACKAGES, root), (DARI_PACKAGES, dari_root)):
+            debs = pathlib.Path(tmp) / into.name
+            debs.mkdir()
+            subprocess.run(["apt-get", "download", "-q", *packages], cwd=debs, check=True, stdout=subprocess.DEVNULL)
+            for deb in sorted(debs.glob("*.deb")):
+                subprocess.run(["dpkg-deb", "-x", str(deb), str(into / "x")], check=True)
+        root, dari_root = root / "x", dari_root / "x"
+        texts["prs"], same_as_persian = dari_texts(dari_root)
+        print(f"Dari: {len(texts['prs'])} messages; {same_as_persian} left out, written as in the Persian catalog")
         for mo in sorted(root.glob("usr/share/locale/*/LC_MESSAGES/*.mo")):
             locale = mo.parts[-3]
             for msgid, msgstr in messages(mo):
