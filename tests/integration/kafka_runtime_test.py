@@ -155,6 +155,43 @@ def case_two_daemons(binary, work):
         broker.stop()
 
 
+def case_member_killed(binary, work):
+    """A member of a two-daemon group is SIGKILLed; the survivor takes its partitions after the
+    session timeout and consumes again what the dead one finished but had not committed. Dedupe
+    shares its index: those records are in it, entered by the dead member, and must still go
+    where they went the first time, never to duplicates as copies of themselves."""
+    bound = 2000
+    broker = Broker(binary, partitions=6)
+    try:
+        broker.command("rtt 1 20")  # slow enough to kill it mid-run
+        produce(broker.bootstrap, "articles.raw", make_articles(4000))
+        inputs = input_positions(broker.bootstrap)
+        # Commits come only when half the bound is acknowledged (the interval is longer than the
+        # test), so when a dies it has acknowledged records it did not commit.
+        sets = [f"runtime.max_inflight_records={bound}", "runtime.commit_interval_ms=600000",
+                "pipeline.stages=[normalize,dedupe]"]
+        a = Daemon(binary, work, "a", broker.bootstrap, sets=sets)
+        b = Daemon(binary, work, "b", broker.bootstrap, sets=sets)
+        wait_for(lambda: a.metric("ingestd_assigned_partitions") > 0 and b.metric("ingestd_assigned_partitions") > 0,
+                 60, "both daemons assigned")
+        wait_for(lambda: a.metric("ingestd_records_out_total") > bound // 2 + 100, 60, "a past its first commit",
+                 interval=0.05)
+        a.kill()
+        check(count_outputs(broker.bootstrap) < len(inputs), "everything was done before a died; proves nothing")
+        wait_for(lambda: b.metric("ingestd_assigned_partitions") == 6, 60, "b takes every partition")
+        wait_every_input_out(broker.bootstrap, inputs, 90, [b])
+        out = check_every_input_once(broker.bootstrap, inputs, allow_extra=bound)
+        repeats = sum(len(v) - 1 for v in out.by_position.values())
+        check(repeats > 0, "b consumed nothing a had finished; the test proves nothing")
+        selves = [e["id"] for e in (json.loads(r["payload"]) for r in out.records["articles.duplicates"])
+                  if e["dedupe"]["duplicate_of"] == e["id"]]
+        check(not selves, f"{len(selves)} records judged copies of themselves, e.g. {selves[:3]}")
+        print(f"a killed; b repeated {repeats} records a had finished", flush=True)
+        stop_daemon(b)
+    finally:
+        broker.stop()
+
+
 def case_broker_errors(binary, work):
     broker = Broker(binary, partitions=4)
     try:
@@ -673,6 +710,7 @@ CASES = {
     "clean_run": case_clean_run,
     "sigkill_restart": case_sigkill_restart,
     "two_daemons": case_two_daemons,
+    "member_killed": case_member_killed,
     "broker_errors": case_broker_errors,
     "drain": case_drain,
     "shutdown_broker_down": case_shutdown_broker_down,
