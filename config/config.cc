@@ -53,6 +53,11 @@ void ParseAdmin(ConfigNode n, AdminConfig& out) {
 void ParseLogging(ConfigNode n, LoggingConfig& out) {
   out.level = n.Enum("level", out.level, {"trace", "debug", "info", "warn", "error", "critical", "off"});
   out.format = n.Enum("format", out.format, {"text", "json"});
+  out.progress_interval_ms = n.Int("progress_interval_ms", out.progress_interval_ms, 0, 86'400'000);
+  // The line is written from a timer that ticks every second.
+  if (out.progress_interval_ms > 0 && out.progress_interval_ms < 1000) {
+    n.Fail("progress_interval_ms", "must be 0 (no progress lines) or at least 1000");
+  }
   n.Done();
 }
 

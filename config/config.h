@@ -59,6 +59,8 @@ struct AdminConfig {
 struct LoggingConfig {
   std::string level = "info";
   std::string format = "text";  // text | json
+  // `run` logs a "progress" line this often (0: never), and a "summary" line at exit.
+  int64_t progress_interval_ms = 60000;
 };
 
 struct PipelineConfig {

@@ -227,6 +227,7 @@ int RunCommand(const Args& args) {
       std::string error;
       if (!stage->Persist(&error)) spdlog::error("{}", error);
     }
+    observability.LogSummary();
     spdlog::info("exiting with {}", exit_code);
     return exit_code;
   } catch (const KafkaConfigError& e) {

@@ -90,6 +90,7 @@ std::string EffectiveConfigJson(const Config& c) {
   w.StartObject();
   Str(w, "level", c.logging.level);
   Str(w, "format", c.logging.format);
+  Int(w, "progress_interval_ms", c.logging.progress_interval_ms);
   w.EndObject();
 
   Key(w, "pipeline");

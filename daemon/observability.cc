@@ -1,5 +1,6 @@
 #include "daemon/observability.h"
 
+#include <fmt/format.h>
 #include <prometheus/metric_family.h>
 
 #include "daemon/admin_handlers.h"
@@ -18,6 +19,25 @@ double Sum(const std::vector<prometheus::MetricFamily>& families, const std::str
   }
   return total;
 }
+
+// Sum of the series of the family `name` whose label `label` is `value`.
+double SumWhere(const std::vector<prometheus::MetricFamily>& families, const std::string& name,
+                const std::string& label, const std::string& value) {
+  double total = 0;
+  for (const auto& f : families) {
+    if (f.name != name) continue;
+    for (const auto& m : f.metric) {
+      for (const auto& l : m.label) {
+        if (l.name == label && l.value == value) total += m.counter.value;
+      }
+    }
+  }
+  return total;
+}
+
+double Seconds(std::chrono::system_clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+LogField Decimal(std::string_view key, double v) { return {key, fmt::format("{:.1f}", v), true}; }
 
 }  // namespace
 
@@ -59,9 +79,50 @@ Observability::Observability(std::shared_ptr<const Config> config, prometheus::R
           [this] {
             const auto in_flight = static_cast<int64_t>(Sum(registry_.Collect(), "ingestd_inflight_records"));
             return ProgressWatchdog::Pending{in_flight, WaitingInput()};
-          }) {
+          }),
+      started_at_(clock.Now()),
+      progress_at_(started_at_) {
   RegisterBuildInfo(registry);
   UpdateReady();
+}
+
+Observability::Totals Observability::TotalsOf(const std::vector<prometheus::MetricFamily>& families) {
+  const auto out = [&](const char* output) {
+    return static_cast<uint64_t>(SumWhere(families, "ingestd_records_out_total", "output", output));
+  };
+  return {static_cast<uint64_t>(Sum(families, "ingestd_records_in_total")), out("enriched"), out("duplicates"),
+          out("dead_letter")};
+}
+
+void Observability::LogProgress() {
+  const auto now = clock_.Now();
+  const auto families = registry_.Collect();
+  const Totals t = TotalsOf(families);
+  const Totals& last = progress_totals_;
+  const double seconds = Seconds(now - progress_at_);
+  const uint64_t in = t.in - last.in;
+  Log(spdlog::level::info, "progress",
+      {Decimal("seconds", seconds), LogField::Int("in", static_cast<int64_t>(in)),
+       Decimal("in_per_second", seconds > 0 ? static_cast<double>(in) / seconds : 0.0),
+       LogField::Int("enriched", static_cast<int64_t>(t.enriched - last.enriched)),
+       LogField::Int("duplicates", static_cast<int64_t>(t.duplicates - last.duplicates)),
+       LogField::Int("dead_letters", static_cast<int64_t>(t.dead_letters - last.dead_letters)),
+       LogField::Int("in_flight", static_cast<int64_t>(Sum(families, "ingestd_inflight_records"))),
+       LogField::Int("waiting", WaitingInput()),
+       LogField::Int("partitions", static_cast<int64_t>(Sum(families, "ingestd_assigned_partitions")))});
+  progress_at_ = now;
+  progress_totals_ = t;
+}
+
+void Observability::LogSummary() {
+  const auto families = registry_.Collect();
+  const Totals t = TotalsOf(families);
+  Log(spdlog::level::info, "summary",
+      {Decimal("seconds", Seconds(clock_.Now() - started_at_)), LogField::Int("in", static_cast<int64_t>(t.in)),
+       LogField::Int("enriched", static_cast<int64_t>(t.enriched)),
+       LogField::Int("duplicates", static_cast<int64_t>(t.duplicates)),
+       LogField::Int("dead_letters", static_cast<int64_t>(t.dead_letters)),
+       LogField::Int("in_flight", static_cast<int64_t>(Sum(families, "ingestd_inflight_records")))});
 }
 
 std::function<std::string()> Observability::StuckCheck() {
@@ -115,6 +176,8 @@ void Observability::StartTimer(boost::asio::io_context& io) {
 void Observability::Tick() {
   UpdateReady();
   if (++ticks_ % 60 == 0) (void)warnings_.ReportSuppressed();
+  const auto interval = std::chrono::milliseconds(config_->logging.progress_interval_ms);
+  if (interval.count() > 0 && clock_.Now() - progress_at_ >= interval) LogProgress();
   timer_->expires_after(std::chrono::seconds(1));
   timer_->async_wait([this](const boost::system::error_code& ec) {
     if (!ec) Tick();

@@ -8,6 +8,8 @@
 //   obs.AddHandlers(admin);                                  // /config, /tap
 //   obs.Attach(runtime);                                     // before runtime.Start()
 //   obs.StartTimer(io);                                      // ingestd_ready, every second
+//   ...
+//   obs.LogSummary();                                        // at exit
 //
 // Lifecycle: lives in RunCommand's scope, longer than the runtime and the admin
 // server. Threading: the statistics listener runs on librdkafka's threads, the tap on
@@ -15,6 +17,7 @@
 #pragma once
 
 #include <prometheus/gauge.h>
+#include <prometheus/metric_family.h>
 #include <prometheus/registry.h>
 
 #include <boost/asio/io_context.hpp>
@@ -26,6 +29,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/config.h"
 #include "daemon/admin_server.h"
@@ -64,9 +68,16 @@ class Observability {
   void AddHandlers(AdminServer& admin);
   // Statistics and output listeners (tap, dead-letter warnings). Before runtime.Start().
   void Attach(KafkaRuntime& runtime);
-  // Keeps ingestd_ready current (every second, on `io`) and reports suppressed
-  // warnings once a minute.
+  // Keeps ingestd_ready current (every second, on `io`), reports suppressed
+  // warnings once a minute and logs progress every `logging.progress_interval_ms`.
   void StartTimer(boost::asio::io_context& io);
+  // One info line, "progress", with fields: what came in and went out since the last
+  // one (or the start), the input rate, and what is pending (in flight, waiting in the
+  // assigned partitions). The timer calls it; public for tests.
+  void LogProgress();
+  // One info line, "summary", with the run's totals and length. At exit, once the
+  // runtime has stopped.
+  void LogSummary();
 
   [[nodiscard]] Tap& tap() { return tap_; }
   [[nodiscard]] KafkaStatsProbe& kafka_stats() { return kafka_stats_; }
@@ -97,6 +108,14 @@ class Observability {
   ProgressWatchdog watchdog_;
   std::optional<boost::asio::steady_timer> timer_;
   int ticks_ = 0;  // control thread
+  // Counts from the registry at the start and at the last progress line (control thread).
+  struct Totals {
+    uint64_t in = 0, enriched = 0, duplicates = 0, dead_letters = 0;
+  };
+  [[nodiscard]] static Totals TotalsOf(const std::vector<prometheus::MetricFamily>& families);
+  const std::chrono::system_clock::time_point started_at_;
+  std::chrono::system_clock::time_point progress_at_;
+  Totals progress_totals_;
 };
 
 }  // namespace ingestd

@@ -170,6 +170,18 @@ TEST(ConfigTest, BadLoggingLevelAndFormatNameTheKey) {
   EXPECT_NE(e.find("got \"xml\""), std::string::npos) << e;
 }
 
+TEST(ConfigTest, ProgressIntervalIsOffOrAtLeastASecond) {
+  EXPECT_EQ(ParseConfig("", "test.yaml")->logging.progress_interval_ms, 60000);
+  EXPECT_EQ(ParseConfig("logging: {progress_interval_ms: 0}\n", "test.yaml")->logging.progress_interval_ms, 0);
+  EXPECT_EQ(ParseConfig("logging: {progress_interval_ms: 1000}\n", "test.yaml")->logging.progress_interval_ms, 1000);
+  std::string e = ErrorOf("logging: {progress_interval_ms: 500}\n");
+  EXPECT_NE(e.find("test.yaml: logging.progress_interval_ms: must be 0 (no progress lines) or at least 1000"),
+            std::string::npos)
+      << e;
+  e = ErrorOf("logging: {progress_interval_ms: -1}\n");
+  EXPECT_NE(e.find("test.yaml: logging.progress_interval_ms:"), std::string::npos) << e;
+}
+
 TEST(ConfigTest, LanguageSampleSizeOutOfRangeNamesTheKey) {
   for (const char* bytes : {"255", "16777217"}) {
     const std::string e = ErrorOf(std::string("language: {max_sample_bytes: ") + bytes + "}\n");

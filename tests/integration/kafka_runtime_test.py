@@ -49,6 +49,16 @@ def check_dead_letters(out, inputs):
     print(f"checked {len(dead)} dead letters: bytes, key and headers", flush=True)
 
 
+def log_fields(daemon, message):
+    """The fields of each text log line `message k=v ...` (numbers only)."""
+    rows = []
+    for line in daemon.log_text().splitlines():
+        m = re.search(r" ingestd: " + message + r"((?: \w+=[\d.]+)+)$", line)
+        if m:
+            rows.append({k: float(v) if "." in v else int(v) for k, v in re.findall(r"(\w+)=([\d.]+)", m.group(1))})
+    return rows
+
+
 def check_order_and_keys(out):
     """Records of one input partition leave in order: in every output partition, the
     input offsets of each input partition increase strictly. Events are keyed by id."""
@@ -81,13 +91,15 @@ def case_clean_run(binary, work):
         inputs = input_positions(broker.bootstrap)
         check(len(inputs) == 3000, f"{len(inputs)} inputs in the topic")
         check(len({p for p, _ in inputs}) == 6, "inputs not spread over 6 partitions")
-        d = Daemon(binary, work, "d1", broker.bootstrap)
+        d = Daemon(binary, work, "d1", broker.bootstrap, sets=["logging.progress_interval_ms=1000"])
         d.wait_ready()
         wait_all_out(broker.bootstrap, len(inputs), 90, [d])
         out = check_every_input_once(broker.bootstrap, inputs)
         check_dead_letters(out, inputs)
         check_order_and_keys(out)
         check(d.metric("ingestd_records_in_total") == 3000, "records_in_total != 3000")
+        # The progress lines (one a second here) add up to what came in so far.
+        wait_for(lambda: sum(f["in"] for f in log_fields(d, "progress")) == 3000, 10, "progress lines adding up to 3000")
         start = time.monotonic()
         d.signal(signal.SIGTERM)
         code = d.wait_exit(15)
@@ -96,6 +108,14 @@ def case_clean_run(binary, work):
         # After the exit too: the drain added nothing and lost nothing.
         after = check_every_input_once(broker.bootstrap, inputs)
         check(after.total() == out.total(), "the drain published extra outputs")
+        # The summary at exit counts each output as the topics hold them.
+        summaries = log_fields(d, "summary")
+        check(len(summaries) == 1, f"{len(summaries)} summary lines")
+        counts = {t: len(after.records[t]) for t in after.TOPICS}
+        want = {"in": 3000, "enriched": counts["articles.enriched"], "duplicates": counts["articles.duplicates"],
+                "dead_letters": counts["articles.dead-letter"], "in_flight": 0}
+        got = {k: summaries[0][k] for k in want}
+        check(got == want, f"summary {got}, the topics say {want}")
     finally:
         broker.stop()
 

@@ -1,6 +1,8 @@
 // The admin endpoints issue 8 adds or extends (/healthz, /config, /tap), through
 // AdminServer::Dispatch: the routing the server uses, without a socket.
 #include <gtest/gtest.h>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 #include <rapidjson/document.h>
 #include <spdlog/sinks/ostream_sink.h>
@@ -201,6 +203,57 @@ TEST(ObservabilityOutputTest, LogsDeadLettersAtALimitedRateAndTapsEveryOutput) {
       << lines[0];
   EXPECT_NE(lines[9].find("\"offset\":\"109\""), std::string::npos) << lines[9];
   EXPECT_EQ(obs.tap().Last(100).size(), 51u);
+  spdlog::set_default_logger(
+      std::make_shared<spdlog::logger>("", std::make_shared<spdlog::sinks::ostream_sink_mt>(std::cerr)));
+}
+
+// The progress lines count what moved since the previous one; the summary, the whole run.
+TEST(ObservabilityProgressTest, LogsWhatMovedSinceTheLastLineAndTheTotalsAtExit) {
+  std::ostringstream out;
+  SetUpLogging(LoggingConfig{}, std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  prometheus::Registry registry;
+  ManualClock clock;
+  Readiness readiness;
+  Observability obs(ParseConfig("", "test.yaml"), registry, readiness, clock);
+  auto& in = prometheus::BuildCounter().Name("ingestd_records_in_total").Help("h").Register(registry).Add({});
+  auto& outputs = prometheus::BuildCounter().Name("ingestd_records_out_total").Help("h").Register(registry);
+  auto& enriched = outputs.Add({{"output", "enriched"}});
+  auto& duplicates = outputs.Add({{"output", "duplicates"}});
+  auto& dead = outputs.Add({{"output", "dead_letter"}});
+  auto& inflight = prometheus::BuildGauge().Name("ingestd_inflight_records").Help("h").Register(registry).Add({});
+  prometheus::BuildGauge().Name("ingestd_assigned_partitions").Help("h").Register(registry).Add({}).Set(3);
+
+  in.Increment(100);
+  enriched.Increment(80);
+  duplicates.Increment(5);
+  dead.Increment(3);
+  inflight.Set(12);
+  clock.Advance(seconds(10));
+  obs.LogProgress();
+  in.Increment(50);
+  enriched.Increment(55);
+  duplicates.Increment(2);
+  dead.Increment(5);
+  inflight.Set(0);
+  clock.Advance(seconds(5));
+  obs.LogProgress();
+  obs.LogSummary();
+
+  std::vector<std::string> lines;
+  std::istringstream text(out.str());
+  for (std::string line; std::getline(text, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 3u) << out.str();
+  EXPECT_NE(lines[0].find("progress seconds=10.0 in=100 in_per_second=10.0 enriched=80 duplicates=5 dead_letters=3 "
+                          "in_flight=12 waiting=0 partitions=3"),
+            std::string::npos)
+      << lines[0];
+  EXPECT_NE(lines[1].find("progress seconds=5.0 in=50 in_per_second=10.0 enriched=55 duplicates=2 dead_letters=5 "
+                          "in_flight=0 waiting=0 partitions=3"),
+            std::string::npos)
+      << lines[1];
+  EXPECT_NE(lines[2].find("summary seconds=15.0 in=150 enriched=135 duplicates=7 dead_letters=8 in_flight=0"),
+            std::string::npos)
+      << lines[2];
   spdlog::set_default_logger(
       std::make_shared<spdlog::logger>("", std::make_shared<spdlog::sinks::ostream_sink_mt>(std::cerr)));
 }
