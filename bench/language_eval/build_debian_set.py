@@ -49,50 +49,75 @@ CLEAN = [(re.compile(r"%(\d+\$)?[-+ #0]*\d*(\.\d+)?[hlLqjzt]*[a-zA-Z%]"), " "), 
 
 
 def messages(mo):
-    """(msgid, msgstr) pairs of a compiled catalog, via msgunfmt."""
-    return po_messages(subprocess.run(["msgunfmt", str(mo)], check=True, capture_output=True, text=True).stdout)
+    """(msgid, msgstr) pairs of a compiled catalog, via msgunfmt (not the header)."""
+    return [(msgid, msgstr) for _, msgid, msgstr in po_entries(mo_text(mo)) if msgid]
 
 
-def po_messages(po):
-    """(msgid, msgstr) pairs of a catalog's text (first plural form dropped with the rest)."""
-    pairs, cur, key = [], {"msgid": "", "msgstr": ""}, None
+def mo_text(mo):
+    return subprocess.run(["msgunfmt", str(mo)], check=True, capture_output=True, text=True).stdout
+
+
+def po_entries(po):
+    """(msgctxt, msgid, msgstr) of each entry of a catalog's text; of a plural entry, msgstr[0]."""
+    entries, cur, key = [], {}, None
     for line in po.splitlines():
-        m = re.match(r'^(msgid|msgstr(\[0\])?) "(.*)"$', line)
+        m = re.match(r'^(msgctxt|msgid|msgstr(\[0\])?) "(.*)"$', line)
         if m:
-            key = "msgid" if m.group(1) == "msgid" else "msgstr"
-            if key == "msgid" and cur["msgid"]:
-                pairs.append((cur["msgid"], cur["msgstr"]))
-                cur = {"msgid": "", "msgstr": ""}
+            key = m.group(1)[:6]
+            if key in ("msgctx", "msgid") and "msgstr" in cur:  # a new entry begins
+                entries.append((cur.get("msgctx", ""), cur.get("msgid", ""), cur["msgstr"]))
+                cur = {}
             cur[key] = m.group(3)
         elif line.startswith('"') and key:
             cur[key] += line[1:-1]
         elif line.startswith("msgid_plural") or line.startswith("msgstr["):
             key = None
-    if cur["msgid"]:
-        pairs.append((cur["msgid"], cur["msgstr"]))
-    return pairs
+    if "msgstr" in cur:
+        entries.append((cur.get("msgctx", ""), cur.get("msgid", ""), cur["msgstr"]))
+    return entries
+
+
+ROUNDCUBE = re.compile(r"""\$(?:labels|messages)\['([^']+)'\]\s*=\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")""")
 
 
 def roundcube_messages(inc):
-    """(key, text) pairs of a Roundcube localization file ($labels['key'] = 'text';)."""
-    pattern = re.compile(r"\$(?:labels|messages)\['([^']+)'\]\s*=\s*'((?:[^'\\]|\\.)*)'")
-    return [(k, v.replace("\\'", "'")) for k, v in pattern.findall(inc.read_text(encoding="utf-8"))]
+    """(key, text) pairs of a Roundcube localization file ($labels['key'] = 'text' or "text"), with its $name
+    placeholders dropped."""
+    pairs = []
+    for key, single, double in ROUNDCUBE.findall(inc.read_text(encoding="utf-8")):
+        text = re.sub(r"\\(.)", r"\1", single or double)
+        pairs.append((key, re.sub(r"\$\w+", " ", text)))
+    return pairs
+
+
+def kodi_messages(po):
+    """((msgctxt, msgid), msgstr) pairs of a Kodi strings.po: one msgid can stand under several contexts."""
+    return [((ctxt, msgid), msgstr) for ctxt, msgid, msgstr in po_entries(po.read_text(encoding="utf-8")) if msgid]
 
 
 def dari_texts(root):
-    """Dari messages of the fa_AF catalogs, less those written word for word as in the Persian catalog."""
-    catalogs = []  # (Dari catalog, Persian catalog of the same messages, reader)
+    """Dari messages of the fa_AF catalogs, less those written word for word as in the Persian catalog of the same
+    package (fa or fa_IR). Returns the messages, how many were left out as Persian, and the Dari catalogs that have
+    no Persian one (their messages are all kept)."""
+    catalogs = []  # (Dari catalog, its Persian counterparts, reader)
     for mo in sorted(root.glob("usr/share/locale/fa_AF/LC_MESSAGES/*.mo")):
-        catalogs.append((mo, mo.parents[2] / "fa" / "LC_MESSAGES" / mo.name, messages))
-    incs = sorted(root.glob("usr/share/roundcube/**/fa_AF.inc")) + sorted(root.glob("usr/share/roundcube/**/fa_AF/*.inc"))
-    for inc in incs:
-        catalogs.append((inc, pathlib.Path(str(inc).replace("fa_AF", "fa_IR")), roundcube_messages))
+        catalogs.append((mo, [mo.parents[2] / loc / "LC_MESSAGES" / mo.name for loc in ("fa", "fa_IR")], messages))
+    roundcube = root / "usr/share/roundcube"
+    for inc in sorted(roundcube.glob("**/fa_AF.inc")) + sorted(roundcube.glob("**/fa_AF/*.inc")):
+        persian = inc.with_name("fa_IR.inc") if inc.name == "fa_AF.inc" else inc.parent.with_name("fa_IR") / inc.name
+        catalogs.append((inc, [persian], roundcube_messages))
     for po in sorted(root.glob("usr/share/kodi/**/resource.language.fa_af/**/strings.po")):
-        catalogs.append((po, pathlib.Path(str(po).replace("fa_af", "fa_ir")),
-                         lambda p: po_messages(p.read_text(encoding="utf-8"))))
-    texts, same = [], 0
+        parts = list(po.parts)
+        parts[parts.index("resource.language.fa_af")] = "resource.language.fa_ir"
+        catalogs.append((po, [pathlib.Path(*parts)], kodi_messages))
+    texts, same, alone = [], 0, []
     for dari, persian, read in catalogs:
-        fa = {k: clean(v) for k, v in read(persian)} if persian.exists() else {}
+        fa = {}
+        for p in persian:
+            if p.exists():
+                fa.update({k: clean(v) for k, v in read(p)})
+        if not fa:
+            alone.append(str(dari.relative_to(root)))
         for key, msgstr in read(dari):
             text = clean(msgstr)
             if not key or not msgstr or msgstr == key or len(text.split()) < 2:
@@ -101,7 +126,7 @@ def dari_texts(root):
                 same += 1
                 continue
             texts.append(text)
-    return texts, same
+    return texts, same, alone
 
 
 def clean(text):
@@ -126,8 +151,9 @@ def main():
             for deb in sorted(debs.glob("*.deb")):
                 subprocess.run(["dpkg-deb", "-x", str(deb), str(into / "x")], check=True)
         root, dari_root = root / "x", dari_root / "x"
-        texts["prs"], same_as_persian = dari_texts(dari_root)
-        print(f"Dari: {len(texts['prs'])} messages; {same_as_persian} left out, written as in the Persian catalog")
+        texts["prs"], same_as_persian, alone = dari_texts(dari_root)
+        print(f"Dari: {len(set(texts['prs']))} distinct messages; {same_as_persian} left out, written as in the "
+              f"Persian catalog; {len(alone)} catalogs without a Persian one: {' '.join(alone) or 'none'}")
         for mo in sorted(root.glob("usr/share/locale/*/LC_MESSAGES/*.mo")):
             locale = mo.parts[-3]
             for msgid, msgstr in messages(mo):
