@@ -220,6 +220,8 @@ int RunCommand(const Args& args) {
     admin.Stop();
     if (restorer.joinable()) restorer.join();
     const int exit_code = restore_failed ? 1 : runtime.Wait();
+    // Before anything that could still run into the exit watchdog.
+    observability.LogSummary(runtime.LeftUncommitted());
     if (dedupe_log) dedupe_log->Stop();
     // State kept from one run to the next (the normalize learner's snapshot): a
     // failure is logged, not fatal: the next run learns again from the stream.
@@ -227,7 +229,6 @@ int RunCommand(const Args& args) {
       std::string error;
       if (!stage->Persist(&error)) spdlog::error("{}", error);
     }
-    observability.LogSummary();
     spdlog::info("exiting with {}", exit_code);
     return exit_code;
   } catch (const KafkaConfigError& e) {

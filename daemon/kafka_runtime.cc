@@ -783,6 +783,7 @@ void KafkaRuntime::Finish() {
     if (rd_kafka_resp_err_t e = CommitSync(list); e) spdlog::warn("final commit: {}", rd_kafka_err2str(e));
     rd_kafka_topic_partition_list_destroy(list);
   }
+  left_uncommitted_.store(InflightRecords());
   closing_ = true;
   if (rd_kafka_resp_err_t e = rd_kafka_consumer_close(consumer_); e) {
     spdlog::warn("consumer close: {}", rd_kafka_err2str(e));

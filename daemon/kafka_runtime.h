@@ -84,6 +84,9 @@ class KafkaRuntime {
   void RequestStop(std::chrono::milliseconds deadline);
   // Joins every thread; 0 after a clean drain, 1 after a fatal error.
   [[nodiscard]] int Wait();
+  // After Wait(): records consumed and left uncommitted when the consumer closed (the
+  // next owner of their partitions consumes them again); 0 after a complete drain.
+  [[nodiscard]] size_t LeftUncommitted() const { return left_uncommitted_.load(); }
   // How long ago the consumer loop last went round (any thread): it polls at least
   // every 100 ms, so a large age means the consumer thread is wedged (a blocked
   // commit, a callback that never returns). Zero before the loop starts and once it
@@ -176,6 +179,7 @@ class KafkaRuntime {
   std::atomic<bool> stop_requested_{false};
   std::atomic<int64_t> stop_deadline_ms_{0};
   std::atomic<bool> fatal_{false};
+  std::atomic<size_t> left_uncommitted_{0};    // set by the consumer thread after its final commit
   std::atomic<int64_t> close_by_ns_{0};        // steady_clock; the clients are closed by then
   std::atomic<int64_t> loop_heartbeat_ns_{0};  // steady_clock, written by the consumer thread
   std::atomic<bool> consumer_running_{false};  // the consumer loop runs (not yet closing)

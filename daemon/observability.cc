@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <prometheus/metric_family.h>
 
+#include <algorithm>
+
 #include "daemon/admin_handlers.h"
 #include "daemon/build_info.h"
 #include "daemon/kafka_runtime.h"
@@ -28,14 +30,21 @@ double SumWhere(const std::vector<prometheus::MetricFamily>& families, const std
     if (f.name != name) continue;
     for (const auto& m : f.metric) {
       for (const auto& l : m.label) {
-        if (l.name == label && l.value == value) total += m.counter.value;
+        if (l.name == label && l.value == value) {
+          total += f.type == prometheus::MetricType::Counter ? m.counter.value : m.gauge.value;
+        }
       }
     }
   }
   return total;
 }
 
-double Seconds(std::chrono::system_clock::duration d) { return std::chrono::duration<double>(d).count(); }
+// Counters only grow; a registry that started over must not print a wrapped count.
+int64_t Delta(uint64_t now, uint64_t before) { return now >= before ? static_cast<int64_t>(now - before) : 0; }
+
+double Seconds(std::chrono::system_clock::duration d) {
+  return std::max(0.0, std::chrono::duration<double>(d).count());
+}
 
 LogField Decimal(std::string_view key, double v) { return {key, fmt::format("{:.1f}", v), true}; }
 
@@ -100,13 +109,13 @@ void Observability::LogProgress() {
   const Totals t = TotalsOf(families);
   const Totals& last = progress_totals_;
   const double seconds = Seconds(now - progress_at_);
-  const uint64_t in = t.in - last.in;
+  const int64_t in = Delta(t.in, last.in);
   Log(spdlog::level::info, "progress",
-      {Decimal("seconds", seconds), LogField::Int("in", static_cast<int64_t>(in)),
+      {Decimal("seconds", seconds), LogField::Int("in", in),
        Decimal("in_per_second", seconds > 0 ? static_cast<double>(in) / seconds : 0.0),
-       LogField::Int("enriched", static_cast<int64_t>(t.enriched - last.enriched)),
-       LogField::Int("duplicates", static_cast<int64_t>(t.duplicates - last.duplicates)),
-       LogField::Int("dead_letters", static_cast<int64_t>(t.dead_letters - last.dead_letters)),
+       LogField::Int("enriched", Delta(t.enriched, last.enriched)),
+       LogField::Int("duplicates", Delta(t.duplicates, last.duplicates)),
+       LogField::Int("dead_letters", Delta(t.dead_letters, last.dead_letters)),
        LogField::Int("in_flight", static_cast<int64_t>(Sum(families, "ingestd_inflight_records"))),
        LogField::Int("waiting", WaitingInput()),
        LogField::Int("partitions", static_cast<int64_t>(Sum(families, "ingestd_assigned_partitions")))});
@@ -114,7 +123,18 @@ void Observability::LogProgress() {
   progress_totals_ = t;
 }
 
-void Observability::LogSummary() {
+void Observability::MaybeLogProgress() {
+  const auto interval = std::chrono::milliseconds(config_->logging.progress_interval_ms);
+  if (interval.count() <= 0) return;
+  const auto now = clock_.Now();
+  if (now < progress_at_) {
+    progress_at_ = now;  // the clock went back: count the interval from here
+  } else if (now - progress_at_ >= interval) {
+    LogProgress();
+  }
+}
+
+void Observability::LogSummary(size_t left_uncommitted) {
   const auto families = registry_.Collect();
   const Totals t = TotalsOf(families);
   Log(spdlog::level::info, "summary",
@@ -122,7 +142,7 @@ void Observability::LogSummary() {
        LogField::Int("enriched", static_cast<int64_t>(t.enriched)),
        LogField::Int("duplicates", static_cast<int64_t>(t.duplicates)),
        LogField::Int("dead_letters", static_cast<int64_t>(t.dead_letters)),
-       LogField::Int("in_flight", static_cast<int64_t>(Sum(families, "ingestd_inflight_records")))});
+       LogField::Int("uncommitted", static_cast<int64_t>(left_uncommitted))});
 }
 
 std::function<std::string()> Observability::StuckCheck() {
@@ -176,8 +196,7 @@ void Observability::StartTimer(boost::asio::io_context& io) {
 void Observability::Tick() {
   UpdateReady();
   if (++ticks_ % 60 == 0) (void)warnings_.ReportSuppressed();
-  const auto interval = std::chrono::milliseconds(config_->logging.progress_interval_ms);
-  if (interval.count() > 0 && clock_.Now() - progress_at_ >= interval) LogProgress();
+  MaybeLogProgress();
   timer_->expires_after(std::chrono::seconds(1));
   timer_->async_wait([this](const boost::system::error_code& ec) {
     if (!ec) Tick();

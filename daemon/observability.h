@@ -73,11 +73,15 @@ class Observability {
   void StartTimer(boost::asio::io_context& io);
   // One info line, "progress", with fields: what came in and went out since the last
   // one (or the start), the input rate, and what is pending (in flight, waiting in the
-  // assigned partitions). The timer calls it; public for tests.
+  // assigned partitions).
   void LogProgress();
-  // One info line, "summary", with the run's totals and length. At exit, once the
-  // runtime has stopped.
-  void LogSummary();
+  // The timer's check (control thread): LogProgress() when `logging.progress_interval_ms`
+  // has passed since the last line. A clock that went back restarts the interval.
+  void MaybeLogProgress();
+  // One info line, "summary", with the run's totals and length and the records left
+  // uncommitted (KafkaRuntime::LeftUncommitted). On an orderly exit, once the runtime
+  // has stopped, and before a second signal's immediate exit.
+  void LogSummary(size_t left_uncommitted);
 
   [[nodiscard]] Tap& tap() { return tap_; }
   [[nodiscard]] KafkaStatsProbe& kafka_stats() { return kafka_stats_; }

@@ -8,6 +8,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <iostream>
 #include <sstream>
@@ -237,7 +238,7 @@ TEST(ObservabilityProgressTest, LogsWhatMovedSinceTheLastLineAndTheTotalsAtExit)
   inflight.Set(0);
   clock.Advance(seconds(5));
   obs.LogProgress();
-  obs.LogSummary();
+  obs.LogSummary(4);
 
   std::vector<std::string> lines;
   std::istringstream text(out.str());
@@ -251,9 +252,46 @@ TEST(ObservabilityProgressTest, LogsWhatMovedSinceTheLastLineAndTheTotalsAtExit)
                           "in_flight=0 waiting=0 partitions=3"),
             std::string::npos)
       << lines[1];
-  EXPECT_NE(lines[2].find("summary seconds=15.0 in=150 enriched=135 duplicates=7 dead_letters=8 in_flight=0"),
+  EXPECT_NE(lines[2].find("summary seconds=15.0 in=150 enriched=135 duplicates=7 dead_letters=8 uncommitted=4"),
             std::string::npos)
       << lines[2];
+  spdlog::set_default_logger(
+      std::make_shared<spdlog::logger>("", std::make_shared<spdlog::sinks::ostream_sink_mt>(std::cerr)));
+}
+
+// The timer's check: a line once the interval has passed, none when it is 0; a clock
+// that went back starts the interval again instead of silencing the lines.
+TEST(ObservabilityProgressTest, WritesALineEachIntervalAndNoneWhenOff) {
+  std::ostringstream out;
+  SetUpLogging(LoggingConfig{}, std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  const auto lines = [&out] {
+    const std::string text = out.str();
+    return std::count(text.begin(), text.end(), '\n');
+  };
+  prometheus::Registry registry;
+  ManualClock clock;
+  Readiness readiness;
+  Observability obs(ParseConfig("logging: {progress_interval_ms: 10000}\n", "test.yaml"), registry, readiness, clock);
+  clock.Advance(seconds(9));
+  obs.MaybeLogProgress();
+  EXPECT_EQ(lines(), 0) << out.str();
+  clock.Advance(seconds(1));
+  obs.MaybeLogProgress();
+  EXPECT_EQ(lines(), 1) << out.str();
+  obs.MaybeLogProgress();
+  EXPECT_EQ(lines(), 1) << out.str();
+  clock.Advance(-std::chrono::hours(1));
+  obs.MaybeLogProgress();
+  clock.Advance(seconds(10));
+  obs.MaybeLogProgress();
+  EXPECT_EQ(lines(), 2) << out.str();
+  EXPECT_EQ(out.str().find("seconds=-"), std::string::npos) << out.str();
+
+  prometheus::Registry other;
+  Observability off(ParseConfig("logging: {progress_interval_ms: 0}\n", "test.yaml"), other, readiness, clock);
+  clock.Advance(std::chrono::hours(24));
+  off.MaybeLogProgress();
+  EXPECT_EQ(lines(), 2) << out.str();
   spdlog::set_default_logger(
       std::make_shared<spdlog::logger>("", std::make_shared<spdlog::sinks::ostream_sink_mt>(std::cerr)));
 }
