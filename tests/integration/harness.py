@@ -334,6 +334,14 @@ def check_every_input_once(bootstrap, inputs, allow_extra=0):
     return out
 
 
+def check_no_copy_of_itself(out):
+    """No record in the duplicates topic names itself as the original: a record consumed again
+    (after a crash or a rebalance) must be judged as when it was first delivered."""
+    selves = [e["id"] for e in (json.loads(r["payload"]) for r in out.records["articles.duplicates"])
+              if e["dedupe"]["duplicate_of"] == e["id"]]
+    check(not selves, f"{len(selves)} records judged copies of themselves, e.g. {selves[:3]}")
+
+
 def stop_daemon(daemon, timeout=20):
     """SIGTERM; it must exit 0 within `timeout`."""
     daemon.signal(signal.SIGTERM)

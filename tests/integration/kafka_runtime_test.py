@@ -17,6 +17,7 @@ from harness import (
     Broker,
     Daemon,
     check,
+    check_no_copy_of_itself,
     check_every_input_once,
     consume,
     count_outputs,
@@ -166,9 +167,7 @@ def case_two_daemons(binary, work):
         wait_every_input_out(broker.bootstrap, inputs, 90, [b])  # not a count: a's leaving may repeat some
         # The leaving member committed what it finished: repeats are bounded by its in-flight bound.
         out = check_every_input_once(broker.bootstrap, inputs, allow_extra=200)
-        selves = [e["id"] for e in (json.loads(r["payload"]) for r in out.records["articles.duplicates"])
-                  if e["dedupe"]["duplicate_of"] == e["id"]]
-        check(not selves, f"{len(selves)} records judged copies of themselves, e.g. {selves[:3]}")
+        check_no_copy_of_itself(out)
         b.signal(signal.SIGTERM)
         check(b.wait_exit(15) == 0, "b did not exit 0")
     finally:
@@ -180,22 +179,21 @@ def case_member_killed(binary, work):
     session timeout and consumes again what the dead one finished but had not committed. Dedupe
     shares its index: those records are in it, entered by the dead member, and must still go
     where they went the first time, never to duplicates as copies of themselves."""
-    bound = 2000
+    n = bound = 4000
     broker = Broker(binary, partitions=6)
     try:
         broker.command("rtt 1 20")  # slow enough to kill it mid-run
-        produce(broker.bootstrap, "articles.raw", make_articles(4000))
+        produce(broker.bootstrap, "articles.raw", make_articles(n))
         inputs = input_positions(broker.bootstrap)
-        # Commits come only when half the bound is acknowledged (the interval is longer than the
-        # test), so when a dies it has acknowledged records it did not commit.
+        # The bound holds the whole input, so nothing is held back, and commits come only when half
+        # of it is acknowledged (the interval is longer than the test). Each member gets at least one
+        # of the six partitions (about 667 records); a is killed at its 100th output, so it has
+        # finished records and committed none of them.
         sets = [f"runtime.max_inflight_records={bound}", "runtime.commit_interval_ms=600000",
                 "pipeline.stages=[normalize,dedupe]"]
         a = Daemon(binary, work, "a", broker.bootstrap, sets=sets)
         b = Daemon(binary, work, "b", broker.bootstrap, sets=sets)
-        wait_for(lambda: a.metric("ingestd_assigned_partitions") > 0 and b.metric("ingestd_assigned_partitions") > 0,
-                 60, "both daemons assigned")
-        wait_for(lambda: a.metric("ingestd_offset_commits_total") >= 1 and a.metric("ingestd_records_out_total") > 1200,
-                 60, "a past its first commit", interval=0.05)
+        wait_for(lambda: a.metric("ingestd_records_out_total") >= 100, 60, "a's first 100 outputs", interval=0.05)
         a.kill()
         check(count_outputs(broker.bootstrap) < len(inputs), "everything was done before a died; proves nothing")
         wait_for(lambda: b.metric("ingestd_assigned_partitions") == 6, 60, "b takes every partition")
@@ -203,9 +201,7 @@ def case_member_killed(binary, work):
         out = check_every_input_once(broker.bootstrap, inputs, allow_extra=bound)
         repeats = sum(len(v) - 1 for v in out.by_position.values())
         check(repeats > 0, "b consumed nothing a had finished; the test proves nothing")
-        selves = [e["id"] for e in (json.loads(r["payload"]) for r in out.records["articles.duplicates"])
-                  if e["dedupe"]["duplicate_of"] == e["id"]]
-        check(not selves, f"{len(selves)} records judged copies of themselves, e.g. {selves[:3]}")
+        check_no_copy_of_itself(out)
         print(f"a killed; b repeated {repeats} records a had finished", flush=True)
         stop_daemon(b)
     finally:

@@ -9,7 +9,6 @@ ends by checking that every input offset appears in exactly one output topic
 Builds on the runtime's integration harness (tests/integration/harness.py): the
 broker and daemon processes, kcat produce/consume and the exactly-once check.
 """
-import json
 import os
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from harness import (  # noqa: E402
     Broker,
     Daemon,
     check,
+    check_no_copy_of_itself,
     check_every_input_once,
     count_outputs,
     input_positions,
@@ -120,9 +120,7 @@ def case_repeated_sigkill(binary, work):
         check(killed_at[-1] < n, "everything was done before the last kill; the test proves nothing")
         wait_every_input_out(broker.bootstrap, inputs, 120)
         out = check_every_input_once(broker.bootstrap, inputs, allow_extra=kills * inflight)
-        copies_of_self = [e["id"] for e in (json.loads(r["payload"]) for r in out.records["articles.duplicates"])
-                          if e["dedupe"]["duplicate_of"] == e["id"]]
-        check(not copies_of_self, f"{len(copies_of_self)} records judged copies of themselves, e.g. {copies_of_self[:3]}")
+        check_no_copy_of_itself(out)
         print(f"repeated_sigkill: {kills} kills at outputs {killed_at}; {n} inputs, {out.total()} outputs, "
               f"{out.total() - n} repeats (bound {kills * inflight}); "
               f"{len(out.records['articles.duplicates'])} duplicates, none a copy of itself", flush=True)
