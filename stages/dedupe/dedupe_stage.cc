@@ -53,6 +53,12 @@ class DedupeProbe {
                        .Help("Articles linked to an earlier revision at the same canonical URL.")
                        .Register(registry)
                        .Add({})),
+        redelivered_(prometheus::BuildCounter()
+                         .Name("ingestd_dedupe_redelivered_total")
+                         .Help("Records judged before at the same input position (consumed again after a crash "
+                               "or a rebalance): judged as when first delivered, not as copies of themselves.")
+                         .Register(registry)
+                         .Add({})),
         story_links_(prometheus::BuildCounter()
                          .Name("ingestd_dedupe_story_links_total")
                          .Help("Articles given an earlier article's story id by a story lookup (same story, "
@@ -72,6 +78,7 @@ class DedupeProbe {
       case DedupeStatus::kNear: near_.Increment(); break;
     }
     if (!r.revision_of.empty()) revisions_.Increment();
+    if (r.redelivered) redelivered_.Increment();
   }
   // Counters move by the index's cumulative counts since the last call.
   void Index(const dedupe::IndexStats& s) {
@@ -97,6 +104,7 @@ class DedupeProbe {
   prometheus::Counter& exact_;
   prometheus::Counter& near_;
   prometheus::Counter& revisions_;
+  prometheus::Counter& redelivered_;
   prometheus::Counter& story_links_;
   prometheus::Counter& applied_;
   // Guarded by the stage's mutex (Index() is called under it).

@@ -175,34 +175,43 @@ def case_two_daemons(binary, work):
 
 
 def case_member_killed(binary, work):
-    """A member of a two-daemon group is SIGKILLed; the survivor takes its partitions after the
-    session timeout and consumes again what the dead one finished but had not committed. Dedupe
-    shares its index: those records are in it, entered by the dead member, and must still go
-    where they went the first time, never to duplicates as copies of themselves."""
-    n = bound = 4000
+    """A member of a two-daemon group is SIGKILLed with finished work it has not committed; the
+    survivor takes its partitions after the session timeout and consumes that work again. Dedupe
+    shares its index, and the survivor has applied the dead member's entries for those very
+    records: each must still go where it went the first time, never to duplicates as a copy of
+    itself."""
+    n, bound = 4000, 10000
     broker = Broker(binary, partitions=6)
     try:
-        broker.command("rtt 1 20")  # slow enough to kill it mid-run
-        produce(broker.bootstrap, "articles.raw", make_articles(n))
-        inputs = input_positions(broker.bootstrap)
-        # The bound holds the whole input, so nothing is held back, and commits come only when half
-        # of it is acknowledged (the interval is longer than the test). Each member gets at least one
-        # of the six partitions (about 667 records); a is killed at its 100th output, so it has
-        # finished records and committed none of them.
+        broker.command("rtt 1 20")  # acknowledgements spread out, so a's first commit covers only some
+        # After the first acknowledgements, commits wait for half the bound (more than the whole
+        # input) or for the interval (longer than the test).
         sets = [f"runtime.max_inflight_records={bound}", "runtime.commit_interval_ms=600000",
                 "pipeline.stages=[normalize,dedupe]"]
         a = Daemon(binary, work, "a", broker.bootstrap, sets=sets)
         b = Daemon(binary, work, "b", broker.bootstrap, sets=sets)
-        wait_for(lambda: a.metric("ingestd_records_out_total") >= 100, 60, "a's first 100 outputs", interval=0.05)
+        wait_for(lambda: a.metric("ingestd_assigned_partitions") == 3 and b.metric("ingestd_assigned_partitions") == 3,
+                 60, "three partitions each")
+        produce(broker.bootstrap, "articles.raw", make_articles(n))
+        inputs = input_positions(broker.bootstrap)
+        wait_every_input_out(broker.bootstrap, inputs, 90, [a, b])
+
+        def log(d, event):
+            return d.metric(f'ingestd_dedupe_log_records_total{{event="{event}"}}')
+
+        # Each has applied every index entry the other published: a's are in b's index.
+        wait_for(lambda: log(a, "published") > 0 and log(b, "applied") == log(a, "published")
+                 and log(a, "applied") == log(b, "published"), 30, "each member's entries applied by the other")
         a.kill()
-        check(count_outputs(broker.bootstrap) < len(inputs), "everything was done before a died; proves nothing")
         wait_for(lambda: b.metric("ingestd_assigned_partitions") == 6, 60, "b takes every partition")
-        wait_every_input_out(broker.bootstrap, inputs, 90, [b])
-        out = check_every_input_once(broker.bootstrap, inputs, allow_extra=bound)
+        # b consumes a's uncommitted records again and finds a's entries for them.
+        wait_for(lambda: b.metric("ingestd_dedupe_redelivered_total") > 0 and count_outputs(broker.bootstrap) > n, 90,
+                 "b judging a's records a second time")
+        out = check_every_input_once(broker.bootstrap, inputs, allow_extra=n)
         repeats = sum(len(v) - 1 for v in out.by_position.values())
-        check(repeats > 0, "b consumed nothing a had finished; the test proves nothing")
         check_no_copy_of_itself(out)
-        print(f"a killed; b repeated {repeats} records a had finished", flush=True)
+        print(f"a killed; {repeats} of its records out again so far, "
+              f"{b.metric('ingestd_dedupe_redelivered_total'):.0f} found in the index as a had entered them", flush=True)
         stop_daemon(b)
     finally:
         broker.stop()

@@ -327,6 +327,7 @@ TEST_F(DedupeStageTest, TheSameInputRecordDeliveredAgainIsNotACopyOfItself) {
   EXPECT_EQ(again.dedupe->story_id, a.dedupe->story_id);
   EXPECT_EQ(log.published.size(), 1u);  // not indexed twice
   EXPECT_EQ(dynamic_cast<DedupeStage*>(stage_.get())->Stats().entries, 1u);
+  EXPECT_NE(Metrics().find("ingestd_dedupe_redelivered_total 1"), std::string::npos) << Metrics();
 
   // A near copy delivered twice is near the same original both times.
   const InputPosition copy_at{"articles.raw", 5, 77};
@@ -337,6 +338,7 @@ TEST_F(DedupeStageTest, TheSameInputRecordDeliveredAgainIsNotACopyOfItself) {
   EXPECT_EQ(b_again.dedupe->duplicate_of, "a");
   EXPECT_EQ(b_again.dedupe->similarity, b.dedupe->similarity);
   EXPECT_EQ(r.verdict, Verdict::kDuplicate);
+  EXPECT_NE(Metrics().find("ingestd_dedupe_redelivered_total 2"), std::string::npos) << Metrics();
 
   // The scraper publishing the same article again (same id, another offset), and a
   // file replay (no position), are exact copies.
@@ -344,6 +346,7 @@ TEST_F(DedupeStageTest, TheSameInputRecordDeliveredAgainIsNotACopyOfItself) {
   EXPECT_EQ(resent.dedupe->status, DedupeStatus::kExact);
   EXPECT_EQ(resent.dedupe->duplicate_of, "a");
   EXPECT_EQ(Run("a", "https://x.example/1", text).dedupe->status, DedupeStatus::kExact);
+  EXPECT_NE(Metrics().find("ingestd_dedupe_redelivered_total 2"), std::string::npos) << Metrics();
 }
 
 // Judged again as when first delivered: not against what was indexed after it (a
