@@ -12,28 +12,18 @@
 namespace ingestd {
 namespace {
 
-// Sum of every series of the family `name` (counters and gauges).
-double Sum(const std::vector<prometheus::MetricFamily>& families, const std::string& name) {
-  double total = 0;
-  for (const auto& f : families) {
-    if (f.name != name) continue;
-    for (const auto& m : f.metric) total += f.type == prometheus::MetricType::Counter ? m.counter.value : m.gauge.value;
-  }
-  return total;
-}
-
-// Sum of the series of the family `name` whose label `label` is `value`.
-double SumWhere(const std::vector<prometheus::MetricFamily>& families, const std::string& name,
-                const std::string& label, const std::string& value) {
+// Sum of the series of the family `name` (counters and gauges): every one, or with a
+// `label`, those whose label has `value`.
+double Sum(const std::vector<prometheus::MetricFamily>& families, const std::string& name, std::string_view label = {},
+           std::string_view value = {}) {
   double total = 0;
   for (const auto& f : families) {
     if (f.name != name) continue;
     for (const auto& m : f.metric) {
-      for (const auto& l : m.label) {
-        if (l.name == label && l.value == value) {
-          total += f.type == prometheus::MetricType::Counter ? m.counter.value : m.gauge.value;
-        }
-      }
+      const bool selected = label.empty() || std::any_of(m.label.begin(), m.label.end(), [&](const auto& l) {
+                              return l.name == label && l.value == value;
+                            });
+      if (selected) total += f.type == prometheus::MetricType::Counter ? m.counter.value : m.gauge.value;
     }
   }
   return total;
@@ -97,7 +87,7 @@ Observability::Observability(std::shared_ptr<const Config> config, prometheus::R
 
 Observability::Totals Observability::TotalsOf(const std::vector<prometheus::MetricFamily>& families) {
   const auto out = [&](const char* output) {
-    return static_cast<uint64_t>(SumWhere(families, "ingestd_records_out_total", "output", output));
+    return static_cast<uint64_t>(Sum(families, "ingestd_records_out_total", "output", output));
   };
   return {static_cast<uint64_t>(Sum(families, "ingestd_records_in_total")), out("enriched"), out("duplicates"),
           out("dead_letter")};

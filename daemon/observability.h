@@ -9,7 +9,7 @@
 //   obs.Attach(runtime);                                     // before runtime.Start()
 //   obs.StartTimer(io);                                      // ingestd_ready, every second
 //   ...
-//   obs.LogSummary();                                        // at exit
+//   obs.LogSummary(runtime.LeftUncommitted());               // at exit
 //
 // Lifecycle: lives in RunCommand's scope, longer than the runtime and the admin
 // server. Threading: the statistics listener runs on librdkafka's threads, the tap on
@@ -80,7 +80,7 @@ class Observability {
   void MaybeLogProgress();
   // One info line, "summary", with the run's totals and length and the records left
   // uncommitted (KafkaRuntime::LeftUncommitted). On an orderly exit, once the runtime
-  // has stopped, and before a second signal's immediate exit.
+  // has stopped (not when a second signal or the exit watchdog ends the process at once).
   void LogSummary(size_t left_uncommitted);
 
   [[nodiscard]] Tap& tap() { return tap_; }
