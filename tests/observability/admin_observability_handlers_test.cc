@@ -8,10 +8,11 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <iostream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "daemon/admin_handlers.h"
 #include "daemon/admin_server.h"
@@ -22,6 +23,32 @@ namespace ingestd {
 namespace {
 
 using std::chrono::seconds;
+
+// The default logger writes into a string while this lives; stderr again afterwards,
+// even when an assertion ends the test early.
+class CapturedLog {
+ public:
+  explicit CapturedLog(const LoggingConfig& config = {}) {
+    SetUpLogging(config, std::make_shared<spdlog::sinks::ostream_sink_mt>(out_));
+  }
+  ~CapturedLog() {
+    spdlog::set_default_logger(
+        std::make_shared<spdlog::logger>("", std::make_shared<spdlog::sinks::ostream_sink_mt>(std::cerr)));
+  }
+  CapturedLog(const CapturedLog&) = delete;
+  CapturedLog& operator=(const CapturedLog&) = delete;
+
+  [[nodiscard]] std::string Text() const { return out_.str(); }
+  [[nodiscard]] std::vector<std::string> Lines() const {
+    std::vector<std::string> lines;
+    std::istringstream in(out_.str());
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+  }
+
+ private:
+  std::ostringstream out_;
+};
 
 class AdminObservabilityTest : public ::testing::Test {
  protected:
@@ -174,10 +201,9 @@ TEST_F(AdminObservabilityTest, TapServesTheLastNAsJsonLines) {
 
 // Dead letters reach the logs as rate-limited warnings; the tap sees every output.
 TEST(ObservabilityOutputTest, LogsDeadLettersAtALimitedRateAndTapsEveryOutput) {
-  std::ostringstream out;
   LoggingConfig logging;
   logging.format = "json";
-  SetUpLogging(logging, std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  CapturedLog log(logging);
   prometheus::Registry registry;
   ManualClock clock;
   Readiness readiness;
@@ -194,24 +220,19 @@ TEST(ObservabilityOutputTest, LogsDeadLettersAtALimitedRateAndTapsEveryOutput) {
   ok.value = "{}";
   obs.OnOutput(ok);
 
-  std::vector<std::string> lines;
-  std::istringstream in(out.str());
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  ASSERT_EQ(lines.size(), 10u) << out.str();  // RecordWarnings' default burst
+  const auto lines = log.Lines();
+  ASSERT_EQ(lines.size(), 10u) << log.Text();  // RecordWarnings' default burst
   EXPECT_NE(lines[0].find("\"msg\":\"dead letter\",\"stage\":\"parse\",\"reason\":\"invalid_json\""), std::string::npos)
       << lines[0];
   EXPECT_NE(lines[0].find("\"topic\":\"articles.raw\",\"partition\":\"2\",\"offset\":\"100\""), std::string::npos)
       << lines[0];
   EXPECT_NE(lines[9].find("\"offset\":\"109\""), std::string::npos) << lines[9];
   EXPECT_EQ(obs.tap().Last(100).size(), 51u);
-  spdlog::set_default_logger(
-      std::make_shared<spdlog::logger>("", std::make_shared<spdlog::sinks::ostream_sink_mt>(std::cerr)));
 }
 
 // The progress lines count what moved since the previous one; the summary, the whole run.
 TEST(ObservabilityProgressTest, LogsWhatMovedSinceTheLastLineAndTheTotalsAtExit) {
-  std::ostringstream out;
-  SetUpLogging(LoggingConfig{}, std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  CapturedLog log;
   prometheus::Registry registry;
   ManualClock clock;
   Readiness readiness;
@@ -240,10 +261,8 @@ TEST(ObservabilityProgressTest, LogsWhatMovedSinceTheLastLineAndTheTotalsAtExit)
   obs.LogProgress();
   obs.LogSummary(4);
 
-  std::vector<std::string> lines;
-  std::istringstream text(out.str());
-  for (std::string line; std::getline(text, line);) lines.push_back(line);
-  ASSERT_EQ(lines.size(), 3u) << out.str();
+  const auto lines = log.Lines();
+  ASSERT_EQ(lines.size(), 3u) << log.Text();
   EXPECT_NE(lines[0].find("progress seconds=10.0 in=100 in_per_second=10.0 enriched=80 duplicates=5 dead_letters=3 "
                           "in_flight=12 waiting=0 partitions=3"),
             std::string::npos)
@@ -255,45 +274,37 @@ TEST(ObservabilityProgressTest, LogsWhatMovedSinceTheLastLineAndTheTotalsAtExit)
   EXPECT_NE(lines[2].find("summary seconds=15.0 in=150 enriched=135 duplicates=7 dead_letters=8 uncommitted=4"),
             std::string::npos)
       << lines[2];
-  spdlog::set_default_logger(
-      std::make_shared<spdlog::logger>("", std::make_shared<spdlog::sinks::ostream_sink_mt>(std::cerr)));
 }
 
 // The timer's check: a line once the interval has passed, none when it is 0; a clock
 // that went back starts the interval again instead of silencing the lines.
 TEST(ObservabilityProgressTest, WritesALineEachIntervalAndNoneWhenOff) {
-  std::ostringstream out;
-  SetUpLogging(LoggingConfig{}, std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
-  const auto lines = [&out] {
-    const std::string text = out.str();
-    return std::count(text.begin(), text.end(), '\n');
-  };
+  CapturedLog log;
+  const auto lines = [&log] { return log.Lines().size(); };
   prometheus::Registry registry;
   ManualClock clock;
   Readiness readiness;
   Observability obs(ParseConfig("logging: {progress_interval_ms: 10000}\n", "test.yaml"), registry, readiness, clock);
   clock.Advance(seconds(9));
   obs.MaybeLogProgress();
-  EXPECT_EQ(lines(), 0) << out.str();
+  EXPECT_EQ(lines(), 0u) << log.Text();
   clock.Advance(seconds(1));
   obs.MaybeLogProgress();
-  EXPECT_EQ(lines(), 1) << out.str();
+  EXPECT_EQ(lines(), 1u) << log.Text();
   obs.MaybeLogProgress();
-  EXPECT_EQ(lines(), 1) << out.str();
+  EXPECT_EQ(lines(), 1u) << log.Text();
   clock.Advance(-std::chrono::hours(1));
   obs.MaybeLogProgress();
   clock.Advance(seconds(10));
   obs.MaybeLogProgress();
-  EXPECT_EQ(lines(), 2) << out.str();
-  EXPECT_EQ(out.str().find("seconds=-"), std::string::npos) << out.str();
+  EXPECT_EQ(lines(), 2u) << log.Text();
+  EXPECT_EQ(log.Text().find("seconds=-"), std::string::npos) << log.Text();
 
   prometheus::Registry other;
   Observability off(ParseConfig("logging: {progress_interval_ms: 0}\n", "test.yaml"), other, readiness, clock);
   clock.Advance(std::chrono::hours(24));
   off.MaybeLogProgress();
-  EXPECT_EQ(lines(), 2) << out.str();
-  spdlog::set_default_logger(
-      std::make_shared<spdlog::logger>("", std::make_shared<spdlog::sinks::ostream_sink_mt>(std::cerr)));
+  EXPECT_EQ(lines(), 2u) << log.Text();
 }
 
 TEST(StatisticsIntervalTest, DefaultsOnlyWhereNotConfigured) {

@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <memory>
-#include <random>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -17,21 +16,9 @@
 #include "stages/clock.h"
 #include "stages/dedupe/dedupe_stage.h"
 #include "stages/normalize/normalize_stage.h"
+#include "tests/support/prose.h"
 
 namespace ingestd::testing {
-
-// Deterministic made-up words (three syllables each), a full stop every twelve.
-inline std::string SyllableProse(uint64_t seed, int words) {
-  static const char* kSyllables[] = {"ka", "ri", "mo", "sa", "le", "na", "tu", "vo", "de", "bi",
-                                     "ha", "zu", "ro", "mi", "ga", "pe", "lo", "fi", "ne", "su"};
-  std::mt19937_64 rng(seed);
-  std::string out;
-  for (int i = 0; i < words; ++i) {
-    if (i > 0) out += (i % 12 == 0) ? ". " : " ";
-    for (int j = 0; j < 3; ++j) out += kSyllables[rng() % 20];
-  }
-  return out;
-}
 
 struct DedupeReplica {
   // With `follow`, restores the index from the topic (30 s stall limit), attaches the

@@ -16,25 +16,17 @@
 
 #include "config/normalize_config.h"
 #include "stages/normalize/normalize_stage.h"
+#include "tests/support/prose.h"
 
 namespace ingestd {
 namespace {
 
 using namespace std::chrono_literals;
 
-// Deterministic made-up prose: words from syllables, sentences, paragraphs.
+// Deterministic made-up prose: words of two or three syllables, sentences, paragraphs.
 std::string Prose(uint64_t seed, int words) {
-  static const char* kSyllables[] = {"ka", "ri", "mo", "sa", "le", "na", "tu", "vo", "de", "bi",
-                                     "ha", "zu", "ro", "mi", "ga", "pe", "lo", "fi", "ne", "su"};
-  std::mt19937_64 rng(seed);
-  std::string out;
-  for (int i = 0; i < words; ++i) {
-    if (i > 0) out += (i % 12 == 0) ? ". " : " ";
-    if (i > 0 && i % 60 == 0) out += "\n\n";
-    const int n = 2 + static_cast<int>(rng() % 2);
-    for (int j = 0; j < n; ++j) out += kSyllables[rng() % 20];
-  }
-  return out + ".";
+  return testing::SyllableProse(seed, words,
+                                {.min_syllables = 2, .max_syllables = 3, .paragraph_every = 60, .final_stop = true});
 }
 
 std::string Words(const std::string& text, double from, double to) {
@@ -92,6 +84,13 @@ class DedupeStageTest : public ::testing::Test {
     prometheus::TextSerializer s;
     return s.Serialize(registry_->Collect());
   }
+
+  // Article `id` indexed by another replica (its own dedupe stage, this clock) and the
+  // entry it publishes, as it arrives through the shared topic: encoded, then decoded.
+  // Empty (after a failed expectation) when the other replica did not index it.
+  std::optional<dedupe::IndexEntry> EntryFromAnotherReplica(const std::string& id, const std::string& url,
+                                                            const std::string& text,
+                                                            std::optional<InputPosition> input = std::nullopt);
 
   DedupeConfig config_;
   std::unique_ptr<prometheus::Registry> registry_;
@@ -282,20 +281,28 @@ class RecordingLog : public dedupe::IndexLog {
   std::vector<std::string> expired;
 };
 
-TEST_F(DedupeStageTest, CatchesCopyOfAnArticleIndexedByAnotherReplica) {
+std::optional<dedupe::IndexEntry> DedupeStageTest::EntryFromAnotherReplica(const std::string& id,
+                                                                           const std::string& url,
+                                                                           const std::string& text,
+                                                                           std::optional<InputPosition> input) {
   RecordingLog log;
   auto other = MakeDedupeStage(config_, StageContext{nullptr, &clock_});
   dynamic_cast<DedupeStage*>(other.get())->SetLog(&log);
-  const std::string text = Prose(14, 400);
   Article a;
-  a.id = "a";
-  a.url = "https://x.example/1";
+  a.id = id;
+  a.url = url;
   a.text = text;
-  ASSERT_EQ(normalize_->Process(a).verdict, Verdict::kContinue);
-  ASSERT_EQ(other->Process(a).verdict, Verdict::kContinue);
-  ASSERT_EQ(log.published.size(), 1u);
-  // The entry travels encoded, as it does through Kafka.
-  auto decoded = dedupe::DecodeEntry(dedupe::EncodeEntry(log.published[0]));
+  a.input = std::move(input);
+  EXPECT_EQ(normalize_->Process(a).verdict, Verdict::kContinue);
+  EXPECT_EQ(other->Process(a).verdict, Verdict::kContinue);
+  EXPECT_EQ(log.published.size(), 1u);
+  if (log.published.size() != 1) return std::nullopt;
+  return dedupe::DecodeEntry(dedupe::EncodeEntry(log.published[0]));
+}
+
+TEST_F(DedupeStageTest, CatchesCopyOfAnArticleIndexedByAnotherReplica) {
+  const std::string text = Prose(14, 400);
+  const auto decoded = EntryFromAnotherReplica("a", "https://x.example/1", text);
   ASSERT_TRUE(decoded);
   auto* mine = dynamic_cast<DedupeStage*>(stage_.get());
   EXPECT_TRUE(mine->ApplyEntry(*decoded));
@@ -386,19 +393,8 @@ TEST_F(DedupeStageTest, ARecordDeliveredAgainIsJudgedOnlyAgainstWhatCameBeforeIt
 // Across replicas and restarts: the entry comes back from the shared log with its
 // delivery key, and the record consumed again by the next replica is judged as new.
 TEST_F(DedupeStageTest, ARecordConsumedAgainByAnotherReplicaIsNotACopyOfItself) {
-  RecordingLog log;
-  auto other = MakeDedupeStage(config_, StageContext{nullptr, &clock_});
-  dynamic_cast<DedupeStage*>(other.get())->SetLog(&log);
   const std::string text = Prose(18, 400);
-  Article a;
-  a.id = "a";
-  a.url = "https://x.example/1";
-  a.text = text;
-  a.input = InputPosition{"articles.raw", 0, 42};
-  ASSERT_EQ(normalize_->Process(a).verdict, Verdict::kContinue);
-  ASSERT_EQ(other->Process(a).verdict, Verdict::kContinue);
-  ASSERT_EQ(log.published.size(), 1u);
-  auto decoded = dedupe::DecodeEntry(dedupe::EncodeEntry(log.published[0]));
+  const auto decoded = EntryFromAnotherReplica("a", "https://x.example/1", text, InputPosition{"articles.raw", 0, 42});
   ASSERT_TRUE(decoded);
   ASSERT_TRUE(dynamic_cast<DedupeStage*>(stage_.get())->ApplyEntry(*decoded));
   StageResult r;
