@@ -50,30 +50,27 @@ CLEAN = [(re.compile(r"%(\d+\$)?[-+ #0]*\d*(\.\d+)?[hlLqjzt]*[a-zA-Z%]"), " "), 
 
 def messages(mo):
     """(msgid, msgstr) pairs of a compiled catalog, via msgunfmt (not the header)."""
-    return [(msgid, msgstr) for _, msgid, msgstr in po_entries(mo_text(mo)) if msgid]
-
-
-def mo_text(mo):
-    return subprocess.run(["msgunfmt", str(mo)], check=True, capture_output=True, text=True).stdout
+    po = subprocess.run(["msgunfmt", str(mo)], check=True, capture_output=True, text=True).stdout
+    return [(msgid, msgstr) for _, msgid, msgstr in po_entries(po) if msgid]
 
 
 def po_entries(po):
     """(msgctxt, msgid, msgstr) of each entry of a catalog's text; of a plural entry, msgstr[0]."""
     entries, cur, key = [], {}, None
     for line in po.splitlines():
-        m = re.match(r'^(msgctxt|msgid|msgstr(\[0\])?) "(.*)"$', line)
+        m = re.match(r'^(msgctxt|msgid|msgstr)(?:\[0\])? "(.*)"$', line)
         if m:
-            key = m.group(1)[:6]
-            if key in ("msgctx", "msgid") and "msgstr" in cur:  # a new entry begins
-                entries.append((cur.get("msgctx", ""), cur.get("msgid", ""), cur["msgstr"]))
+            key = m.group(1)
+            if key != "msgstr" and "msgstr" in cur:  # a new entry begins
+                entries.append((cur.get("msgctxt", ""), cur.get("msgid", ""), cur["msgstr"]))
                 cur = {}
-            cur[key] = m.group(3)
+            cur[key] = m.group(2)
         elif line.startswith('"') and key:
             cur[key] += line[1:-1]
         elif line.startswith("msgid_plural") or line.startswith("msgstr["):
             key = None
     if "msgstr" in cur:
-        entries.append((cur.get("msgctx", ""), cur.get("msgid", ""), cur["msgstr"]))
+        entries.append((cur.get("msgctxt", ""), cur.get("msgid", ""), cur["msgstr"]))
     return entries
 
 
