@@ -122,6 +122,8 @@ int RunCommand(const Args& args) {
       }
       return ok;
     });
+    // Declared before the runtime, which may wait on it (its commit gate) until destroyed.
+    std::unique_ptr<DedupeLogKafka> dedupe_log;
     KafkaRuntime runtime(config, processor, readiness, *registry);
     admin.Handle("GET", "/metrics", MetricsHandler(*registry));
     // Liveness: 503 when the consumer thread is wedged (its loop polls every 100 ms), or
@@ -146,7 +148,6 @@ int RunCommand(const Args& args) {
     runtime.SetFatalListener([&exit_watchdog, grace] { exit_watchdog.Arm(grace); });
     bool stopping = false;        // control thread
     bool restore_failed = false;  // control thread
-    std::unique_ptr<DedupeLogKafka> dedupe_log;
     boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
     std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
                                                                                int signo) {
@@ -207,6 +208,9 @@ int RunCommand(const Args& args) {
             return;
           }
           dedupe->SetLog(dedupe_log.get());
+          // A record's offset is committed once its index entry is delivered: a replica
+          // restoring after a crash finds the entry of every committed record.
+          runtime.SetCommitGate(dedupe_log.get());
           dedupe_log->Start();
           readiness.Release(DedupeLogKafka::kReadinessCondition);
           runtime.Start();

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdint>
 #include <map>
 #include <stdexcept>
 
@@ -10,8 +11,14 @@
 namespace ingestd {
 namespace {
 
-rd_kafka_t* NewClient(rd_kafka_type_t type, const KafkaProperties& props, const std::string& section) {
+rd_kafka_t* NewClient(rd_kafka_type_t type, const KafkaProperties& props, const std::string& section,
+                      DedupeLogKafka* delivery_to = nullptr,
+                      void (*delivery)(rd_kafka_t*, const rd_kafka_message_t*, void*) = nullptr) {
   rd_kafka_conf_t* conf = MakeKafkaConf(props, section);
+  if (delivery) {
+    rd_kafka_conf_set_opaque(conf, delivery_to);
+    rd_kafka_conf_set_dr_msg_cb(conf, delivery);
+  }
   char err[512];
   rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);
   if (!rk) {
@@ -23,22 +30,30 @@ rd_kafka_t* NewClient(rd_kafka_type_t type, const KafkaProperties& props, const 
 
 }  // namespace
 
+struct DedupeLogKafkaCallbacks {
+  static void Delivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
+    static_cast<DedupeLogKafka*>(opaque)->OnDelivery(message);
+  }
+};
+
 DedupeLogKafka::DedupeLogKafka(const Config& config, DedupeStage& stage, prometheus::Registry& registry)
     : stage_(stage),
       topic_(config.kafka.topics.dedupe_index),
       records_(prometheus::BuildCounter()
                    .Name("ingestd_dedupe_log_records_total")
-                   .Help("Records of the shared dedupe index topic, by event (published, tombstone, dropped, "
+                   .Help("Records of the shared dedupe index topic, by event (published, tombstone, dropped: "
+                         "refused by the producer's queue, failed: not delivered within message.timeout.ms, "
                          "applied, invalid).")
                    .Register(registry)),
       published_(records_.Add({{"event", "published"}})),
       tombstones_(records_.Add({{"event", "tombstone"}})),
       dropped_(records_.Add({{"event", "dropped"}})),
+      failed_(records_.Add({{"event", "failed"}})),
       applied_(records_.Add({{"event", "applied"}})),
       invalid_(records_.Add({{"event", "invalid"}})) {
   KafkaProperties producer = ProducerProperties(config.kafka);
   producer["client.id"] = "ingestd-dedupe-index";
-  producer_ = NewClient(RD_KAFKA_PRODUCER, producer, "producer");
+  producer_ = NewClient(RD_KAFKA_PRODUCER, producer, "producer", this, &DedupeLogKafkaCallbacks::Delivery);
 
   // Not a group member: assign() every partition, never commit. The group id only
   // keeps librdkafka content; it is distinct from the input group's.
@@ -70,6 +85,11 @@ DedupeLogKafka::DedupeLogKafka(const Config& config, DedupeStage& stage, prometh
   }
   rd_kafka_metadata_destroy(md);
   rd_kafka_poll_set_consumer(consumer_);
+  // Its own thread, not the follower's: a commit waits for these reports, and the
+  // follower may sit in a consumer poll.
+  poller_ = std::thread([this] {
+    while (!poller_stop_.load(std::memory_order_relaxed)) rd_kafka_poll(producer_, 100);
+  });
 }
 
 DedupeLogKafka::~DedupeLogKafka() {
@@ -82,7 +102,6 @@ DedupeLogKafka::~DedupeLogKafka() {
 
 size_t DedupeLogKafka::PollOnce(int timeout_ms) {
   rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_, timeout_ms);
-  rd_kafka_poll(producer_, 0);
   if (!m) return 0;
   size_t applied = 0;
   if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && m->payload) {  // no payload: a tombstone
@@ -171,17 +190,26 @@ void DedupeLogKafka::Start() {
 void DedupeLogKafka::Stop(std::chrono::milliseconds flush) {
   stop_.store(true);
   if (follower_.joinable()) follower_.join();
-  rd_kafka_flush(producer_, static_cast<int>(flush.count()));
+  poller_stop_.store(true);
+  if (poller_.joinable()) poller_.join();
+  rd_kafka_flush(producer_, static_cast<int>(flush.count()));  // serves the last reports here
 }
 
 void DedupeLogKafka::Produce(const std::string& key, const std::string* value) {
-  const rd_kafka_resp_err_t err =
-      rd_kafka_producev(producer_, RD_KAFKA_V_TOPIC(topic_.c_str()), RD_KAFKA_V_KEY(key.data(), key.size()),
-                        RD_KAFKA_V_VALUE(value ? const_cast<char*>(value->data()) : nullptr, value ? value->size() : 0),
-                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+  uint64_t number = 0;
+  {
+    std::lock_guard lock(gate_mu_);
+    number = next_++;
+    pending_.push_back(false);
+  }
+  const rd_kafka_resp_err_t err = rd_kafka_producev(
+      producer_, RD_KAFKA_V_TOPIC(topic_.c_str()), RD_KAFKA_V_KEY(key.data(), key.size()),
+      RD_KAFKA_V_VALUE(value ? const_cast<char*>(value->data()) : nullptr, value ? value->size() : 0),
+      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(number)), RD_KAFKA_V_END);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     // Never block a worker: a lost entry only means one replica may miss one copy.
     dropped_.Increment();
+    Settle(number);  // no report comes for a refused write
   } else if (value) {
     published_.Increment();
   } else {
@@ -195,5 +223,48 @@ void DedupeLogKafka::Publish(const dedupe::IndexEntry& entry) {
 }
 
 void DedupeLogKafka::Expire(const std::string& id) { Produce(id, nullptr); }
+
+void DedupeLogKafka::OnDelivery(const rd_kafka_message_t* message) {
+  if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    failed_.Increment();
+    // A topic that is down fails every entry: one line per 10 s, with the count.
+    ++failed_unlogged_;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - failed_logged_at_ >= std::chrono::seconds(10)) {
+      spdlog::warn("dedupe index log: {} entries not delivered to {} (their records are committed without them): {}",
+                   failed_unlogged_, topic_, rd_kafka_err2str(message->err));
+      failed_logged_at_ = now;
+      failed_unlogged_ = 0;
+    }
+  }
+  Settle(reinterpret_cast<uint64_t>(message->_private));
+}
+
+void DedupeLogKafka::Settle(uint64_t number) {
+  std::lock_guard lock(gate_mu_);
+  pending_[number - settled_through_ - 1] = true;
+  bool moved = false;
+  while (!pending_.empty() && pending_.front()) {
+    pending_.pop_front();
+    ++settled_through_;
+    moved = true;
+  }
+  if (moved) gate_cv_.notify_all();
+}
+
+uint64_t DedupeLogKafka::Mark() {
+  std::lock_guard lock(gate_mu_);
+  return next_ - 1;
+}
+
+bool DedupeLogKafka::Settled(uint64_t mark) const {
+  std::lock_guard lock(gate_mu_);
+  return settled_through_ >= mark;
+}
+
+bool DedupeLogKafka::WaitSettled(uint64_t mark, std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(gate_mu_);
+  return gate_cv_.wait_until(lock, deadline, [&] { return settled_through_ >= mark; });
+}
 
 }  // namespace ingestd

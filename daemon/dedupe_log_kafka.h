@@ -16,11 +16,20 @@
 // bench/dedupe_replication.cc (about 21 ms on the embedded broker, the plain
 // produce-consume round trip plus 0.2 ms) and documented in docs/benchmarks.md.
 //
+// Commits: it is the runtime's CommitGate. An entry is published while its record is
+// processed, and the record's offset is committed only once the entry is delivered
+// (or failed for good, counted as `failed`): a replica killed with entries still
+// queued here has not committed their records, so whoever consumes them again
+// indexes them again. Every write (entry or tombstone) gets a number in the order
+// it is issued; delivery reports, which come in order per partition but not across
+// partitions, settle numbers, and the gate is open up to the lowest unsettled one.
+//
 // Threads: Publish/Expire from worker threads (non-blocking produce; a full
 // queue drops the entry and counts it); Restore on a restore thread (the daemon's
 // control thread keeps serving the admin server meanwhile), CancelRestore from
 // any thread; Start, Stop on the control thread once Restore has returned; one
-// follower thread applies entries and serves producer callbacks.
+// follower thread applies entries; one poller thread serves the producer's delivery
+// reports from construction to Stop; Mark, Settled, WaitSettled from any thread.
 #pragma once
 
 #include <librdkafka/rdkafka.h>
@@ -29,16 +38,21 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <thread>
 
 #include "config/config.h"
+#include "daemon/commit_gate.h"
 #include "stages/dedupe/dedupe_stage.h"
 
 namespace ingestd {
 
-class DedupeLogKafka final : public dedupe::IndexLog {
+class DedupeLogKafka final : public dedupe::IndexLog, public CommitGate {
  public:
   static constexpr const char* kReadinessCondition = "dedupe_index";
 
@@ -69,8 +83,16 @@ class DedupeLogKafka final : public dedupe::IndexLog {
   void Publish(const dedupe::IndexEntry& entry) override;
   void Expire(const std::string& id) override;
 
+  [[nodiscard]] uint64_t Mark() override;
+  [[nodiscard]] bool Settled(uint64_t mark) const override;
+  bool WaitSettled(uint64_t mark, std::chrono::steady_clock::time_point deadline) override;
+
  private:
+  friend struct DedupeLogKafkaCallbacks;
   void Produce(const std::string& key, const std::string* value);
+  // A delivery report (poller thread, or Stop's flush): settles the write's number.
+  void OnDelivery(const rd_kafka_message_t* message);
+  void Settle(uint64_t number);
   // Consumes one batch; returns false on a fatal error.
   size_t PollOnce(int timeout_ms);
 
@@ -82,10 +104,23 @@ class DedupeLogKafka final : public dedupe::IndexLog {
   std::atomic<bool> stop_{false};
   std::atomic<bool> cancel_restore_{false};
   std::thread follower_;
+  std::thread poller_;
+  std::atomic<bool> poller_stop_{false};
+  // Write numbers: next_ is the next one given; settled_through_ the highest n with
+  // every write up to n settled; pending_[i] whether write settled_through_ + 1 + i is.
+  mutable std::mutex gate_mu_;
+  std::condition_variable gate_cv_;
+  uint64_t next_ = 1;
+  uint64_t settled_through_ = 0;
+  std::deque<bool> pending_;
+  // Delivery failures not logged yet, and when the last line was (poller thread or Stop).
+  size_t failed_unlogged_ = 0;
+  std::chrono::steady_clock::time_point failed_logged_at_{};
   prometheus::Family<prometheus::Counter>& records_;
   prometheus::Counter& published_;
   prometheus::Counter& tombstones_;
   prometheus::Counter& dropped_;
+  prometheus::Counter& failed_;
   prometheus::Counter& applied_;
   prometheus::Counter& invalid_;
 };

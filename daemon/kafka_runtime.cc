@@ -330,7 +330,7 @@ void KafkaRuntime::ConsumerLoop() {
       }
     }
     Pump();
-    MaybeCommit(false);
+    MaybeCommit();
     ReportIfStuck();
   }
   consumer_running_.store(false);  // closing: the grace-period timer watches it from here
@@ -510,22 +510,48 @@ rd_kafka_topic_partition_list_t* KafkaRuntime::CommitList() const {
   return list;
 }
 
-void KafkaRuntime::MaybeCommit(bool force) {
+void KafkaRuntime::MaybeCommit() {
   const auto now = Clock::now();
   if (async_commits_pending_ > 0 && now - commit_sent_ < kCommitRetryAfter) return;
   if (now < commits_resume_at_) return;  // a failed commit, or a rebalance in progress
-  size_t acked = 0;
-  for (const auto& [id, p] : partitions_) acked += p->window.records() - p->window.unacked();
-  if (acked == 0) return;
-  // At the bound (holding back or paused) only commits free room: commit at once.
-  const bool due = now - last_commit_ >= std::chrono::milliseconds(config_->runtime.commit_interval_ms) ||
-                   acked * 2 >= static_cast<size_t>(config_->runtime.max_inflight_records) || paused_ ||
-                   backpressure_.state() != Backpressure::State::kTaking;
-  if (!force && !due) return;
+  if (!gated_) {
+    size_t acked = 0;
+    for (const auto& [id, p] : partitions_) acked += p->window.records() - p->window.unacked();
+    if (acked == 0) return;
+    // At the bound (holding back or paused) only commits free room: commit at once.
+    const bool due = now - last_commit_ >= std::chrono::milliseconds(config_->runtime.commit_interval_ms) ||
+                     acked * 2 >= static_cast<size_t>(config_->runtime.max_inflight_records) || paused_ ||
+                     backpressure_.state() != Backpressure::State::kTaking;
+    if (!due) return;
+    if (gate_) {
+      // These watermarks, once every index entry written so far is delivered: those of
+      // the records they cover were written before the records were acknowledged.
+      GatedCommit pending{gate_->Mark(), {}};
+      for (const auto& [id, p] : partitions_) {
+        if (p->window.watermark() > p->window.committed()) pending.offsets.emplace_back(id, p->window.watermark());
+      }
+      if (pending.offsets.empty()) return;
+      gated_ = std::move(pending);
+    }
+  }
   // Explicit offsets (the watermarks), not librdkafka's stored ones: what the
   // callback confirms is exactly what the windows may forget.
-  rd_kafka_topic_partition_list_t* list = CommitList();
-  if (!list) return;
+  rd_kafka_topic_partition_list_t* list = nullptr;
+  if (gated_) {
+    if (!gate_->Settled(gated_->mark)) {
+      probe_.commit_waiting_for_index.Set(1);
+      return;
+    }
+    probe_.commit_waiting_for_index.Set(0);
+    list = rd_kafka_topic_partition_list_new(static_cast<int>(gated_->offsets.size()));
+    for (const auto& [id, offset] : gated_->offsets) {
+      rd_kafka_topic_partition_list_add(list, config_->kafka.topics.input.c_str(), id)->offset = offset;
+    }
+    gated_.reset();
+  } else {
+    list = CommitList();
+    if (!list) return;
+  }
   ++async_commits_pending_;
   commit_sent_ = last_commit_ = now;
   // The result is served from commit_queue_ by the consumer loop (AsyncCommit -> OnCommit).
@@ -536,6 +562,22 @@ void KafkaRuntime::MaybeCommit(bool force) {
     spdlog::warn("kafka commit: {}", rd_kafka_err2str(e));
   }
   rd_kafka_topic_partition_list_destroy(list);
+}
+
+bool KafkaRuntime::AwaitGate(Clock::time_point deadline, const char* what) {
+  if (!gate_) return true;
+  const uint64_t mark = gate_->Mark();
+  if (gate_->Settled(mark)) return true;
+  probe_.commit_waiting_for_index.Set(1);
+  const bool settled = gate_->WaitSettled(mark, deadline);
+  probe_.commit_waiting_for_index.Set(0);
+  if (!settled && what) {
+    spdlog::warn(
+        "{}: not committed: dedupe index entries of these records are not delivered yet (they will be "
+        "consumed again)",
+        what);
+  }
+  return settled;
 }
 
 rd_kafka_resp_err_t KafkaRuntime::CommitSync(const rd_kafka_topic_partition_list_t* list) {
@@ -611,8 +653,10 @@ void KafkaRuntime::ReportIfStuck() {
     state += fmt::format(" p{}: unacked={} uncommitted={} watermark={} committed={}", id, w.unacked(),
                          w.records() - w.unacked(), w.watermark(), w.committed());
   }
-  spdlog::warn("no progress for 30 s with {} records in flight (commit pending: {}):{}", InflightRecords(),
-               async_commits_pending_ > 0, state);
+  spdlog::warn(
+      "no progress for 30 s with {} records in flight (commit pending: {}, waiting for dedupe index "
+      "entries: {}):{}",
+      InflightRecords(), async_commits_pending_ > 0, gated_.has_value(), state);
 }
 
 bool KafkaRuntime::BoundReached() const { return backpressure_.Full(InflightRecords(), InflightBytes()); }
@@ -660,6 +704,8 @@ void KafkaRuntime::OnRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
   // The group moved on (librdkafka calls this once per completed rebalance, even with
   // an empty assignment): commits with the new generation may go.
   commits_resume_at_ = {};
+  gated_.reset();  // may name partitions this member no longer owns
+  probe_.commit_waiting_for_index.Set(0);
   const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(consumer_), "COOPERATIVE") == 0;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     Assign(partitions);
@@ -736,7 +782,10 @@ void KafkaRuntime::Revoke(rd_kafka_topic_partition_list_t* partitions) {
         rd_kafka_topic_partition_list_add(commit, config_->kafka.topics.input.c_str(), id)->offset = w.watermark();
       }
     }
-    if (commit->cnt > 0) {
+    // The gate's mark covers every partition's writes, not only these: a revocation is
+    // rare and the entries come within milliseconds.
+    // Closing: the final commit has just waited for the gate and said so if it had to give up.
+    if (commit->cnt > 0 && AwaitGate(deadline, closing_ ? nullptr : "commit on revoke")) {
       if (rd_kafka_resp_err_t e = CommitSync(commit); e) {
         spdlog::warn("commit on revoke: {}", rd_kafka_err2str(e));
       }
@@ -779,8 +828,12 @@ void KafkaRuntime::Finish() {
     }
   }
   // Commit what is acknowledged, then leave the group (the revoke callback abandons the rest).
+  const auto close_by = Clock::time_point(Clock::duration(close_by_ns_.load()));
+  const auto reserve = CloseReserve(std::chrono::milliseconds(config_->runtime.shutdown_grace_ms));
   if (rd_kafka_topic_partition_list_t* list = CommitList()) {
-    if (rd_kafka_resp_err_t e = CommitSync(list); e) spdlog::warn("final commit: {}", rd_kafka_err2str(e));
+    if (AwaitGate(close_by - reserve, "final commit")) {
+      if (rd_kafka_resp_err_t e = CommitSync(list); e) spdlog::warn("final commit: {}", rd_kafka_err2str(e));
+    }
     rd_kafka_topic_partition_list_destroy(list);
   }
   left_uncommitted_.store(InflightRecords());
@@ -801,9 +854,7 @@ void KafkaRuntime::Finish() {
   // consumer cannot be destroyed while one is alive. Flush with what is left of the
   // grace period, then purge what is still queued and serve the purge reports, which
   // release them; the producer goes first.
-  const auto close_by = Clock::time_point(Clock::duration(close_by_ns_.load()));
-  const auto flush_for = std::chrono::duration_cast<std::chrono::milliseconds>(
-      close_by - Clock::now() - CloseReserve(std::chrono::milliseconds(config_->runtime.shutdown_grace_ms)));
+  const auto flush_for = std::chrono::duration_cast<std::chrono::milliseconds>(close_by - Clock::now() - reserve);
   if (rd_kafka_flush(producer_, static_cast<int>(std::max<int64_t>(flush_for.count(), 0))) != 0) {
     spdlog::warn("producer flush: {} messages not delivered; purging them", rd_kafka_outq_len(producer_));
     rd_kafka_purge(producer_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);

@@ -2,8 +2,9 @@
 // running Processor::Process; results are produced, per input partition in offset
 // order, to the enriched / duplicates / dead-letter topics by an idempotent
 // producer; an input offset is stored (then committed) only when that record and
-// every record before it in its partition were acknowledged by the broker.
-// At-least-once. See docs/runtime.md for the whole story.
+// every record before it in its partition were acknowledged by the broker, and
+// committed only once the commit gate (the dedupe index log) has delivered what the
+// stages wrote for them. At-least-once. See docs/runtime.md for the whole story.
 //
 // Threads and what they own:
 //   consumer thread   the consumer, the partition windows, produce calls, offset
@@ -30,12 +31,14 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
 #include "config/config.h"
+#include "daemon/commit_gate.h"
 #include "daemon/kafka_properties.h"
 #include "daemon/partition_window.h"
 #include "daemon/processor.h"
@@ -75,6 +78,9 @@ class KafkaRuntime {
   // Called once, on the thread that hit it, when a fatal error stops the run (the
   // caller arms its exit timer: closing the clients may hang). Before Start().
   void SetFatalListener(std::function<void()> listener);
+  // Commits wait for `gate` (the dedupe index log, daemon/commit_gate.h), which must
+  // outlive the run. Before Start().
+  void SetCommitGate(CommitGate* gate) { gate_ = gate; }
 
   // Creates the clients and starts the threads. Throws KafkaConfigError or
   // std::runtime_error when a client cannot be created.
@@ -108,8 +114,12 @@ class KafkaRuntime {
   void HandleMessage(rd_kafka_message_t* message);
   void Pump();
   bool Produce(const std::shared_ptr<InflightRecord>& record);
-  void MaybeCommit(bool force);
+  void MaybeCommit();
   [[nodiscard]] rd_kafka_topic_partition_list_t* CommitList() const;  // null when nothing to commit
+  // Before a synchronous commit (revoke, exit): waits until the gate has settled every
+  // write issued so far, up to `deadline`; false (and a warning naming `what`, unless
+  // null) if not.
+  bool AwaitGate(std::chrono::steady_clock::time_point deadline, const char* what);
   Backpressure::State UpdateBackpressure();
   void ReportIfStuck();
   void Heartbeat();
@@ -145,6 +155,7 @@ class KafkaRuntime {
   std::function<void()> finished_;
   std::function<void(const Processed&, const InputPosition&)> output_listener_;
   std::function<void()> fatal_listener_;
+  CommitGate* gate_ = nullptr;
 
   rd_kafka_t* consumer_ = nullptr;
   rd_kafka_t* producer_ = nullptr;
@@ -165,6 +176,13 @@ class KafkaRuntime {
   bool draining_ = false;
   bool closing_ = false;           // consumer_close: revocations abandon at once
   int async_commits_pending_ = 0;  // sent, result not served yet
+  // A due commit waiting for the gate: the watermarks when it fell due, and the gate's
+  // mark then. Dropped at a rebalance (the next due commit takes a new mark).
+  struct GatedCommit {
+    uint64_t mark;
+    std::vector<std::pair<int32_t, int64_t>> offsets;
+  };
+  std::optional<GatedCommit> gated_;
   std::chrono::steady_clock::time_point commit_sent_{};
   std::chrono::steady_clock::time_point commits_resume_at_{};  // no async commit before
   std::chrono::steady_clock::time_point last_commit_{};

@@ -27,6 +27,9 @@ RuntimeProbe::RuntimeProbe(prometheus::Registry& r)
       rebalances(Counter(r, "ingestd_rebalances_total", "Consumer group rebalances (assignments and revocations).")),
       commits(Counter(r, "ingestd_offset_commits_total", "Offset commits acknowledged by the group coordinator.")),
       commit_failures(Counter(r, "ingestd_offset_commit_failures_total", "Offset commits that failed.")),
+      commit_waiting_for_index(Gauge(r, "ingestd_offset_commit_waiting_for_index",
+                                     "1 while a due offset commit waits for the dedupe index entries of the records "
+                                     "it covers to be delivered to the shared index topic, else 0.")),
       delivery_errors(Counter(r, "ingestd_delivery_errors_total", "Produced records the broker did not accept.")),
       dead_letter_values_dropped(Counter(r, "ingestd_dead_letter_values_dropped_total",
                                          "Dead letters sent without their value because it exceeded "

@@ -24,6 +24,7 @@ struct RuntimeProbe {
   prometheus::Counter& rebalances;
   prometheus::Counter& commits;
   prometheus::Counter& commit_failures;
+  prometheus::Gauge& commit_waiting_for_index;  // 1 while a due commit waits for the CommitGate
   prometheus::Counter& delivery_errors;
   prometheus::Counter& dead_letter_values_dropped;
   prometheus::Family<prometheus::Histogram>& end_to_end_seconds;  // by output

@@ -18,6 +18,19 @@ using namespace std::chrono_literals;
 using Replica = ingestd::testing::DedupeReplica;
 std::string Prose(uint64_t seed, int words) { return ingestd::testing::SyllableProse(seed, words); }
 
+// ingestd_dedupe_log_records_total{event=...} of a replica.
+double Count(const Replica& r, const std::string& event) {
+  for (const auto& family : r.registry.Collect()) {
+    if (family.name != "ingestd_dedupe_log_records_total") continue;
+    for (const auto& m : family.metric) {
+      for (const auto& label : m.label) {
+        if (label.name == "event" && label.value == event) return m.counter.value;
+      }
+    }
+  }
+  return -1;
+}
+
 class DedupeLogKafkaTest : public ::testing::Test {
  protected:
   DedupeLogKafkaTest() : broker_(1, 4, {"ingestd.dedupe-index"}) {
@@ -118,6 +131,37 @@ TEST_F(DedupeLogKafkaTest, EveryEntryIndexedByOneReplicaReachesTheOtherWhichThen
   }
   EXPECT_EQ(a.stage->Stats().entries, 20u);
   EXPECT_EQ(b.stage->Stats().entries, 20u);
+}
+
+// The log is the runtime's commit gate: a mark settles once every entry written before
+// it is delivered, never while one is still queued for a broker that is down.
+TEST_F(DedupeLogKafkaTest, GateSettlesAMarkOnlyOnceTheEntriesBeforeItAreDelivered) {
+  Replica a(*config_);
+  ASSERT_EQ(broker_.Command("down 1"), "ok");
+  for (int i = 0; i < 5; ++i) a.Process("g" + std::to_string(i), Prose(400 + i, 300));
+  const uint64_t mark = a.log->Mark();
+  EXPECT_GE(mark, 5u);
+  EXPECT_FALSE(a.log->Settled(mark)) << "settled with the only broker down";
+  ASSERT_EQ(broker_.Command("up 1"), "ok");
+  EXPECT_TRUE(a.log->WaitSettled(mark, std::chrono::steady_clock::now() + 30s));
+  EXPECT_EQ(Count(a, "failed"), 0);
+  // Every entry reached the topic: another replica restores all five.
+  Replica b(*config_);
+  EXPECT_EQ(b.restored, 5u);
+}
+
+// An entry the producer gives up on (message.timeout.ms) settles its mark too, counted
+// as failed: a dead index topic must not hold every commit forever.
+TEST_F(DedupeLogKafkaTest, GateSettlesAMarkWhoseEntriesFailedAndCountsThem) {
+  auto short_timeout = std::make_shared<Config>(*config_);
+  short_timeout->kafka.producer["message.timeout.ms"] = "1000";
+  Replica a(*short_timeout);
+  ASSERT_EQ(broker_.Command("down 1"), "ok");
+  for (int i = 0; i < 3; ++i) a.Process("f" + std::to_string(i), Prose(500 + i, 300));
+  const uint64_t mark = a.log->Mark();
+  EXPECT_TRUE(a.log->WaitSettled(mark, std::chrono::steady_clock::now() + 30s));
+  EXPECT_EQ(Count(a, "failed"), 3);
+  ASSERT_EQ(broker_.Command("up 1"), "ok");
 }
 
 }  // namespace

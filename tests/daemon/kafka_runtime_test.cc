@@ -1,12 +1,26 @@
 #include "daemon/kafka_runtime.h"
 
 #include <gtest/gtest.h>
+#include <prometheus/registry.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include "daemon/embedded_broker.h"
+#include "daemon/pipeline_probe.h"
+#include "daemon/processor.h"
+#include "daemon/readiness.h"
 
 namespace ingestd {
 namespace {
+
+using namespace std::chrono_literals;
 
 Config WithBound(int64_t max_inflight_bytes) {
   Config c;
@@ -36,6 +50,159 @@ TEST(InputConsumerPropertiesTest, KeepsTheUsersPrefetchAndWarnsWhenItExceedsTheB
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_NE(warnings[0].find("kafka.consumer.queued.max.messages.kbytes"), std::string::npos);
   EXPECT_NE(warnings[0].find("runtime.max_inflight_bytes"), std::string::npos);
+}
+
+// Commits wait for the commit gate (in the daemon, the dedupe index log): the runtime
+// on the embedded broker, no stages, and a gate the test opens by hand.
+class HandGate final : public CommitGate {
+ public:
+  uint64_t Mark() override { return ++marks_; }  // as if a write came before each mark
+  [[nodiscard]] bool Settled(uint64_t mark) const override { return mark <= open_through_.load(); }
+  bool WaitSettled(uint64_t mark, std::chrono::steady_clock::time_point deadline) override {
+    while (!Settled(mark)) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));  // polling against a deadline
+    }
+    return true;
+  }
+  void Open() { open_through_.store(UINT64_MAX); }
+  [[nodiscard]] uint64_t marks() const { return marks_.load(); }
+
+ private:
+  std::atomic<uint64_t> marks_{0};
+  std::atomic<uint64_t> open_through_{0};
+};
+
+class KafkaRuntimeGateTest : public ::testing::Test {
+ protected:
+  static constexpr int kRecords = 20;
+
+  KafkaRuntimeGateTest()
+      : broker_(1, 2, {"articles.raw", "articles.enriched", "articles.duplicates", "articles.dead-letter"}) {
+    auto config = std::make_shared<Config>();
+    config->kafka.brokers = broker_.bootstrap();
+    config->kafka.group_id = "gate-test";
+    config->kafka.consumer["session.timeout.ms"] = "6000";
+    config->kafka.consumer["heartbeat.interval.ms"] = "500";
+    config->kafka.consumer["fetch.wait.max.ms"] = "20";
+    config->kafka.producer["linger.ms"] = "1";
+    config->runtime.commit_interval_ms = 50;
+    config->runtime.shutdown_grace_ms = 4000;
+    config_ = config;
+    processor_ = std::make_unique<Processor>(config_, std::vector<std::unique_ptr<Stage>>{}, *pipeline_probe_);
+    runtime_ = std::make_unique<KafkaRuntime>(config_, *processor_, readiness_, registry_);
+    runtime_->SetCommitGate(&gate_);
+  }
+  ~KafkaRuntimeGateTest() override {
+    runtime_.reset();  // stops it if a test ended early
+  }
+
+  void ProduceInput() {
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    char err[512];
+    ASSERT_EQ(rd_kafka_conf_set(conf, "bootstrap.servers", broker_.bootstrap().c_str(), err, sizeof err),
+              RD_KAFKA_CONF_OK);
+    rd_kafka_t* producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    ASSERT_NE(producer, nullptr) << err;
+    for (int i = 0; i < kRecords; ++i) {
+      const std::string value = R"({"url":"https://x.example/)" + std::to_string(i) +
+                                R"(","title":"T","text":"Body text number )" + std::to_string(i) + R"("})";
+      ASSERT_EQ(rd_kafka_producev(producer, RD_KAFKA_V_TOPIC("articles.raw"), RD_KAFKA_V_PARTITION(i % 2),
+                                  RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                                  RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
+                RD_KAFKA_RESP_ERR_NO_ERROR);
+    }
+    EXPECT_EQ(rd_kafka_flush(producer, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_destroy(producer);
+  }
+
+  // The sum of a family's samples (counter, gauge, or a histogram's count).
+  double Metric(const std::string& name) {
+    double sum = 0;
+    for (const auto& family : registry_.Collect()) {
+      if (family.name != name) continue;
+      for (const auto& m : family.metric) sum += m.counter.value + m.gauge.value + m.histogram.sample_count;
+    }
+    return sum;
+  }
+
+  // The group's committed offsets on the broker, summed over the input's partitions
+  // (asked by a client of its own that never joins the group); -1 when none is.
+  int64_t CommittedOnBroker() {
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    char err[512];
+    rd_kafka_conf_set(conf, "bootstrap.servers", broker_.bootstrap().c_str(), err, sizeof err);
+    rd_kafka_conf_set(conf, "group.id", "gate-test", err, sizeof err);
+    rd_kafka_t* client = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    if (!client) return -2;
+    rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(2);
+    rd_kafka_topic_partition_list_add(parts, "articles.raw", 0);
+    rd_kafka_topic_partition_list_add(parts, "articles.raw", 1);
+    int64_t sum = -1;
+    if (rd_kafka_committed(client, parts, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      for (int i = 0; i < parts->cnt; ++i) {
+        if (parts->elems[i].offset >= 0) sum = std::max<int64_t>(sum, 0) + parts->elems[i].offset;
+      }
+    }
+    rd_kafka_topic_partition_list_destroy(parts);
+    rd_kafka_destroy(client);
+    return sum;
+  }
+
+  // Polls `predicate` every 20 ms until it holds or `timeout` passes.
+  template <typename Predicate>
+  static bool WaitFor(Predicate predicate, std::chrono::seconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!predicate()) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling against a deadline
+    }
+    return true;
+  }
+
+  EmbeddedBroker broker_;
+  std::shared_ptr<const Config> config_;
+  prometheus::Registry registry_;
+  std::unique_ptr<PipelineProbe> pipeline_probe_ = std::make_unique<PipelineProbe>(registry_);
+  Readiness readiness_;
+  HandGate gate_;
+  std::unique_ptr<Processor> processor_;
+  std::unique_ptr<KafkaRuntime> runtime_;
+};
+
+TEST_F(KafkaRuntimeGateTest, CommitsOnlyOnceTheGateHasSettledTheirRecordsWrites) {
+  runtime_->Start();
+  ProduceInput();
+  // Every output acknowledged (the end-to-end histogram counts acknowledged records).
+  ASSERT_TRUE(WaitFor([&] { return Metric("ingestd_end_to_end_latency_seconds") >= kRecords; }, 60s));
+  // A commit fell due (every 50 ms) and waits: nothing committed while the gate is shut.
+  ASSERT_TRUE(WaitFor([&] { return Metric("ingestd_offset_commit_waiting_for_index") == 1; }, 10s));
+  EXPECT_GE(gate_.marks(), 1u);
+  EXPECT_EQ(Metric("ingestd_offset_commits_total"), 0);
+  EXPECT_EQ(CommittedOnBroker(), -1);
+
+  gate_.Open();
+  ASSERT_TRUE(WaitFor([&] { return CommittedOnBroker() == kRecords; }, 10s));
+  EXPECT_TRUE(WaitFor([&] { return Metric("ingestd_offset_commits_total") >= 1; }, 5s));  // its result served
+  EXPECT_TRUE(WaitFor([&] { return Metric("ingestd_offset_commit_waiting_for_index") == 0; }, 5s));
+
+  runtime_->RequestStop(2s);
+  EXPECT_EQ(runtime_->Wait(), 0);
+  EXPECT_EQ(runtime_->LeftUncommitted(), 0u);
+}
+
+TEST_F(KafkaRuntimeGateTest, FinalCommitAtStopIsSkippedWhenTheGateDoesNotSettleWithinTheGrace) {
+  runtime_->Start();
+  ProduceInput();
+  ASSERT_TRUE(WaitFor([&] { return Metric("ingestd_end_to_end_latency_seconds") >= kRecords; }, 60s));
+  ASSERT_TRUE(WaitFor([&] { return Metric("ingestd_offset_commit_waiting_for_index") == 1; }, 10s));
+
+  runtime_->RequestStop(2s);
+  EXPECT_EQ(runtime_->Wait(), 0);
+  // Drained (every output acknowledged), but not one offset committed: the next owner
+  // of the partitions consumes all of it again.
+  EXPECT_EQ(runtime_->LeftUncommitted(), static_cast<size_t>(kRecords));
+  EXPECT_EQ(CommittedOnBroker(), -1);
 }
 
 }  // namespace
