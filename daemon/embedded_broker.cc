@@ -63,8 +63,20 @@ std::string EmbeddedBroker::Command(const std::string& line) {
     if (!(in >> name)) return "error: usage: topic NAME [PARTITIONS]";
     in >> partitions;
     e = rd_kafka_mock_topic_create(cluster_, name.c_str(), partitions, 1);
+  } else if (verb == "leader") {
+    std::string topic;
+    int partition = -1, id = -1;
+    if (!(in >> topic >> partition >> id)) return "error: usage: leader TOPIC PARTITION BROKER_ID";
+    e = rd_kafka_mock_partition_set_leader(cluster_, topic.c_str(), partition, id);
+  } else if (verb == "coordinator") {
+    std::string type, key;
+    int id = -1;
+    if (!(in >> type >> key >> id) || (type != "group" && type != "transaction")) {
+      return "error: usage: coordinator group|transaction KEY BROKER_ID";
+    }
+    e = rd_kafka_mock_coordinator_set(cluster_, type.c_str(), key.c_str(), id);
   } else {
-    return "error: unknown command \"" + verb + "\" (errors, clear, down, up, rtt, topic)";
+    return "error: unknown command \"" + verb + "\" (errors, clear, down, up, rtt, topic, leader, coordinator)";
   }
   if (e) return std::string("error: ") + rd_kafka_err2str(e);
   return "ok";

@@ -33,7 +33,10 @@ class EmbeddedBroker {
   //   clear API_KEY                     forgets the errors still queued for API_KEY
   //   down BROKER_ID | up BROKER_ID     a broker stops / starts answering
   //   rtt BROKER_ID MS                  adds round-trip time
-  //   topic NAME PARTITIONS             creates a topic
+  //   topic NAME [PARTITIONS]           creates a topic
+  //   leader TOPIC PARTITION BROKER_ID  moves the partition's leadership (-1: no leader)
+  //   coordinator group|transaction KEY BROKER_ID
+  //                                     the coordinator of that group / transactional id
   // Returns "ok" or "error: ...".
   std::string Command(const std::string& line);
 
