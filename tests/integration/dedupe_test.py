@@ -12,7 +12,15 @@ with every entry applied. A second daemon sent SIGTERM midway through its restor
 it early (fewer entries than the topic holds), exits 0, publishes nothing and commits
 nothing (a third daemon afterwards gets every input).
 
-  dedupe_test.py [two_daemons_and_restart|probes_during_restore] --binary build/ingestd
+index_undelivered_at_kill: the index topic's partitions lead on broker 2, everything else on
+broker 1; broker 2 goes down, so daemon a's index entries stay queued in its producer while
+its outputs are acknowledged. a is SIGKILLed once it has committed (or says a due commit
+waits for the entries: ingestd_offset_commit_waiting_for_index), broker 2 comes back and
+daemon b restores the index and consumes from the group's committed offsets. A copy of each
+original must then go to duplicates: an original committed without its entry in the index
+would let its copy through as new (the gap in stages/dedupe/README.md).
+
+  dedupe_test.py [two_daemons_and_restart|probes_during_restore|index_undelivered_at_kill] --binary build/ingestd
 """
 import argparse
 import json
@@ -25,7 +33,20 @@ import sys
 import tempfile
 import time
 
-from harness import RUNNING, Broker, Daemon, check, consume, count_outputs, wait_for
+from harness import (
+    RUNNING,
+    Broker,
+    Daemon,
+    Outputs,
+    check,
+    check_no_copy_of_itself,
+    consume,
+    count_outputs,
+    input_positions,
+    run_case,
+    wait_every_input_out,
+    wait_for,
+)
 
 RESTORE_RTT_MS = 300
 
@@ -141,12 +162,103 @@ def probes_during_restore(args, work, broker, sets):
     check(t.wait_exit(20) == 0, "t did not exit 0")
 
 
+def index_undelivered_at_kill(binary, work):
+    n, partitions = 40, 4
+    index_topic = "ingestd.dedupe-index"  # kafka.topics.dedupe_index's default
+    broker = Broker(binary, partitions=partitions, brokers=2)
+    try:
+        for topic in ("articles.raw",) + Outputs.TOPICS:
+            for p in range(partitions):
+                broker.command(f"leader {topic} {p} 1")
+        for p in range(partitions):
+            broker.command(f"leader {index_topic} {p} 2")
+        broker.command("coordinator group itest 1")  # the Daemon helper's kafka.group_id
+        # kcat reads and writes through broker 1 only (it leads every topic kcat uses), so it
+        # never retries broker 2 while that is down.
+        one = broker.bootstrap.split(",")[0]
+        sets = ["pipeline.stages=[normalize,dedupe]", "runtime.commit_interval_ms=200"]
+        a = Daemon(binary, work, "a", broker.bootstrap, sets=sets)
+        a.wait_ready(60)  # its restore reads the index topic: broker 2 is still up
+        wait_for(lambda: a.metric("ingestd_assigned_partitions") == partitions, 60, "a assigned every partition")
+        broker.command("down 2")  # from now on a's index entries cannot leave its producer
+
+        originals = [{"id": f"o{i}", "url": f"https://a.example/{i}", "text": prose(500 + i)} for i in range(n)]
+        for p in range(partitions):
+            produce_to(one, p, originals[p::partitions])
+        wait_for(lambda: len(events(one, "articles.enriched")) >= n, 60, "a's originals enriched")
+
+        def committed_or_waiting():
+            if a.metric("ingestd_offset_commit_waiting_for_index") == 1:
+                return "waiting for the index"
+            if a.metric("ingestd_offset_commits_total") > 0:
+                return "committed"
+            return None
+
+        a_state = wait_for(committed_or_waiting, 60, "a committing or waiting for its index entries")
+        published = a.metric('ingestd_dedupe_log_records_total{event="published"}')
+        commits = a.metric("ingestd_offset_commits_total")
+        a.kill()
+        print(f"a SIGKILLed with its {n} originals out ({a_state}; {published:.0f} index entries handed to its "
+              f"producer, {commits:.0f} commits)", flush=True)
+        broker.command("up 2")
+
+        b = Daemon(binary, work, "b", broker.bootstrap, sets=sets)
+        b.wait_ready(60)
+        restored = restored_entries(b.log_text())
+        wait_for(lambda: b.metric("ingestd_assigned_partitions") == partitions, 60, "b assigned every partition")
+        # A marker per partition, behind the originals: once b has put every marker out, it has
+        # judged (and indexed) whatever originals it consumed again, since outputs leave in input
+        # order per partition. Only then the copies, so none races its original.
+        markers = [{"id": f"m{p}", "url": f"https://m.example/{p}", "text": prose(900 + p)} for p in range(partitions)]
+        for p in range(partitions):
+            produce_to(one, p, [markers[p]])
+        wait_for(lambda: {m["id"] for m in markers} <= {e["id"] for e in events(one, "articles.enriched")},
+                 60, "b's markers enriched")
+        again = b.metric("ingestd_records_in_total") - len(markers)
+        # The copies, as a scraper republishing the same text would send them: new ids and urls.
+        copies = [dict(o, id=f"c{i}", url=f"https://b.example/{i}") for i, o in enumerate(originals)]
+        for p in range(partitions):
+            produce_to(one, (p + 1) % partitions, copies[p::partitions])
+        inputs = input_positions(one)
+        wait_every_input_out(one, inputs, 60, [b])
+
+        out = Outputs(one)
+        topic_of = {}
+        for pos, outs in out.by_position.items():
+            check(len({t for t, _ in outs}) == 1, f"input {pos} went to several outputs: {[t for t, _ in outs]}")
+            topic_of[json.loads(inputs[pos]["payload"])["id"]] = outs[0][0]
+        dups = {e["id"]: e["dedupe"] for e in events(one, "articles.duplicates")}
+        leaked = [c["id"] for c in copies if topic_of.get(c["id"]) == "articles.enriched"]
+        print(f"b restored {restored[0] if restored else '?'} entries, consumed {again:.0f} originals again; "
+              f"copies: {n - len(leaked)} of {n} in duplicates, {len(leaked)} in enriched", flush=True)
+        check(not leaked, f"{len(leaked)} of {n} copies went to enriched, e.g. {leaked[:5]}: a committed their "
+                          "originals while the originals' index entries were still in its producer, and died with them")
+        for i, c in enumerate(copies):
+            check(dups.get(c["id"], {}).get("duplicate_of") == f"o{i}",
+                  f"{c['id']} not linked to o{i}: {dups.get(c['id'])}")
+        # Every input in exactly one output topic, once, except the originals b consumed again.
+        original_ids = {o["id"] for o in originals}
+        twice = [pos for pos, outs in out.by_position.items() if len(outs) > 1]
+        strangers = [pos for pos in twice if json.loads(inputs[pos]["payload"])["id"] not in original_ids]
+        check(not strangers, f"inputs out more than once that are not originals consumed again: {strangers[:5]}")
+        check(all(len(outs) <= 2 for outs in out.by_position.values()), "an input out more than twice")
+        check(len(twice) == again, f"{len(twice)} originals out twice, but b consumed {again:.0f} again")
+        check_no_copy_of_itself(out)
+        print(f"checked {len(inputs)} inputs: {out.total()} outputs, {len(twice)} originals out twice", flush=True)
+        b.signal(signal.SIGTERM)
+        check(b.wait_exit(20) == 0, "b did not exit 0")
+    finally:
+        broker.stop()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("case", nargs="?", default="two_daemons_and_restart",
-                        choices=["two_daemons_and_restart", "probes_during_restore"])
+                        choices=["two_daemons_and_restart", "probes_during_restore", "index_undelivered_at_kill"])
     parser.add_argument("--binary", required=True)
     args = parser.parse_args()
+    if args.case == "index_undelivered_at_kill":  # a case for harness.run_case (budget, logs on failure)
+        return run_case({"index_undelivered_at_kill": index_undelivered_at_kill}, budget=165)
     sets = ["pipeline.stages=[normalize,dedupe]"]
     with tempfile.TemporaryDirectory(prefix="ingestd-dedupe-") as work:
         broker = Broker(args.binary, partitions=4)
