@@ -18,7 +18,8 @@ its outputs are acknowledged. a is SIGKILLed once it has committed (or says a du
 waits for the entries: ingestd_offset_commit_waiting_for_index), broker 2 comes back and
 daemon b restores the index and consumes from the group's committed offsets. A copy of each
 original must then go to duplicates: an original committed without its entry in the index
-would let its copy through as new (the gap in stages/dedupe/README.md).
+would let its copy through as new (why a record is committed only once its entry is delivered:
+stages/dedupe/README.md). Fails on a daemon that commits without waiting for the entries.
 
   dedupe_test.py [two_daemons_and_restart|probes_during_restore|index_undelivered_at_kill] --binary build/ingestd
 """
