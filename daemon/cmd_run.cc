@@ -5,9 +5,11 @@
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -226,7 +228,15 @@ int RunCommand(const Args& args) {
     const int exit_code = restore_failed ? 1 : runtime.Wait();
     // Before anything that could still run into the exit watchdog.
     observability.LogSummary(runtime.LeftUncommitted());
-    if (dedupe_log) dedupe_log->Stop();
+    // The index log's flush gets what is left of the grace period, less a second to
+    // destroy its clients: with the index topic down, the runtime's final commit has
+    // already waited for it, and the process must still be gone within the grace.
+    if (dedupe_log) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(runtime.CloseBy() - std::chrono::steady_clock::now());
+      dedupe_log->Stop(std::clamp<std::chrono::milliseconds>(left - std::chrono::seconds(1),
+                                                             std::chrono::milliseconds(0), std::chrono::seconds(5)));
+    }
     // State kept from one run to the next (the normalize learner's snapshot): a
     // failure is logged, not fatal: the next run learns again from the stream.
     for (const auto& stage : processor.stages()) {

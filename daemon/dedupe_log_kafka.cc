@@ -42,7 +42,7 @@ DedupeLogKafka::DedupeLogKafka(const Config& config, DedupeStage& stage, prometh
       records_(prometheus::BuildCounter()
                    .Name("ingestd_dedupe_log_records_total")
                    .Help("Records of the shared dedupe index topic, by event (published, tombstone, dropped: "
-                         "refused by the producer's queue, failed: not delivered within message.timeout.ms, "
+                         "refused by the producer's queue, failed: refused by the broker or timed out, "
                          "applied, invalid).")
                    .Register(registry)),
       published_(records_.Add({{"event", "published"}})),
@@ -188,6 +188,8 @@ void DedupeLogKafka::Start() {
 }
 
 void DedupeLogKafka::Stop(std::chrono::milliseconds flush) {
+  if (stopped_) return;
+  stopped_ = true;
   stop_.store(true);
   if (follower_.joinable()) follower_.join();
   poller_stop_.store(true);
@@ -241,15 +243,19 @@ void DedupeLogKafka::OnDelivery(const rd_kafka_message_t* message) {
 }
 
 void DedupeLogKafka::Settle(uint64_t number) {
-  std::lock_guard lock(gate_mu_);
-  pending_[number - settled_through_ - 1] = true;
   bool moved = false;
-  while (!pending_.empty() && pending_.front()) {
-    pending_.pop_front();
-    ++settled_through_;
-    moved = true;
+  {
+    std::lock_guard lock(gate_mu_);
+    pending_[number - settled_through_ - 1] = true;
+    while (!pending_.empty() && pending_.front()) {
+      pending_.pop_front();
+      ++settled_through_;
+      moved = true;
+    }
   }
-  if (moved) gate_cv_.notify_all();
+  if (!moved) return;
+  gate_cv_.notify_all();
+  if (settled_listener_) settled_listener_();
 }
 
 uint64_t DedupeLogKafka::Mark() {

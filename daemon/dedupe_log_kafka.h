@@ -77,7 +77,8 @@ class DedupeLogKafka final : public dedupe::IndexLog, public CommitGate {
   [[nodiscard]] bool RestoreCancelled() const { return cancel_restore_.load(); }
   // Follows the topic from where Restore stopped (on the follower thread).
   void Start();
-  // Stops following and flushes what was published (up to `flush`).
+  // Stops following and flushes what was published (up to `flush`). Once: a second call
+  // (the destructor's) does nothing.
   void Stop(std::chrono::milliseconds flush = std::chrono::seconds(5));
 
   void Publish(const dedupe::IndexEntry& entry) override;
@@ -86,6 +87,7 @@ class DedupeLogKafka final : public dedupe::IndexLog, public CommitGate {
   [[nodiscard]] uint64_t Mark() override;
   [[nodiscard]] bool Settled(uint64_t mark) const override;
   bool WaitSettled(uint64_t mark, std::chrono::steady_clock::time_point deadline) override;
+  void SetSettledListener(std::function<void()> listener) override { settled_listener_ = std::move(listener); }
 
  private:
   friend struct DedupeLogKafkaCallbacks;
@@ -113,6 +115,8 @@ class DedupeLogKafka final : public dedupe::IndexLog, public CommitGate {
   uint64_t next_ = 1;
   uint64_t settled_through_ = 0;
   std::deque<bool> pending_;
+  std::function<void()> settled_listener_;
+  bool stopped_ = false;  // control thread
   // Delivery failures not logged yet, and when the last line was (poller thread or Stop).
   size_t failed_unlogged_ = 0;
   std::chrono::steady_clock::time_point failed_logged_at_{};

@@ -25,6 +25,9 @@ std::chrono::milliseconds CloseReserve(std::chrono::milliseconds grace) {
   return std::clamp<std::chrono::milliseconds>(grace / 10, std::chrono::seconds(1), std::chrono::seconds(5));
 }
 constexpr auto kPurgeWait = std::chrono::milliseconds(300);
+// The least a commit on revoke waits for the commit gate (index entries take a linger
+// and a round trip).
+constexpr auto kRevokeGateWait = std::chrono::milliseconds(500);
 // Charged per in-flight record on top of its bytes: librdkafka's message and op, the
 // InflightRecord, its shared_ptr block, its queue slots (an estimate, on the high side).
 constexpr size_t kRecordOverheadBytes = 512;
@@ -162,6 +165,15 @@ void KafkaRuntime::SetOutputListener(std::function<void(const Processed&, const 
 void KafkaRuntime::SetFinishedCallback(std::function<void()> finished) { finished_ = std::move(finished); }
 
 void KafkaRuntime::SetFatalListener(std::function<void()> listener) { fatal_listener_ = std::move(listener); }
+
+void KafkaRuntime::SetCommitGate(CommitGate* gate) {
+  gate_ = gate;
+  if (gate_) {
+    gate_->SetSettledListener([this] {
+      if (gate_waiting_.load(std::memory_order_relaxed)) Wake();
+    });
+  }
+}
 
 void KafkaRuntime::Start() {
   const KafkaConfig& kc = config_->kafka;
@@ -538,10 +550,13 @@ void KafkaRuntime::MaybeCommit() {
   // callback confirms is exactly what the windows may forget.
   rd_kafka_topic_partition_list_t* list = nullptr;
   if (gated_) {
+    // Set before asking, so a settle between the two wakes the loop.
+    gate_waiting_.store(true);
     if (!gate_->Settled(gated_->mark)) {
       probe_.commit_waiting_for_index.Set(1);
       return;
     }
+    gate_waiting_.store(false);
     probe_.commit_waiting_for_index.Set(0);
     list = rd_kafka_topic_partition_list_new(static_cast<int>(gated_->offsets.size()));
     for (const auto& [id, offset] : gated_->offsets) {
@@ -705,6 +720,7 @@ void KafkaRuntime::OnRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
   // an empty assignment): commits with the new generation may go.
   commits_resume_at_ = {};
   gated_.reset();  // may name partitions this member no longer owns
+  gate_waiting_.store(false);
   probe_.commit_waiting_for_index.Set(0);
   const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(consumer_), "COOPERATIVE") == 0;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
@@ -784,8 +800,11 @@ void KafkaRuntime::Revoke(rd_kafka_topic_partition_list_t* partitions) {
     }
     // The gate's mark covers every partition's writes, not only these: a revocation is
     // rare and the entries come within milliseconds.
-    // Closing: the final commit has just waited for the gate and said so if it had to give up.
-    if (commit->cnt > 0 && AwaitGate(deadline, closing_ ? nullptr : "commit on revoke")) {
+    // Closing: the final commit has just waited for the gate and said so if it had to give
+    // up. Otherwise the gate gets at least kRevokeGateWait: the pump above may have used
+    // the whole deadline, and a mark taken now covers writes of the last milliseconds.
+    const auto gate_deadline = closing_ ? deadline : std::max(deadline, Clock::now() + kRevokeGateWait);
+    if (commit->cnt > 0 && AwaitGate(gate_deadline, closing_ ? nullptr : "commit on revoke")) {
       if (rd_kafka_resp_err_t e = CommitSync(commit); e) {
         spdlog::warn("commit on revoke: {}", rd_kafka_err2str(e));
       }
@@ -831,7 +850,11 @@ void KafkaRuntime::Finish() {
   const auto close_by = Clock::time_point(Clock::duration(close_by_ns_.load()));
   const auto reserve = CloseReserve(std::chrono::milliseconds(config_->runtime.shutdown_grace_ms));
   if (rd_kafka_topic_partition_list_t* list = CommitList()) {
-    if (AwaitGate(close_by - reserve, "final commit")) {
+    // Half of what is left before the close reserve: entries late by more than that are
+    // behind a broker that is down, and the rest of the shutdown (closing the clients, the
+    // index log's own flush) needs the other half.
+    const auto gate_by = Clock::now() + std::max<Clock::duration>(close_by - reserve - Clock::now(), {}) / 2;
+    if (AwaitGate(gate_by, "final commit")) {
       if (rd_kafka_resp_err_t e = CommitSync(list); e) spdlog::warn("final commit: {}", rd_kafka_err2str(e));
     }
     rd_kafka_topic_partition_list_destroy(list);

@@ -79,8 +79,8 @@ class KafkaRuntime {
   // caller arms its exit timer: closing the clients may hang). Before Start().
   void SetFatalListener(std::function<void()> listener);
   // Commits wait for `gate` (the dedupe index log, daemon/commit_gate.h), which must
-  // outlive the run. Before Start().
-  void SetCommitGate(CommitGate* gate) { gate_ = gate; }
+  // outlive the run. Before Start(), and before the gate's first write.
+  void SetCommitGate(CommitGate* gate);
 
   // Creates the clients and starts the threads. Throws KafkaConfigError or
   // std::runtime_error when a client cannot be created.
@@ -93,6 +93,12 @@ class KafkaRuntime {
   // After Wait(): records consumed and left uncommitted when the consumer closed (the
   // next owner of their partitions consumes them again); 0 after a complete drain.
   [[nodiscard]] size_t LeftUncommitted() const { return left_uncommitted_.load(); }
+  // After Wait(): when the grace period of the stop (or the fatal error) ends, by which
+  // the process must be gone; what the caller still closes (the dedupe index log) fits
+  // in what is left. The clock's epoch when the run was never stopped.
+  [[nodiscard]] std::chrono::steady_clock::time_point CloseBy() const {
+    return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(close_by_ns_.load()));
+  }
   // How long ago the consumer loop last went round (any thread): it polls at least
   // every 100 ms, so a large age means the consumer thread is wedged (a blocked
   // commit, a callback that never returns). Zero before the loop starts and once it
@@ -156,6 +162,7 @@ class KafkaRuntime {
   std::function<void(const Processed&, const InputPosition&)> output_listener_;
   std::function<void()> fatal_listener_;
   CommitGate* gate_ = nullptr;
+  std::atomic<bool> gate_waiting_{false};  // a due commit waits: the gate's settle wakes the loop
 
   rd_kafka_t* consumer_ = nullptr;
   rd_kafka_t* producer_ = nullptr;

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -57,7 +58,10 @@ TEST(InputConsumerPropertiesTest, KeepsTheUsersPrefetchAndWarnsWhenItExceedsTheB
 class HandGate final : public CommitGate {
  public:
   uint64_t Mark() override { return ++marks_; }  // as if a write came before each mark
-  [[nodiscard]] bool Settled(uint64_t mark) const override { return mark <= open_through_.load(); }
+  [[nodiscard]] bool Settled(uint64_t mark) const override {
+    ++asked_;
+    return mark <= open_through_.load();
+  }
   bool WaitSettled(uint64_t mark, std::chrono::steady_clock::time_point deadline) override {
     while (!Settled(mark)) {
       if (std::chrono::steady_clock::now() >= deadline) return false;
@@ -65,18 +69,25 @@ class HandGate final : public CommitGate {
     }
     return true;
   }
-  void Open() { open_through_.store(UINT64_MAX); }
+  void SetSettledListener(std::function<void()> listener) override { listener_ = std::move(listener); }
+  // Settles every mark up to `mark` and tells the runtime, as delivery reports would.
+  void OpenThrough(uint64_t mark) {
+    open_through_.store(mark);
+    if (listener_) listener_();
+  }
+  void Open() { OpenThrough(UINT64_MAX); }
   [[nodiscard]] uint64_t marks() const { return marks_.load(); }
+  [[nodiscard]] uint64_t asked() const { return asked_.load(); }
 
  private:
   std::atomic<uint64_t> marks_{0};
   std::atomic<uint64_t> open_through_{0};
+  mutable std::atomic<uint64_t> asked_{0};
+  std::function<void()> listener_;
 };
 
 class KafkaRuntimeGateTest : public ::testing::Test {
  protected:
-  static constexpr int kRecords = 20;
-
   KafkaRuntimeGateTest()
       : broker_(1, 2, {"articles.raw", "articles.enriched", "articles.duplicates", "articles.dead-letter"}) {
     auto config = std::make_shared<Config>();
@@ -97,14 +108,15 @@ class KafkaRuntimeGateTest : public ::testing::Test {
     runtime_.reset();  // stops it if a test ended early
   }
 
-  void ProduceInput() {
+  // Articles first .. first + count - 1, alternating between the input's two partitions.
+  void ProduceInput(int first, int count) {
     rd_kafka_conf_t* conf = rd_kafka_conf_new();
     char err[512];
     ASSERT_EQ(rd_kafka_conf_set(conf, "bootstrap.servers", broker_.bootstrap().c_str(), err, sizeof err),
               RD_KAFKA_CONF_OK);
     rd_kafka_t* producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
     ASSERT_NE(producer, nullptr) << err;
-    for (int i = 0; i < kRecords; ++i) {
+    for (int i = first; i < first + count; ++i) {
       const std::string value = R"({"url":"https://x.example/)" + std::to_string(i) +
                                 R"(","title":"T","text":"Body text number )" + std::to_string(i) + R"("})";
       ASSERT_EQ(rd_kafka_producev(producer, RD_KAFKA_V_TOPIC("articles.raw"), RD_KAFKA_V_PARTITION(i % 2),
@@ -125,6 +137,9 @@ class KafkaRuntimeGateTest : public ::testing::Test {
     }
     return sum;
   }
+  // Outputs acknowledged by the broker (the end-to-end histogram counts them).
+  double Acked() { return Metric("ingestd_end_to_end_latency_seconds"); }
+  bool Waiting() { return Metric("ingestd_offset_commit_waiting_for_index") == 1; }
 
   // The group's committed offsets on the broker, summed over the input's partitions
   // (asked by a client of its own that never joins the group); -1 when none is.
@@ -170,21 +185,55 @@ class KafkaRuntimeGateTest : public ::testing::Test {
   std::unique_ptr<KafkaRuntime> runtime_;
 };
 
-TEST_F(KafkaRuntimeGateTest, CommitsOnlyOnceTheGateHasSettledTheirRecordsWrites) {
+TEST_F(KafkaRuntimeGateTest, CommitsNothingWhileTheGateIsShutAndEverythingOnceItOpens) {
   runtime_->Start();
-  ProduceInput();
-  // Every output acknowledged (the end-to-end histogram counts acknowledged records).
-  ASSERT_TRUE(WaitFor([&] { return Metric("ingestd_end_to_end_latency_seconds") >= kRecords; }, 60s));
-  // A commit fell due (every 50 ms) and waits: nothing committed while the gate is shut.
-  ASSERT_TRUE(WaitFor([&] { return Metric("ingestd_offset_commit_waiting_for_index") == 1; }, 10s));
-  EXPECT_GE(gate_.marks(), 1u);
+  ProduceInput(0, 20);
+  ASSERT_TRUE(WaitFor([&] { return Acked() >= 20; }, 60s));
+  // A commit fell due (every 50 ms) and waits. The loop asks the gate again at each round:
+  // after ten refusals, still nothing committed (a gate that only delayed commits would
+  // have let one through).
+  ASSERT_TRUE(WaitFor([&] { return Waiting(); }, 10s));
+  const uint64_t asked = gate_.asked();
+  ASSERT_TRUE(WaitFor([&] { return gate_.asked() >= asked + 10; }, 10s));
   EXPECT_EQ(Metric("ingestd_offset_commits_total"), 0);
   EXPECT_EQ(CommittedOnBroker(), -1);
 
   gate_.Open();
-  ASSERT_TRUE(WaitFor([&] { return CommittedOnBroker() == kRecords; }, 10s));
+  ASSERT_TRUE(WaitFor([&] { return CommittedOnBroker() == 20; }, 10s));
   EXPECT_TRUE(WaitFor([&] { return Metric("ingestd_offset_commits_total") >= 1; }, 5s));  // its result served
-  EXPECT_TRUE(WaitFor([&] { return Metric("ingestd_offset_commit_waiting_for_index") == 0; }, 5s));
+  EXPECT_TRUE(WaitFor([&] { return !Waiting(); }, 5s));
+
+  runtime_->RequestStop(2s);
+  EXPECT_EQ(runtime_->Wait(), 0);
+  EXPECT_EQ(runtime_->LeftUncommitted(), 0u);
+}
+
+// A waiting commit sends the watermarks of the moment its mark was taken, not later
+// ones: records acknowledged while it waited may have writes after the mark.
+TEST_F(KafkaRuntimeGateTest, CommitsTheWatermarksOfTheMomentItsMarkWasTaken) {
+  runtime_->Start();
+  ProduceInput(0, 10);
+  ASSERT_TRUE(WaitFor([&] { return Acked() >= 10; }, 60s));
+  ASSERT_TRUE(WaitFor([&] { return Waiting(); }, 10s));
+  const uint64_t first_mark = gate_.marks();  // the waiting commit takes no other mark
+  ProduceInput(10, 10);
+  ASSERT_TRUE(WaitFor([&] { return Acked() >= 20; }, 60s));
+  EXPECT_EQ(gate_.marks(), first_mark);
+
+  // The waiting commit covers what was acknowledged when it fell due: some or all of
+  // the first ten, none of the second (produced after its mark).
+  gate_.OpenThrough(first_mark);
+  int64_t committed = -1;
+  ASSERT_TRUE(WaitFor([&] { return (committed = CommittedOnBroker()) > 0; }, 10s));
+  EXPECT_LE(committed, 10);
+  // The next commit falls due with a new mark, which the gate refuses: the rest stays
+  // uncommitted until it opens.
+  ASSERT_TRUE(WaitFor([&] { return gate_.marks() > first_mark && Waiting(); }, 10s));
+  EXPECT_EQ(CommittedOnBroker(), committed);
+  gate_.Open();
+  ASSERT_TRUE(WaitFor([&] { return CommittedOnBroker() == 20; }, 10s));
+  EXPECT_TRUE(WaitFor([&] { return Metric("ingestd_offset_commits_total") >= 1; }, 5s));  // its result served
+  EXPECT_TRUE(WaitFor([&] { return !Waiting(); }, 5s));
 
   runtime_->RequestStop(2s);
   EXPECT_EQ(runtime_->Wait(), 0);
@@ -193,15 +242,15 @@ TEST_F(KafkaRuntimeGateTest, CommitsOnlyOnceTheGateHasSettledTheirRecordsWrites)
 
 TEST_F(KafkaRuntimeGateTest, FinalCommitAtStopIsSkippedWhenTheGateDoesNotSettleWithinTheGrace) {
   runtime_->Start();
-  ProduceInput();
-  ASSERT_TRUE(WaitFor([&] { return Metric("ingestd_end_to_end_latency_seconds") >= kRecords; }, 60s));
-  ASSERT_TRUE(WaitFor([&] { return Metric("ingestd_offset_commit_waiting_for_index") == 1; }, 10s));
+  ProduceInput(0, 20);
+  ASSERT_TRUE(WaitFor([&] { return Acked() >= 20; }, 60s));
+  ASSERT_TRUE(WaitFor([&] { return Waiting(); }, 10s));
 
   runtime_->RequestStop(2s);
   EXPECT_EQ(runtime_->Wait(), 0);
   // Drained (every output acknowledged), but not one offset committed: the next owner
   // of the partitions consumes all of it again.
-  EXPECT_EQ(runtime_->LeftUncommitted(), static_cast<size_t>(kRecords));
+  EXPECT_EQ(runtime_->LeftUncommitted(), 20u);
   EXPECT_EQ(CommittedOnBroker(), -1);
 }
 

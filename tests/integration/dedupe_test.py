@@ -21,7 +21,13 @@ original must then go to duplicates: an original committed without its entry in 
 would let its copy through as new (why a record is committed only once its entry is delivered:
 stages/dedupe/README.md). Fails on a daemon that commits without waiting for the entries.
 
-  dedupe_test.py [two_daemons_and_restart|probes_during_restore|index_undelivered_at_kill] --binary build/ingestd
+index_down_at_sigterm: the same placement; with broker 2 down, SIGTERM while a due commit waits
+for the index entries: the daemon gives the final commit up within its grace period, exits 0,
+its summary counts every record uncommitted, and a daemon started once broker 2 is back
+consumes them again.
+
+  dedupe_test.py [two_daemons_and_restart|probes_during_restore|index_undelivered_at_kill|index_down_at_sigterm]
+      --binary build/ingestd
 """
 import argparse
 import json
@@ -44,6 +50,7 @@ from harness import (
     consume,
     count_outputs,
     input_positions,
+    log_fields,
     run_case,
     wait_every_input_out,
     wait_for,
@@ -163,20 +170,26 @@ def probes_during_restore(args, work, broker, sets):
     check(t.wait_exit(20) == 0, "t did not exit 0")
 
 
-def index_undelivered_at_kill(binary, work):
-    n, partitions = 40, 4
+def index_on_broker_2(binary, partitions):
+    """Two brokers: the dedupe index topic's partitions lead on broker 2; the input, the outputs
+    and the group's coordinator on broker 1. Returns the broker and broker 1's address: kcat
+    reads and writes through broker 1 only (it leads every topic kcat uses), so it never
+    retries broker 2 while that is down."""
     index_topic = "ingestd.dedupe-index"  # kafka.topics.dedupe_index's default
     broker = Broker(binary, partitions=partitions, brokers=2)
-    try:
-        for topic in ("articles.raw",) + Outputs.TOPICS:
-            for p in range(partitions):
-                broker.command(f"leader {topic} {p} 1")
+    for topic in ("articles.raw",) + Outputs.TOPICS:
         for p in range(partitions):
-            broker.command(f"leader {index_topic} {p} 2")
-        broker.command("coordinator group itest 1")  # the Daemon helper's kafka.group_id
-        # kcat reads and writes through broker 1 only (it leads every topic kcat uses), so it
-        # never retries broker 2 while that is down.
-        one = broker.bootstrap.split(",")[0]
+            broker.command(f"leader {topic} {p} 1")
+    for p in range(partitions):
+        broker.command(f"leader {index_topic} {p} 2")
+    broker.command("coordinator group itest 1")  # the Daemon helper's kafka.group_id
+    return broker, broker.bootstrap.split(",")[0]
+
+
+def index_undelivered_at_kill(binary, work):
+    n, partitions = 40, 4
+    broker, one = index_on_broker_2(binary, partitions)
+    try:
         sets = ["pipeline.stages=[normalize,dedupe]", "runtime.commit_interval_ms=200"]
         a = Daemon(binary, work, "a", broker.bootstrap, sets=sets)
         a.wait_ready(60)  # its restore reads the index topic: broker 2 is still up
@@ -252,14 +265,68 @@ def index_undelivered_at_kill(binary, work):
         broker.stop()
 
 
+def index_down_at_sigterm(binary, work):
+    """SIGTERM while the index topic is down and commits wait for its entries: the daemon
+    gives the final commit up within the grace period, exits 0 (not by the exit watchdog),
+    says in its summary that the records are uncommitted, and a daemon started once the
+    index is back consumes them again: nothing lost."""
+    n, partitions, grace_s = 12, 4, 15  # the Daemon helper's runtime.shutdown_grace_ms
+    broker, one = index_on_broker_2(binary, partitions)
+    try:
+        sets = ["pipeline.stages=[normalize,dedupe]", "runtime.commit_interval_ms=200"]
+        a = Daemon(binary, work, "a", broker.bootstrap, sets=sets)
+        a.wait_ready(60)
+        wait_for(lambda: a.metric("ingestd_assigned_partitions") == partitions, 60, "a assigned every partition")
+        broker.command("down 2")
+        articles = [{"id": f"t{i}", "url": f"https://t.example/{i}", "text": prose(700 + i)} for i in range(n)]
+        for p in range(partitions):
+            produce_to(one, p, articles[p::partitions])
+        inputs = input_positions(one)
+        wait_every_input_out(one, inputs, 60, [a])
+        wait_for(lambda: a.metric("ingestd_offset_commit_waiting_for_index") == 1, 30, "a's commit waiting")
+
+        started = time.monotonic()
+        a.signal(signal.SIGTERM)
+        code = a.wait_exit(grace_s + 10)
+        took = time.monotonic() - started
+        log = a.log_text()
+        print(f"a exited {code} {took:.1f} s after SIGTERM", flush=True)
+        check(code == 0, f"a exited {code}, not 0:\n{log[-3000:]}")
+        check("grace period passed" not in log, "the exit watchdog ended a")
+        check(took < grace_s, f"a took {took:.1f} s, over its grace of {grace_s} s")
+        check("final commit: not committed" in log, "no warning that the final commit was given up")
+        summary = log_fields(a, "summary")
+        check(len(summary) == 1 and summary[0]["uncommitted"] == n, f"summary {summary}: expected uncommitted={n}")
+        check("exiting with 0" in log, "a did not reach the end of its shutdown")
+
+        broker.command("up 2")
+        b = Daemon(binary, work, "b", broker.bootstrap, sets=sets)
+        b.wait_ready(60)
+        wait_for(lambda: b.metric("ingestd_records_in_total") >= n, 60, "b consuming a's uncommitted records")
+        wait_every_input_out(one, inputs, 60, [b])
+        out = Outputs(one)
+        twice = [pos for pos, outs in out.by_position.items() if len(outs) == 2]
+        check(len(twice) == n, f"{len(twice)} of {n} inputs out twice, expected all (a committed none)")
+        for pos, outs in out.by_position.items():
+            check(len({t for t, _ in outs}) == 1, f"input {pos} went to several outputs: {[t for t, _ in outs]}")
+        check_no_copy_of_itself(out)
+        print(f"b consumed the {n} records again: every input out, {out.total()} outputs", flush=True)
+        b.signal(signal.SIGTERM)
+        check(b.wait_exit(20) == 0, "b did not exit 0")
+    finally:
+        broker.stop()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("case", nargs="?", default="two_daemons_and_restart",
-                        choices=["two_daemons_and_restart", "probes_during_restore", "index_undelivered_at_kill"])
+                        choices=["two_daemons_and_restart", "probes_during_restore", "index_undelivered_at_kill",
+                                 "index_down_at_sigterm"])
     parser.add_argument("--binary", required=True)
     args = parser.parse_args()
-    if args.case == "index_undelivered_at_kill":  # a case for harness.run_case (budget, logs on failure)
-        return run_case({"index_undelivered_at_kill": index_undelivered_at_kill}, budget=165)
+    cases = {"index_undelivered_at_kill": index_undelivered_at_kill, "index_down_at_sigterm": index_down_at_sigterm}
+    if args.case in cases:  # cases for harness.run_case (budget, logs on failure)
+        return run_case({args.case: cases[args.case]}, budget=165)
     sets = ["pipeline.stages=[normalize,dedupe]"]
     with tempfile.TemporaryDirectory(prefix="ingestd-dedupe-") as work:
         broker = Broker(args.binary, partitions=4)

@@ -334,6 +334,16 @@ def check_every_input_once(bootstrap, inputs, allow_extra=0):
     return out
 
 
+def log_fields(daemon, message):
+    """The fields of each text log line `message k=v ...` (numbers only)."""
+    rows = []
+    for line in daemon.log_text().splitlines():
+        m = re.search(r" ingestd: " + message + r"((?: \w+=[\d.]+)+)$", line)
+        if m:
+            rows.append({k: float(v) if "." in v else int(v) for k, v in re.findall(r"(\w+)=([\d.]+)", m.group(1))})
+    return rows
+
+
 def check_no_copy_of_itself(out):
     """No record in the duplicates topic names itself as the original: a record consumed again
     (after a crash or a rebalance) must be judged as when it was first delivered."""

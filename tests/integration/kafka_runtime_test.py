@@ -23,6 +23,7 @@ from harness import (
     count_outputs,
     headers_of,
     input_positions,
+    log_fields,
     make_articles,
     produce,
     run_case,
@@ -48,16 +49,6 @@ def check_dead_letters(out, inputs):
         # Input headers are kept too.
         check(headers_of(src).items() <= h.items(), f"dead letter {pos}: input headers lost")
     print(f"checked {len(dead)} dead letters: bytes, key and headers", flush=True)
-
-
-def log_fields(daemon, message):
-    """The fields of each text log line `message k=v ...` (numbers only)."""
-    rows = []
-    for line in daemon.log_text().splitlines():
-        m = re.search(r" ingestd: " + message + r"((?: \w+=[\d.]+)+)$", line)
-        if m:
-            rows.append({k: float(v) if "." in v else int(v) for k, v in re.findall(r"(\w+)=([\d.]+)", m.group(1))})
-    return rows
 
 
 def check_order_and_keys(out):
