@@ -26,8 +26,9 @@ class CommitGate {
   [[nodiscard]] virtual bool Settled(uint64_t mark) const = 0;
   // Blocks until Settled(mark) or `deadline`; returns Settled(mark).
   virtual bool WaitSettled(uint64_t mark, std::chrono::steady_clock::time_point deadline) = 0;
-  // Called (on the gate's thread, no lock held) each time more writes are settled, so a
-  // waiting commit goes at once. Set before the first write.
+  // Called (on the gate's thread) each time more writes are settled, so a waiting commit
+  // goes at once. Any thread; once it is replaced (or cleared with an empty function),
+  // the old listener is not called any more.
   virtual void SetSettledListener(std::function<void()> listener) = 0;
 };
 

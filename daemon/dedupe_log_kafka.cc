@@ -255,7 +255,13 @@ void DedupeLogKafka::Settle(uint64_t number) {
   }
   if (!moved) return;
   gate_cv_.notify_all();
+  std::lock_guard lock(listener_mu_);
   if (settled_listener_) settled_listener_();
+}
+
+void DedupeLogKafka::SetSettledListener(std::function<void()> listener) {
+  std::lock_guard lock(listener_mu_);
+  settled_listener_ = std::move(listener);
 }
 
 uint64_t DedupeLogKafka::Mark() {

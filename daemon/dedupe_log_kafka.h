@@ -87,7 +87,7 @@ class DedupeLogKafka final : public dedupe::IndexLog, public CommitGate {
   [[nodiscard]] uint64_t Mark() override;
   [[nodiscard]] bool Settled(uint64_t mark) const override;
   bool WaitSettled(uint64_t mark, std::chrono::steady_clock::time_point deadline) override;
-  void SetSettledListener(std::function<void()> listener) override { settled_listener_ = std::move(listener); }
+  void SetSettledListener(std::function<void()> listener) override;
 
  private:
   friend struct DedupeLogKafkaCallbacks;
@@ -115,6 +115,7 @@ class DedupeLogKafka final : public dedupe::IndexLog, public CommitGate {
   uint64_t next_ = 1;
   uint64_t settled_through_ = 0;
   std::deque<bool> pending_;
+  std::mutex listener_mu_;  // held while the listener runs, so a replaced one is never called again
   std::function<void()> settled_listener_;
   bool stopped_ = false;  // control thread
   // Delivery failures not logged yet, and when the last line was (poller thread or Stop).

@@ -152,6 +152,7 @@ KafkaRuntime::~KafkaRuntime() {
     RequestStop(std::chrono::milliseconds(0));
     (void)Wait();
   }
+  if (gate_) gate_->SetSettledListener({});  // the gate may outlive this object
 }
 
 void KafkaRuntime::SetStatisticsListener(std::function<void(std::string_view, std::string_view)> listener) {
@@ -834,6 +835,8 @@ void KafkaRuntime::OnError(rd_kafka_t* rk, int err, const char* reason) {
 
 void KafkaRuntime::Finish() {
   SetCloseDeadline();  // set already by the stop request or the fatal error; kept if so
+  // The loop is over: nothing to wake (AwaitGate waits on the gate itself).
+  if (gate_) gate_->SetSettledListener({});
   const size_t unfinished = [&] {
     size_t n = 0;
     for (const auto& [id, p] : partitions_) n += p->window.unacked();
