@@ -164,6 +164,18 @@ class KafkaRuntimeGateTest : public ::testing::Test {
     return sum;
   }
 
+  // Opens the gate: every record is committed, the waiting ends, and a stop leaves
+  // nothing uncommitted.
+  void OpenAndExpectEverythingCommitted(int64_t records) {
+    gate_.Open();
+    ASSERT_TRUE(WaitFor([&] { return CommittedOnBroker() == records; }, 10s));
+    EXPECT_TRUE(WaitFor([&] { return Metric("ingestd_offset_commits_total") >= 1; }, 5s));  // its result served
+    EXPECT_TRUE(WaitFor([&] { return !Waiting(); }, 5s));
+    runtime_->RequestStop(2s);
+    EXPECT_EQ(runtime_->Wait(), 0);
+    EXPECT_EQ(runtime_->LeftUncommitted(), 0u);
+  }
+
   // Polls `predicate` every 20 ms until it holds or `timeout` passes.
   template <typename Predicate>
   static bool WaitFor(Predicate predicate, std::chrono::seconds timeout) {
@@ -198,14 +210,7 @@ TEST_F(KafkaRuntimeGateTest, CommitsNothingWhileTheGateIsShutAndEverythingOnceIt
   EXPECT_EQ(Metric("ingestd_offset_commits_total"), 0);
   EXPECT_EQ(CommittedOnBroker(), -1);
 
-  gate_.Open();
-  ASSERT_TRUE(WaitFor([&] { return CommittedOnBroker() == 20; }, 10s));
-  EXPECT_TRUE(WaitFor([&] { return Metric("ingestd_offset_commits_total") >= 1; }, 5s));  // its result served
-  EXPECT_TRUE(WaitFor([&] { return !Waiting(); }, 5s));
-
-  runtime_->RequestStop(2s);
-  EXPECT_EQ(runtime_->Wait(), 0);
-  EXPECT_EQ(runtime_->LeftUncommitted(), 0u);
+  OpenAndExpectEverythingCommitted(20);
 }
 
 // A waiting commit sends the watermarks of the moment its mark was taken, not later
@@ -230,14 +235,8 @@ TEST_F(KafkaRuntimeGateTest, CommitsTheWatermarksOfTheMomentItsMarkWasTaken) {
   // uncommitted until it opens.
   ASSERT_TRUE(WaitFor([&] { return gate_.marks() > first_mark && Waiting(); }, 10s));
   EXPECT_EQ(CommittedOnBroker(), committed);
-  gate_.Open();
-  ASSERT_TRUE(WaitFor([&] { return CommittedOnBroker() == 20; }, 10s));
-  EXPECT_TRUE(WaitFor([&] { return Metric("ingestd_offset_commits_total") >= 1; }, 5s));  // its result served
-  EXPECT_TRUE(WaitFor([&] { return !Waiting(); }, 5s));
 
-  runtime_->RequestStop(2s);
-  EXPECT_EQ(runtime_->Wait(), 0);
-  EXPECT_EQ(runtime_->LeftUncommitted(), 0u);
+  OpenAndExpectEverythingCommitted(20);
 }
 
 TEST_F(KafkaRuntimeGateTest, FinalCommitAtStopIsSkippedWhenTheGateDoesNotSettleWithinTheGrace) {
