@@ -585,7 +585,12 @@ bool KafkaRuntime::AwaitGate(Clock::time_point deadline, const char* what) {
   const uint64_t mark = gate_->Mark();
   if (gate_->Settled(mark)) return true;
   probe_.commit_waiting_for_index.Set(1);
-  const bool settled = gate_->WaitSettled(mark, deadline);
+  // In slices, beating the loop's heartbeat: waiting here (on revoke) is the loop's work.
+  bool settled = false;
+  while (!settled && Clock::now() < deadline) {
+    Heartbeat();
+    settled = gate_->WaitSettled(mark, std::min<Clock::time_point>(deadline, Clock::now() + std::chrono::seconds(1)));
+  }
   probe_.commit_waiting_for_index.Set(0);
   if (!settled && what) {
     spdlog::warn(
@@ -661,7 +666,9 @@ void KafkaRuntime::ReportIfStuck() {
   if (!stalled_) {
     // Not ready while nothing moves (e.g. the broker is down): /readyz says so.
     stalled_ = true;
-    readiness_.Hold(kStalledCondition, "no progress for 30 s with records in flight");
+    readiness_.Hold(kStalledCondition, gated_ ? "no progress for 30 s with records in flight: commits wait for "
+                                                "dedupe index entries (is the index topic taking writes?)"
+                                              : "no progress for 30 s with records in flight");
   }
   std::string state;
   for (const auto& [id, p] : partitions_) {
