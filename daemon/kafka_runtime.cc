@@ -807,10 +807,10 @@ void KafkaRuntime::Revoke(rd_kafka_topic_partition_list_t* partitions) {
       }
     }
     // The gate's mark covers every partition's writes, not only these: a revocation is
-    // rare and the entries come within milliseconds.
-    // Closing: the final commit has just waited for the gate and said so if it had to give
-    // up. Otherwise the gate gets at least kRevokeGateWait: the pump above may have used
-    // the whole deadline, and a mark taken now covers writes of the last milliseconds.
+    // rare and the entries come within milliseconds. It gets at least kRevokeGateWait (the
+    // pump above may have used the whole deadline, and a mark taken now covers writes of
+    // the last milliseconds), except when closing: the final commit has just waited for
+    // the gate, and said so if it had to give up.
     const auto gate_deadline = closing_ ? deadline : std::max(deadline, Clock::now() + kRevokeGateWait);
     if (commit->cnt > 0 && AwaitGate(gate_deadline, closing_ ? nullptr : "commit on revoke")) {
       if (rd_kafka_resp_err_t e = CommitSync(commit); e) {
