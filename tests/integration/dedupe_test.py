@@ -21,8 +21,8 @@ original must then go to duplicates: an original committed without its entry in 
 would let its copy through as new (why a record is committed only once its entry is delivered:
 stages/dedupe/README.md). Fails on a daemon that commits without waiting for the entries.
 
-index_down_at_sigterm: the same placement; with broker 2 down, SIGTERM while a due commit waits
-for the index entries: the daemon gives the final commit up within its grace period, exits 0,
+index_down_at_sigterm: the same placement; with broker 2 down, /readyz says commits wait for the
+index entries, then SIGTERM while they do: the daemon gives the final commit up within its grace period, exits 0,
 its summary counts every record uncommitted, and a daemon started once broker 2 is back
 consumes them again.
 
@@ -265,8 +265,8 @@ def index_undelivered_at_kill(binary, work):
 
 
 def index_down_at_sigterm(binary, work):
-    """SIGTERM while the index topic is down and commits wait for its entries: the daemon
-    gives the final commit up within the grace period, exits 0 (not by the exit watchdog),
+    """SIGTERM while the index topic is down and commits wait for its entries (by then /readyz
+    says so): the daemon gives the final commit up within the grace period, exits 0 (not by the exit watchdog),
     says in its summary that the records are uncommitted, and a daemon started once the
     index is back consumes them again: nothing lost."""
     n, partitions, grace_s = 12, 4, 15  # the Daemon helper's runtime.shutdown_grace_ms
@@ -283,6 +283,10 @@ def index_down_at_sigterm(binary, work):
         inputs = input_positions(one)
         wait_every_input_out(one, inputs, 60, [a])
         wait_for(lambda: a.metric("ingestd_offset_commit_waiting_for_index") == 1, 30, "a's commit waiting")
+        # After 30 s without progress /readyz says why (the runtime's no-progress window).
+        wait_for(lambda: "commits wait for dedupe index entries" in a.get("/readyz")[1], 60,
+                 "a's /readyz naming the wait")
+        check(a.get("/readyz")[0] == 503, "a ready while nothing moves")
 
         started = time.monotonic()
         a.signal(signal.SIGTERM)
