@@ -527,6 +527,7 @@ void KafkaRuntime::MaybeCommit() {
   const auto now = Clock::now();
   if (async_commits_pending_ > 0 && now - commit_sent_ < kCommitRetryAfter) return;
   if (now < commits_resume_at_) return;  // a failed commit, or a rebalance in progress
+  rd_kafka_topic_partition_list_t* list = nullptr;
   if (!gated_) {
     size_t acked = 0;
     for (const auto& [id, p] : partitions_) acked += p->window.records() - p->window.unacked();
@@ -536,20 +537,17 @@ void KafkaRuntime::MaybeCommit() {
                      acked * 2 >= static_cast<size_t>(config_->runtime.max_inflight_records) || paused_ ||
                      backpressure_.state() != Backpressure::State::kTaking;
     if (!due) return;
+    // Explicit offsets (the watermarks), not librdkafka's stored ones: what the
+    // callback confirms is exactly what the windows may forget.
+    list = CommitList();
+    if (!list) return;
     if (gate_) {
       // These watermarks, once every index entry written so far is delivered: those of
       // the records they cover were written before the records were acknowledged.
-      GatedCommit pending{gate_->Mark(), {}};
-      for (const auto& [id, p] : partitions_) {
-        if (p->window.watermark() > p->window.committed()) pending.offsets.emplace_back(id, p->window.watermark());
-      }
-      if (pending.offsets.empty()) return;
-      gated_ = std::move(pending);
+      gated_ = GatedCommit{gate_->Mark(), decltype(GatedCommit::offsets)(list)};
+      list = nullptr;
     }
   }
-  // Explicit offsets (the watermarks), not librdkafka's stored ones: what the
-  // callback confirms is exactly what the windows may forget.
-  rd_kafka_topic_partition_list_t* list = nullptr;
   if (gated_) {
     // Set before asking, so a settle between the two wakes the loop.
     gate_waiting_.store(true);
@@ -559,14 +557,8 @@ void KafkaRuntime::MaybeCommit() {
     }
     gate_waiting_.store(false);
     probe_.commit_waiting_for_index.Set(0);
-    list = rd_kafka_topic_partition_list_new(static_cast<int>(gated_->offsets.size()));
-    for (const auto& [id, offset] : gated_->offsets) {
-      rd_kafka_topic_partition_list_add(list, config_->kafka.topics.input.c_str(), id)->offset = offset;
-    }
+    list = gated_->offsets.release();
     gated_.reset();
-  } else {
-    list = CommitList();
-    if (!list) return;
   }
   ++async_commits_pending_;
   commit_sent_ = last_commit_ = now;

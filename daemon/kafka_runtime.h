@@ -183,11 +183,14 @@ class KafkaRuntime {
   bool draining_ = false;
   bool closing_ = false;           // consumer_close: revocations abandon at once
   int async_commits_pending_ = 0;  // sent, result not served yet
-  // A due commit waiting for the gate: the watermarks when it fell due, and the gate's
+  // A due commit waiting for the gate: CommitList() when it fell due, and the gate's
   // mark then. Dropped at a rebalance (the next due commit takes a new mark).
+  struct ListDeleter {
+    void operator()(rd_kafka_topic_partition_list_t* list) const { rd_kafka_topic_partition_list_destroy(list); }
+  };
   struct GatedCommit {
     uint64_t mark;
-    std::vector<std::pair<int32_t, int64_t>> offsets;
+    std::unique_ptr<rd_kafka_topic_partition_list_t, ListDeleter> offsets;
   };
   std::optional<GatedCommit> gated_;
   std::chrono::steady_clock::time_point commit_sent_{};
