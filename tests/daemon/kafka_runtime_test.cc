@@ -164,6 +164,15 @@ class KafkaRuntimeGateTest : public ::testing::Test {
     return sum;
   }
 
+  // Starts the runtime on `records` articles: all are acknowledged, and a due commit
+  // waits for the gate.
+  void StartWithAWaitingCommit(int records) {
+    runtime_->Start();
+    ProduceInput(0, records);
+    ASSERT_TRUE(WaitFor([&] { return Acked() >= records; }, 60s));
+    ASSERT_TRUE(WaitFor([&] { return Waiting(); }, 10s));
+  }
+
   // Opens the gate: every record is committed, the waiting ends, and a stop leaves
   // nothing uncommitted.
   void OpenAndExpectEverythingCommitted(int64_t records) {
@@ -198,13 +207,10 @@ class KafkaRuntimeGateTest : public ::testing::Test {
 };
 
 TEST_F(KafkaRuntimeGateTest, CommitsNothingWhileTheGateIsShutAndEverythingOnceItOpens) {
-  runtime_->Start();
-  ProduceInput(0, 20);
-  ASSERT_TRUE(WaitFor([&] { return Acked() >= 20; }, 60s));
   // A commit fell due (every 50 ms) and waits. The loop asks the gate again at each round:
   // after ten refusals, still nothing committed (a gate that only delayed commits would
   // have let one through).
-  ASSERT_TRUE(WaitFor([&] { return Waiting(); }, 10s));
+  ASSERT_NO_FATAL_FAILURE(StartWithAWaitingCommit(20));
   const uint64_t asked = gate_.asked();
   ASSERT_TRUE(WaitFor([&] { return gate_.asked() >= asked + 10; }, 10s));
   EXPECT_EQ(Metric("ingestd_offset_commits_total"), 0);
@@ -216,10 +222,7 @@ TEST_F(KafkaRuntimeGateTest, CommitsNothingWhileTheGateIsShutAndEverythingOnceIt
 // A waiting commit sends the watermarks of the moment its mark was taken, not later
 // ones: records acknowledged while it waited may have writes after the mark.
 TEST_F(KafkaRuntimeGateTest, CommitsTheWatermarksOfTheMomentItsMarkWasTaken) {
-  runtime_->Start();
-  ProduceInput(0, 10);
-  ASSERT_TRUE(WaitFor([&] { return Acked() >= 10; }, 60s));
-  ASSERT_TRUE(WaitFor([&] { return Waiting(); }, 10s));
+  ASSERT_NO_FATAL_FAILURE(StartWithAWaitingCommit(10));
   const uint64_t first_mark = gate_.marks();  // the waiting commit takes no other mark
   ProduceInput(10, 10);
   ASSERT_TRUE(WaitFor([&] { return Acked() >= 20; }, 60s));
@@ -240,10 +243,7 @@ TEST_F(KafkaRuntimeGateTest, CommitsTheWatermarksOfTheMomentItsMarkWasTaken) {
 }
 
 TEST_F(KafkaRuntimeGateTest, FinalCommitAtStopIsSkippedWhenTheGateDoesNotSettleWithinTheGrace) {
-  runtime_->Start();
-  ProduceInput(0, 20);
-  ASSERT_TRUE(WaitFor([&] { return Acked() >= 20; }, 60s));
-  ASSERT_TRUE(WaitFor([&] { return Waiting(); }, 10s));
+  ASSERT_NO_FATAL_FAILURE(StartWithAWaitingCommit(20));
 
   runtime_->RequestStop(2s);
   EXPECT_EQ(runtime_->Wait(), 0);

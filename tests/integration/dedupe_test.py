@@ -53,6 +53,7 @@ from harness import (
     input_positions,
     log_fields,
     run_case,
+    stop_daemon,
     wait_every_input_out,
     wait_for,
 )
@@ -187,15 +188,23 @@ def index_on_broker_2(binary, partitions):
     return broker, broker.bootstrap.split(",")[0]
 
 
+def start_a_then_index_down(binary, work, broker, partitions, sets):
+    """Daemon a, ready and assigned every partition (its restore reads the index topic, so
+    broker 2 is still up); then broker 2 goes down: a's index entries can no longer leave
+    its producer."""
+    a = Daemon(binary, work, "a", broker.bootstrap, sets=sets)
+    a.wait_ready(60)
+    wait_for(lambda: a.metric("ingestd_assigned_partitions") == partitions, 60, "a assigned every partition")
+    broker.command("down 2")
+    return a
+
+
 def index_undelivered_at_kill(binary, work):
     n, partitions = 40, 4
     broker, one = index_on_broker_2(binary, partitions)
     try:
         sets = ["pipeline.stages=[normalize,dedupe]", "runtime.commit_interval_ms=200"]
-        a = Daemon(binary, work, "a", broker.bootstrap, sets=sets)
-        a.wait_ready(60)  # its restore reads the index topic: broker 2 is still up
-        wait_for(lambda: a.metric("ingestd_assigned_partitions") == partitions, 60, "a assigned every partition")
-        broker.command("down 2")  # from now on a's index entries cannot leave its producer
+        a = start_a_then_index_down(binary, work, broker, partitions, sets)
 
         originals = [{"id": f"o{i}", "url": f"https://a.example/{i}", "text": prose(500 + i)} for i in range(n)]
         for p in range(partitions):
@@ -258,8 +267,7 @@ def index_undelivered_at_kill(binary, work):
         check(len(twice) == again, f"{len(twice)} originals out twice, but b consumed {again:.0f} again")
         check_no_copy_of_itself(out)
         print(f"checked {len(inputs)} inputs: {out.total()} outputs, {len(twice)} originals out twice", flush=True)
-        b.signal(signal.SIGTERM)
-        check(b.wait_exit(20) == 0, "b did not exit 0")
+        stop_daemon(b)
     finally:
         broker.stop()
 
@@ -273,10 +281,7 @@ def index_down_at_sigterm(binary, work):
     broker, one = index_on_broker_2(binary, partitions)
     try:
         sets = ["pipeline.stages=[normalize,dedupe]", "runtime.commit_interval_ms=200"]
-        a = Daemon(binary, work, "a", broker.bootstrap, sets=sets)
-        a.wait_ready(60)
-        wait_for(lambda: a.metric("ingestd_assigned_partitions") == partitions, 60, "a assigned every partition")
-        broker.command("down 2")
+        a = start_a_then_index_down(binary, work, broker, partitions, sets)
         articles = [{"id": f"t{i}", "url": f"https://t.example/{i}", "text": prose(700 + i)} for i in range(n)]
         for p in range(partitions):
             produce_to(one, p, articles[p::partitions])
@@ -312,8 +317,7 @@ def index_down_at_sigterm(binary, work):
         check(len(twice) == n, f"{len(twice)} of {n} inputs out twice, expected all (a committed none)")
         check_no_copy_of_itself(out)
         print(f"b consumed the {n} records again: every input out, {out.total()} outputs", flush=True)
-        b.signal(signal.SIGTERM)
-        check(b.wait_exit(20) == 0, "b did not exit 0")
+        stop_daemon(b)
     finally:
         broker.stop()
 
