@@ -388,6 +388,10 @@ void KafkaRuntime::Pump() {
       const bool new_rejection = r->delivery_error == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE && !r->needs_resend;
       const AckedStep step = NextAckedStep(*r);
       if (step == AckedStep::kPop) {
+        // Counted, tapped and logged here, where the output is final: Produce may have
+        // turned an event too large to send into an output/too_large dead letter.
+        processor_.Routed(r->result);
+        if (output_listener_) output_listener_(r->result, InputPosition{config_->kafka.topics.input, id, r->offset});
         probe_.ObserveEndToEnd(r->result.output, std::chrono::steady_clock::now() - r->consumed_at);
         w.PopFront();
         continue;
@@ -918,7 +922,6 @@ void KafkaRuntime::WorkerLoop() {
       const InputPosition position{topic, r->message ? r->message->partition : -1, r->offset};
       r->result = processor_.Process(r->payload(), &position);
       r->ChargeOutput(OutputBytes(r->result, *r));
-      if (output_listener_) output_listener_(r->result, position);
     }
     r->state.store(InflightRecord::kProcessed, std::memory_order_release);
     Wake();

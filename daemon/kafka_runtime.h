@@ -70,8 +70,8 @@ class KafkaRuntime {
   // Called (on a librdkafka thread) with each statistics JSON document when
   // `statistics.interval.ms` is set in kafka.consumer / kafka.producer. Before Start().
   void SetStatisticsListener(std::function<void(std::string_view role, std::string_view json)> listener);
-  // Called on a worker thread with each record's outcome and where it was read
-  // (GET /tap, dead-letter warnings). Before Start().
+  // Called on the consumer thread with each record's outcome and where it was read,
+  // once the broker has acknowledged it (GET /tap, dead-letter warnings). Before Start().
   void SetOutputListener(std::function<void(const Processed&, const InputPosition&)> listener);
   // Called on the consumer thread when the run ended (drained or fatal). Before Start().
   void SetFinishedCallback(std::function<void()> finished);

@@ -26,7 +26,6 @@ Processed Processor::Process(std::string_view bytes, const InputPosition* positi
   probe_.RecordIn(bytes.size());
   Processed out;
   auto dead = [&](std::string stage, std::string reason, std::string message) {
-    probe_.DeadLetter(stage, reason);
     out.output = Output::kDeadLetter;
     out.dead_letter = DeadLetterInfo{std::move(stage), std::move(reason), std::move(message)};
     return out;
@@ -61,11 +60,15 @@ Processed Processor::Process(std::string_view bytes, const InputPosition* positi
   article.processed_at = NowRfc3339();
   out.key = article.id;
   out.value = EncodeEvent(article);
-  if (out.output == Output::kDuplicates)
-    probe_.Duplicate();
-  else
-    probe_.Enriched();
   return out;
+}
+
+void Processor::Routed(const Processed& p) {
+  switch (p.output) {
+    case Output::kEnriched: probe_.Enriched(); break;
+    case Output::kDuplicates: probe_.Duplicate(); break;
+    case Output::kDeadLetter: probe_.DeadLetter(p.dead_letter.stage, p.dead_letter.reason); break;
+  }
 }
 
 bool Processor::Reload(std::string* error) {

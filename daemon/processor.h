@@ -32,7 +32,16 @@ class Processor {
  public:
   Processor(std::shared_ptr<const Config> config, std::vector<std::unique_ptr<Stage>> stages, PipelineProbe& probe);
 
+  // Runs the chain. Counts the record in (ingestd_records_in_total) and each stage's
+  // time; not where it goes: see Routed.
   [[nodiscard]] Processed Process(std::string_view bytes, const InputPosition* position);
+
+  // Counts a record under the output it ended in (ingestd_records_out_total and, for a
+  // dead letter, ingestd_dead_letters_total by stage and reason). Called once that is
+  // final: the Kafka runtime calls it when the broker acknowledges the record, because
+  // an event too large to send becomes an output/too_large dead letter at the produce;
+  // replay calls it when it writes the line.
+  void Routed(const Processed& p);
 
   // Reloads every stage (SIGHUP, POST /reload). Control thread only.
   bool Reload(std::string* error);

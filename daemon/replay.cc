@@ -79,6 +79,7 @@ ReplaySummary RunReplay(Processor& processor, const ReplayOptions& options, std:
         break;
       }
     }
+    processor.Routed(p);
     const auto now = std::chrono::steady_clock::now();
     if (options.progress && now - last_progress >= std::chrono::seconds(2)) {
       last_progress = now;

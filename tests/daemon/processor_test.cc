@@ -72,6 +72,9 @@ TEST_F(ProcessorTest, RunsStagesInOrderAndEnriches) {
   EXPECT_FALSE(out.key.empty());
   EXPECT_STREQ(d["id"].GetString(), out.key.c_str());
   EXPECT_EQ(Metric("ingestd_records_in_total"), 1);
+  // Where a record went is counted once the output is final (the runtime: at the ack).
+  EXPECT_EQ(Metric("ingestd_records_out_total", "enriched"), 0);
+  p.Routed(out);
   EXPECT_EQ(Metric("ingestd_records_out_total", "enriched"), 1);
 }
 
@@ -89,6 +92,7 @@ TEST_F(ProcessorTest, DuplicateVerdictStopsTheChainAndRoutesToDuplicates) {
   EXPECT_EQ(out.output, Output::kDuplicates);
   EXPECT_EQ(after_ptr->calls, 0);
   EXPECT_NE(out.value.find("\"status\":\"exact\""), std::string::npos);
+  p.Routed(out);
   EXPECT_EQ(Metric("ingestd_records_out_total", "duplicates"), 1);
 }
 
@@ -102,7 +106,10 @@ TEST_F(ProcessorTest, DeadLetterCarriesStageAndReason) {
   EXPECT_EQ(out.dead_letter.stage, "lang");
   EXPECT_EQ(out.dead_letter.reason, "too_short");
   EXPECT_TRUE(out.value.empty());
+  EXPECT_EQ(Metric("ingestd_records_out_total", "dead_letter"), 0);
+  p.Routed(out);
   EXPECT_EQ(Metric("ingestd_dead_letters_total", "too_short"), 1);
+  EXPECT_EQ(Metric("ingestd_records_out_total", "dead_letter"), 1);
 }
 
 TEST_F(ProcessorTest, ParseErrorsAreDeadLettersFromParseStage) {

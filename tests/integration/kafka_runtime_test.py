@@ -683,6 +683,15 @@ def case_huge_values(binary, work):
         check(dropped + kept == len(big), f"{dropped + kept} too-large dead letters, expected {len(big)}")
         check(dropped == len(big), f"{dropped} dead letters dropped their value, expected {len(big)}")
         check(d.metric("ingestd_dead_letter_values_dropped_total") == dropped, "values_dropped metric")
+        # Counted where they ended, not where the chain sent them.
+        counted = {o: d.metric(f'ingestd_records_out_total{{output="{o}"}}') for o in ("enriched", "duplicates",
+                                                                                       "dead_letter")}
+        too_large = d.metric('ingestd_dead_letters_total{reason="too_large",stage="output"}')
+        check(counted["enriched"] + counted["duplicates"] == len(inputs) - len(big)
+              and counted["dead_letter"] == len(big) and too_large == len(big),
+              f"records_out {counted}, output/too_large dead letters {too_large}: expected {len(big)} of those")
+        check(any("dead letter" in line and "too_large" in line for line in d.log_text().splitlines()),
+              "no dead-letter warning for the events too large to send")
         print(f"huge values: {kept} dead letters with their bytes, {dropped} without", flush=True)
         d.signal(signal.SIGTERM)
         check(d.wait_exit(15) == 0, "did not exit 0")

@@ -54,9 +54,9 @@ class Catalogue {
     auto stages = BuildStages(*config, StageContext{&registry_, &clock_});
     Processor processor(config, std::move(stages), pipeline_);
     std::ifstream in(SourceDir() + "/tests/fixtures/replay/articles.jsonl");
-    for (std::string line; std::getline(in, line);) (void)processor.Process(line, nullptr);
+    for (std::string line; std::getline(in, line);) processor.Routed(processor.Process(line, nullptr));
     std::ifstream bad(SourceDir() + "/tests/fixtures/replay/bad.jsonl");
-    for (std::string line; std::getline(bad, line);) (void)processor.Process(line, nullptr);
+    for (std::string line; std::getline(bad, line);) processor.Routed(processor.Process(line, nullptr));
   }
 
   [[nodiscard]] std::vector<prometheus::MetricFamily> Collect() const { return registry_.Collect(); }
