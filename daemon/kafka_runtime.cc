@@ -7,12 +7,16 @@
 #include <stdexcept>
 #include <utility>
 
+#include "stages/text/utf8.h"
+
 namespace ingestd {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr auto kPollTimeout = std::chrono::milliseconds(100);
 constexpr auto kCommitRetryAfter = std::chrono::seconds(10);
+// A dead letter sent without the input's value, key and headers keeps this much of its message.
+constexpr size_t kDroppedMessageBytes = 200;
 // After a failed asynchronous commit: at the bound commits are due at once, and an
 // immediate retry would spin at the coordinator's round-trip.
 constexpr auto kCommitBackoff = std::chrono::milliseconds(100);
@@ -385,6 +389,7 @@ void KafkaRuntime::Pump() {
     const int64_t before = w.watermark();
     while (auto r = w.AckedFront()) {
       const bool had_value = !r->value_dropped;
+      const bool had_key = !r->key_dropped;
       const bool new_rejection = r->delivery_error == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE && !r->needs_resend;
       const AckedStep step = NextAckedStep(*r);
       if (step == AckedStep::kPop) {
@@ -400,13 +405,18 @@ void KafkaRuntime::Pump() {
         const auto err = static_cast<rd_kafka_resp_err_t>(r->delivery_error);
         probe_.delivery_errors.Increment();
         Fatal(std::string("delivery to ") + OutputName(r->result.output) + " failed: " + rd_kafka_err2str(err) +
-              (r->value_dropped ? " (dead letter without its value)" : ""));
+              (r->key_dropped     ? " (dead letter without the input's value, key and headers)"
+               : r->value_dropped ? " (dead letter without its value)"
+                                  : ""));
         break;
       }
       // kResend: the broker's limit is below the producer's.
       if (new_rejection) {
+        const char* smaller = r->key_dropped && had_key       ? "dead letter without the input's key and headers"
+                              : r->value_dropped && had_value ? "dead letter without its value"
+                                                              : "dead letter";
         spdlog::warn("partition {} offset {}: broker rejected the output as too large; re-sending as a smaller {}", id,
-                     r->offset, r->value_dropped && had_value ? "dead letter without its value" : "dead letter");
+                     r->offset, smaller);
         if (r->value_dropped && had_value) probe_.dead_letter_values_dropped.Increment();
       }
       // Closing or failed: not delivered, so not popped (its offset is never committed).
@@ -439,25 +449,36 @@ bool KafkaRuntime::Produce(const std::shared_ptr<InflightRecord>& record) {
   rd_kafka_headers_t* headers = nullptr;
   if (p.output == Output::kDeadLetter) {
     // The input's key, value and headers untouched, plus why and where from.
+    // When even those are too large without the value, the key and headers go too,
+    // and the message is cut: a record that cannot be dead-lettered would stop the
+    // daemon at every restart, since its offset is never committed.
     rd_kafka_headers_t* input_headers = nullptr;
-    if (in && rd_kafka_message_headers(in, &input_headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const bool has_headers = in && rd_kafka_message_headers(in, &input_headers) == RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (has_headers && !record->key_dropped) {
       headers = rd_kafka_headers_copy(input_headers);
     } else {
-      headers = rd_kafka_headers_new(8);
+      headers = rd_kafka_headers_new(10);
     }
     auto add = [headers](const char* name, const std::string& value) {
       rd_kafka_header_add(headers, name, -1, value.data(), static_cast<ssize_t>(value.size()));
     };
     add("ingestd.error.stage", p.dead_letter.stage);
     add("ingestd.error.reason", p.dead_letter.reason);
-    add("ingestd.error.message", p.dead_letter.message);
+    const std::string& message = p.dead_letter.message;
+    add("ingestd.error.message",
+        record->key_dropped ? message.substr(0, BackToUtf8Boundary(message, kDroppedMessageBytes)) : message);
     add("ingestd.error.topic", config_->kafka.topics.input);
     add("ingestd.error.partition", std::to_string(in ? in->partition : -1));
     add("ingestd.error.offset", std::to_string(record->offset));
     if (record->value_dropped) add("ingestd.error.value_dropped_bytes", std::to_string(in ? in->len : 0));
+    if (record->key_dropped) {
+      add("ingestd.error.key_dropped_bytes", std::to_string(in ? in->key_len : 0));
+      add("ingestd.error.headers_dropped", std::to_string(has_headers ? rd_kafka_header_cnt(input_headers) : 0));
+    }
+    const bool key = in && !record->key_dropped;
     vu[n].vtype = RD_KAFKA_VTYPE_KEY;
-    vu[n].u.mem.ptr = in ? in->key : nullptr;
-    vu[n++].u.mem.size = in ? in->key_len : 0;
+    vu[n].u.mem.ptr = key ? in->key : nullptr;
+    vu[n++].u.mem.size = key ? in->key_len : 0;
     vu[n].vtype = RD_KAFKA_VTYPE_VALUE;
     vu[n].u.mem.ptr = record->value_dropped || !in ? nullptr : in->payload;
     vu[n++].u.mem.size = record->value_dropped || !in ? 0 : in->len;
@@ -502,6 +523,14 @@ bool KafkaRuntime::Produce(const std::shared_ptr<InflightRecord>& record) {
     if (!record->value_dropped) {
       record->value_dropped = true;
       probe_.dead_letter_values_dropped.Increment();
+      return Produce(record);
+    }
+    if (!record->key_dropped) {
+      record->key_dropped = true;
+      spdlog::warn(
+          "partition {} offset {}: dead letter too large without its value: sending it without the input's "
+          "key and headers",
+          in ? in->partition : -1, record->offset);
       return Produce(record);
     }
   }

@@ -80,6 +80,7 @@ struct InflightRecord {
   // never popped, so its offset is never stored.
   int delivery_error = 0;
   bool value_dropped = false;  // dead letter re-sent without its too-large value
+  bool key_dropped = false;    // and then also without the input's key and headers (they alone were too large)
   bool needs_resend = false;   // made smaller after a rejection, not yet accepted by produceva
 
  private:
@@ -96,15 +97,16 @@ enum class AckedStep {
 
 // Decides the step for an acknowledged record. On a new "too large" rejection it
 // makes the output smaller, once per rejection: an event becomes a dead letter
-// (output/too_large); a dead letter loses its value. A dead letter rejected again
-// without its value fails, rather than re-sending forever.
+// (output/too_large); a dead letter loses its value, then the input's key and headers.
+// A dead letter rejected again with nothing left of the input fails, rather than
+// re-sending forever.
 [[nodiscard]] inline AckedStep NextAckedStep(InflightRecord& r) {
   if (r.delivery_error == 0) return AckedStep::kPop;
   if (r.delivery_error != RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) return AckedStep::kFail;
   if (!r.needs_resend) {
     if (r.result.output == Output::kDeadLetter) {
-      if (r.value_dropped) return AckedStep::kFail;
-      r.value_dropped = true;
+      if (r.key_dropped) return AckedStep::kFail;
+      (r.value_dropped ? r.key_dropped : r.value_dropped) = true;
     } else {
       r.result.output = Output::kDeadLetter;
       r.result.dead_letter = {"output", "too_large", "event exceeds the broker's message size limit"};

@@ -20,6 +20,7 @@
 #include "stages/language/confusables.h"
 #include "stages/language/letters.h"
 #include "stages/language/markers.h"
+#include "stages/text/utf8.h"
 
 namespace ingestd::language {
 namespace {
@@ -54,13 +55,6 @@ constexpr double kMalayPairMargin = 0.5;
 // Texts with fewer letters go to the n-gram model of their whole script (Latin,
 // Cyrillic), not only of CLD2's group: CLD2 is weakest there.
 constexpr size_t kShortTextModelLetters = 120;
-
-bool IsContinuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
-
-size_t BackToBoundary(std::string_view s, size_t pos) {
-  while (pos > 0 && pos < s.size() && IsContinuation(s[pos])) --pos;
-  return pos;
-}
 
 // The script of the character whose lead byte is at text[i], as the first 64-code-
 // point block of its range (Latin 1, Cyrillic 0x10, Arabic 0x18, CJK 0x138...), or -1
@@ -160,8 +154,8 @@ size_t FirstInCensus(std::string_view text, int block) {
 
 // Appends text[start, end) cut on UTF-8 boundaries, after a newline when out is not empty.
 void AppendWindow(std::string_view text, size_t start, size_t end, bool skip_partial_word, std::string& out) {
-  end = BackToBoundary(text, std::min(end, text.size()));
-  start = BackToBoundary(text, start);
+  end = BackToUtf8Boundary(text, std::min(end, text.size()));
+  start = BackToUtf8Boundary(text, start);
   // Start after a space when one is near, so the window does not begin mid-word.
   const size_t space = text.find_first_of(" \n\t", start);
   if (skip_partial_word && space != std::string_view::npos && space < start + 64 && space < end) start = space + 1;
@@ -318,7 +312,7 @@ std::string LanguageDetector::Cld2Only(std::string_view text, bool best_effort) 
 LanguageResult LanguageDetector::Detect(const DetectorInput& input) const {
   LanguageResult result;
   const std::string_view title =
-      input.title.substr(0, BackToBoundary(input.title, std::min(input.title.size(), kMaxTitleBytes)));
+      input.title.substr(0, BackToUtf8Boundary(input.title, std::min(input.title.size(), kMaxTitleBytes)));
   // Per-thread buffers: Detect() runs on every worker thread and allocates nothing
   // once a thread has seen its longest article.
   thread_local std::string buffer;

@@ -39,6 +39,13 @@ namespace ingestd {
 // True when every byte of s belongs to a valid UTF-8 sequence (no copy).
 [[nodiscard]] bool IsValidUtf8(std::string_view s);
 
+// The largest position at or before pos that does not split a UTF-8 sequence of s:
+// where to cut text so that both parts stay valid.
+[[nodiscard]] inline size_t BackToUtf8Boundary(std::string_view s, size_t pos) {
+  while (pos > 0 && pos < s.size() && (static_cast<unsigned char>(s[pos]) & 0xC0) == 0x80) --pos;
+  return pos;
+}
+
 // Copies in to out with each invalid UTF-8 byte replaced by U+FFFD; returns how
 // many were replaced. Used on input (the envelope) and on text a library decoded
 // for us (gumbo turns an out-of-range character reference into invalid bytes).

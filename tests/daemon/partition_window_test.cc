@@ -169,7 +169,7 @@ TEST(PartitionWindowTest, KeepsATooLargeRejectionUntilTheResendIsDelivered) {
   EXPECT_EQ(w.watermark(), 4);
 }
 
-TEST(PartitionWindowTest, FailsWhenADeadLetterWithoutItsValueIsStillTooLarge) {
+TEST(PartitionWindowTest, ADeadLetterLosesItsValueThenTheInputKeyAndHeadersThenFails) {
   PartitionWindow w;
   auto a = w.Push(nullptr, 0, 1);
   a->result.output = Output::kDeadLetter;
@@ -179,8 +179,14 @@ TEST(PartitionWindowTest, FailsWhenADeadLetterWithoutItsValueIsStillTooLarge) {
   a->state.store(InflightRecord::kAcked);
   EXPECT_EQ(NextAckedStep(*a), AckedStep::kResend);
   EXPECT_TRUE(a->value_dropped);
+  EXPECT_FALSE(a->key_dropped);
 
-  // Re-sent without its value, rejected again: no endless re-send loop.
+  // Re-sent without its value, rejected again (a huge key or headers): without those too.
+  a->needs_resend = false;
+  EXPECT_EQ(NextAckedStep(*a), AckedStep::kResend);
+  EXPECT_TRUE(a->key_dropped);
+
+  // Nothing of the input left and still rejected: no endless re-send loop.
   a->needs_resend = false;
   EXPECT_EQ(NextAckedStep(*a), AckedStep::kFail);
   EXPECT_EQ(w.watermark(), -1);

@@ -663,14 +663,25 @@ def case_huge_values(binary, work):
             big.append(i)
             records[i] = (f"k{i}", json.dumps({"url": f"https://big.example/{i}", "title": f"Big {i}", "text": text}))
         produce(broker.bootstrap, "articles.raw", records)
+        # Malformed records whose key, or headers, alone pass the limit: their dead letters go
+        # without the input's key and headers too (else: a fatal error at every restart).
+        produce(broker.bootstrap, "articles.raw", [("K" * 2500, "{not json")])
+        produce(broker.bootstrap, "articles.raw", [("small", "{not json either")], headers=[f"trace={'t' * 2500}"])
         inputs = input_positions(broker.bootstrap)
         d = Daemon(binary, work, "d", broker.bootstrap, sets=["kafka.producer={message.max.bytes: '2000'}"])
         wait_all_out(broker.bootstrap, len(inputs), 60, [d])
         out = check_every_input_once(broker.bootstrap, inputs)
         dropped = kept = 0
+        stripped = []
         for r in out.records["articles.dead-letter"]:
             h = headers_of(r)
             pos = (int(h["ingestd.error.partition"]), int(h["ingestd.error.offset"]))
+            if h["ingestd.error.stage"] == "parse":
+                size = len(inputs[pos]["key"] or "")
+                check(int(h.get("ingestd.error.key_dropped_bytes", -1)) == size and not r.get("key")
+                      and "trace" not in h and not r.get("payload"), f"{pos}: key or headers kept: {h}")
+                stripped.append(int(h["ingestd.error.headers_dropped"]))
+                continue
             check(h["ingestd.error.reason"] == "too_large", f"{pos}: reason {h['ingestd.error.reason']}")
             if "ingestd.error.value_dropped_bytes" in h:
                 check(int(h["ingestd.error.value_dropped_bytes"]) == len(inputs[pos]["payload"].encode()),
@@ -682,13 +693,14 @@ def case_huge_values(binary, work):
                 kept += 1
         check(dropped + kept == len(big), f"{dropped + kept} too-large dead letters, expected {len(big)}")
         check(dropped == len(big), f"{dropped} dead letters dropped their value, expected {len(big)}")
-        check(d.metric("ingestd_dead_letter_values_dropped_total") == dropped, "values_dropped metric")
+        check(sorted(stripped) == [0, 1], f"headers dropped of the two malformed records: {stripped}")
+        check(d.metric("ingestd_dead_letter_values_dropped_total") == dropped + len(stripped), "values_dropped metric")
         # Counted where they ended, not where the chain sent them.
         counted = {o: d.metric(f'ingestd_records_out_total{{output="{o}"}}') for o in ("enriched", "duplicates",
                                                                                        "dead_letter")}
         too_large = d.metric('ingestd_dead_letters_total{reason="too_large",stage="output"}')
-        check(counted["enriched"] + counted["duplicates"] == len(inputs) - len(big)
-              and counted["dead_letter"] == len(big) and too_large == len(big),
+        check(counted["enriched"] + counted["duplicates"] == len(inputs) - len(big) - 2
+              and counted["dead_letter"] == len(big) + 2 and too_large == len(big),
               f"records_out {counted}, output/too_large dead letters {too_large}: expected {len(big)} of those")
         check(any("dead letter" in line and "too_large" in line for line in d.log_text().splitlines()),
               "no dead-letter warning for the events too large to send")
