@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <string>
 
 namespace ingestd {
 
@@ -26,10 +27,15 @@ class CommitGate {
   [[nodiscard]] virtual bool Settled(uint64_t mark) const = 0;
   // Blocks until Settled(mark) or `deadline`; returns Settled(mark).
   virtual bool WaitSettled(uint64_t mark, std::chrono::steady_clock::time_point deadline) = 0;
-  // Called (on the gate's thread) each time more writes are settled, so a waiting commit
-  // goes at once. Any thread; once it is replaced (or cleared with an empty function),
-  // the old listener is not called any more.
+  // Called (on the gate's thread) each time more writes are settled, or the gate broke,
+  // so a waiting commit goes (or the run stops) at once. Any thread; once it is replaced
+  // (or cleared with an empty function), the old listener is not called any more.
   virtual void SetSettledListener(std::function<void()> listener) = 0;
+  // Why no write will ever settle again (the writer failed for good: an idempotent
+  // producer's fatal error), or empty. Once broken, Settled() is false for every mark
+  // not settled before, WaitSettled() returns false at once, and the runtime stops
+  // with a fatal error: committing on would give up records whose writes were lost.
+  [[nodiscard]] virtual std::string Broken() const = 0;
 };
 
 }  // namespace ingestd

@@ -13,11 +13,13 @@ namespace {
 
 rd_kafka_t* NewClient(rd_kafka_type_t type, const KafkaProperties& props, const std::string& section,
                       DedupeLogKafka* delivery_to = nullptr,
-                      void (*delivery)(rd_kafka_t*, const rd_kafka_message_t*, void*) = nullptr) {
+                      void (*delivery)(rd_kafka_t*, const rd_kafka_message_t*, void*) = nullptr,
+                      void (*error)(rd_kafka_t*, int, const char*, void*) = nullptr) {
   rd_kafka_conf_t* conf = MakeKafkaConf(props, section);
   if (delivery) {
     rd_kafka_conf_set_opaque(conf, delivery_to);
     rd_kafka_conf_set_dr_msg_cb(conf, delivery);
+    rd_kafka_conf_set_error_cb(conf, error);
   }
   char err[512];
   rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);
@@ -33,6 +35,9 @@ rd_kafka_t* NewClient(rd_kafka_type_t type, const KafkaProperties& props, const 
 struct DedupeLogKafkaCallbacks {
   static void Delivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
     static_cast<DedupeLogKafka*>(opaque)->OnDelivery(message);
+  }
+  static void Error(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+    static_cast<DedupeLogKafka*>(opaque)->OnError(rk, err, reason);
   }
 };
 
@@ -53,7 +58,8 @@ DedupeLogKafka::DedupeLogKafka(const Config& config, DedupeStage& stage, prometh
       invalid_(records_.Add({{"event", "invalid"}})) {
   KafkaProperties producer = ProducerProperties(config.kafka);
   producer["client.id"] = "ingestd-dedupe-index";
-  producer_ = NewClient(RD_KAFKA_PRODUCER, producer, "producer", this, &DedupeLogKafkaCallbacks::Delivery);
+  producer_ = NewClient(RD_KAFKA_PRODUCER, producer, "producer", this, &DedupeLogKafkaCallbacks::Delivery,
+                        &DedupeLogKafkaCallbacks::Error);
 
   // Not a group member: assign() every partition, never commit. The group id only
   // keeps librdkafka content; it is distinct from the input group's.
@@ -208,7 +214,12 @@ void DedupeLogKafka::Produce(const std::string& key, const std::string* value) {
       producer_, RD_KAFKA_V_TOPIC(topic_.c_str()), RD_KAFKA_V_KEY(key.data(), key.size()),
       RD_KAFKA_V_VALUE(value ? const_cast<char*>(value->data()) : nullptr, value ? value->size() : 0),
       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(number)), RD_KAFKA_V_END);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+  if (err == RD_KAFKA_RESP_ERR__FATAL) {
+    // The producer failed for good (the error callback may not have run yet): this
+    // entry is lost, and so is every later one. Not settled: commits stop here.
+    dropped_.Increment();
+    OnError(producer_, err, "produce refused");
+  } else if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     // Never block a worker: a lost entry only means one replica may miss one copy.
     dropped_.Increment();
     Settle(number);  // no report comes for a refused write
@@ -255,8 +266,45 @@ void DedupeLogKafka::Settle(uint64_t number) {
   }
   if (!moved) return;
   gate_cv_.notify_all();
+  NotifySettledListener();
+}
+
+void DedupeLogKafka::NotifySettledListener() {
   std::lock_guard lock(listener_mu_);
   if (settled_listener_) settled_listener_();
+}
+
+void DedupeLogKafka::OnError(rd_kafka_t* rk, int err, const char* reason) {
+  if (err != RD_KAFKA_RESP_ERR__FATAL) {
+    spdlog::warn("kafka {}: {}: {}", rd_kafka_name(rk), rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)),
+                 reason);
+    return;
+  }
+  char why[512];
+  const rd_kafka_resp_err_t code = rd_kafka_fatal_error(rk, why, sizeof why);
+  Break(fmt::format("dedupe index log: producer failed for good ({}: {}): entries from now on are lost",
+                    rd_kafka_err2name(code), why));
+}
+
+void DedupeLogKafka::Break(const std::string& why) {
+  {
+    std::lock_guard lock(gate_mu_);
+    if (!broken_.empty()) return;
+    broken_ = why;
+    broken_through_ = settled_through_;
+  }
+  spdlog::error("{}", why);
+  gate_cv_.notify_all();
+  NotifySettledListener();
+}
+
+std::string DedupeLogKafka::Broken() const {
+  std::lock_guard lock(gate_mu_);
+  return broken_;
+}
+
+void DedupeLogKafka::FailProducerForTesting(const char* reason) {
+  rd_kafka_test_fatal_error(producer_, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, reason);
 }
 
 void DedupeLogKafka::SetSettledListener(std::function<void()> listener) {
@@ -269,14 +317,20 @@ uint64_t DedupeLogKafka::Mark() {
   return next_ - 1;
 }
 
+bool DedupeLogKafka::SettledLocked(uint64_t mark) const {
+  // Once broken, writes still reported afterwards failed with the producer: not settled.
+  return (broken_.empty() ? settled_through_ : broken_through_) >= mark;
+}
+
 bool DedupeLogKafka::Settled(uint64_t mark) const {
   std::lock_guard lock(gate_mu_);
-  return settled_through_ >= mark;
+  return SettledLocked(mark);
 }
 
 bool DedupeLogKafka::WaitSettled(uint64_t mark, std::chrono::steady_clock::time_point deadline) {
   std::unique_lock lock(gate_mu_);
-  return gate_cv_.wait_until(lock, deadline, [&] { return settled_through_ >= mark; });
+  gate_cv_.wait_until(lock, deadline, [&] { return SettledLocked(mark) || !broken_.empty(); });
+  return SettledLocked(mark);
 }
 
 }  // namespace ingestd

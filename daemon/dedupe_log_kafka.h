@@ -88,6 +88,11 @@ class DedupeLogKafka final : public dedupe::IndexLog, public CommitGate {
   [[nodiscard]] bool Settled(uint64_t mark) const override;
   bool WaitSettled(uint64_t mark, std::chrono::steady_clock::time_point deadline) override;
   void SetSettledListener(std::function<void()> listener) override;
+  [[nodiscard]] std::string Broken() const override;
+
+  // Tests only: the producer fails for good, as on an idempotence error the broker
+  // cannot recover from (librdkafka's rd_kafka_test_fatal_error).
+  void FailProducerForTesting(const char* reason);
 
  private:
   friend struct DedupeLogKafkaCallbacks;
@@ -95,6 +100,11 @@ class DedupeLogKafka final : public dedupe::IndexLog, public CommitGate {
   // A delivery report (poller thread, or Stop's flush): settles the write's number.
   void OnDelivery(const rd_kafka_message_t* message);
   void Settle(uint64_t number);
+  [[nodiscard]] bool SettledLocked(uint64_t mark) const;  // gate_mu_ held
+  // The producer's errors (its background thread); a fatal one breaks the gate.
+  void OnError(rd_kafka_t* rk, int err, const char* reason);
+  void Break(const std::string& why);
+  void NotifySettledListener();
   // Consumes one batch; returns false on a fatal error.
   size_t PollOnce(int timeout_ms);
 
@@ -115,7 +125,9 @@ class DedupeLogKafka final : public dedupe::IndexLog, public CommitGate {
   uint64_t next_ = 1;
   uint64_t settled_through_ = 0;
   std::deque<bool> pending_;
-  std::mutex listener_mu_;  // held while the listener runs, so a replaced one is never called again
+  std::string broken_;           // why no write will settle again (Broken())
+  uint64_t broken_through_ = 0;  // settled_through_ when it broke: later writes never settle
+  std::mutex listener_mu_;       // held while the listener runs, so a replaced one is never called again
   std::function<void()> settled_listener_;
   bool stopped_ = false;  // control thread
   // Delivery failures not logged yet, and when the last line was (poller thread or Stop).

@@ -586,6 +586,7 @@ void KafkaRuntime::MaybeCommit() {
     gate_waiting_.store(true);
     if (!gate_->Settled(gated_->mark)) {
       probe_.commit_waiting_for_index.Set(1);
+      if (std::string why = gate_->Broken(); !why.empty()) Fatal(why);
       return;
     }
     gate_waiting_.store(false);
@@ -615,6 +616,10 @@ bool KafkaRuntime::AwaitGate(Clock::time_point deadline, const char* what) {
   while (!settled && Clock::now() < deadline) {
     Heartbeat();
     settled = gate_->WaitSettled(mark, std::min<Clock::time_point>(deadline, Clock::now() + std::chrono::seconds(1)));
+    if (std::string why = gate_->Broken(); !settled && !why.empty()) {
+      Fatal(why);
+      break;
+    }
   }
   probe_.commit_waiting_for_index.Set(0);
   if (!settled && what) {

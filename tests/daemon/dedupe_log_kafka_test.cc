@@ -164,5 +164,32 @@ TEST_F(DedupeLogKafkaTest, GateSettlesAMarkWhoseEntriesFailedAndCountsThem) {
   ASSERT_EQ(broker_.Command("up 1"), "ok");
 }
 
+// A producer that failed for good (an idempotence error) loses every later entry: the
+// gate breaks, saying why, and never settles a mark past what was delivered before, so
+// the runtime stops instead of committing records whose entries are gone.
+TEST_F(DedupeLogKafkaTest, GateBreaksAndSettlesNothingMoreWhenTheProducerFailsForGood) {
+  Replica a(*config_);
+  a.Process("b0", Prose(600, 300));
+  const uint64_t before = a.log->Mark();
+  ASSERT_TRUE(a.log->WaitSettled(before, std::chrono::steady_clock::now() + 30s));
+  EXPECT_EQ(a.log->Broken(), "");
+  int woken = 0;
+  a.log->SetSettledListener([&woken] { ++woken; });
+
+  a.log->FailProducerForTesting("injected by the test");
+  a.Process("b1", Prose(601, 300));
+  const uint64_t after = a.log->Mark();
+  EXPECT_GT(after, before);
+  EXPECT_NE(a.log->Broken().find("injected by the test"), std::string::npos) << a.log->Broken();
+  EXPECT_GE(woken, 1) << "a waiting runtime is not told";
+  EXPECT_TRUE(a.log->Settled(before));
+  EXPECT_FALSE(a.log->Settled(after));
+  // Returns at once, not at the deadline.
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(a.log->WaitSettled(after, start + 30s));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 20s);
+  a.log->SetSettledListener({});
+}
+
 }  // namespace
 }  // namespace ingestd

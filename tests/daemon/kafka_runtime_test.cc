@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -70,6 +71,18 @@ class HandGate final : public CommitGate {
     return true;
   }
   void SetSettledListener(std::function<void()> listener) override { listener_ = std::move(listener); }
+  [[nodiscard]] std::string Broken() const override {
+    std::lock_guard lock(mu_);
+    return broken_;
+  }
+  // Breaks the gate (its writer failed for good) and tells the runtime.
+  void Break(const std::string& why) {
+    {
+      std::lock_guard lock(mu_);
+      broken_ = why;
+    }
+    if (listener_) listener_();
+  }
   // Settles every mark up to `mark` and tells the runtime, as delivery reports would.
   void OpenThrough(uint64_t mark) {
     open_through_.store(mark);
@@ -84,6 +97,8 @@ class HandGate final : public CommitGate {
   std::atomic<uint64_t> open_through_{0};
   mutable std::atomic<uint64_t> asked_{0};
   std::function<void()> listener_;
+  mutable std::mutex mu_;
+  std::string broken_;
 };
 
 class KafkaRuntimeGateTest : public ::testing::Test {
@@ -251,6 +266,17 @@ TEST_F(KafkaRuntimeGateTest, FinalCommitAtStopIsSkippedWhenTheGateDoesNotSettleW
   // of the partitions consumes all of it again.
   EXPECT_EQ(runtime_->LeftUncommitted(), 20u);
   EXPECT_EQ(CommittedOnBroker(), -1);
+}
+
+// The gate's writer failed for good: a waiting commit never goes, and the run stops
+// with a fatal error (exit 1, /healthz and /readyz say why) instead of waiting on.
+TEST_F(KafkaRuntimeGateTest, ABrokenGateStopsTheRunWithoutCommitting) {
+  ASSERT_NO_FATAL_FAILURE(StartWithAWaitingCommit(20));
+  gate_.Break("dedupe index log: producer failed for good");
+  EXPECT_EQ(runtime_->Wait(), 1);
+  EXPECT_EQ(CommittedOnBroker(), -1);
+  EXPECT_TRUE(readiness_.Fatal());
+  EXPECT_NE(readiness_.Describe().find("producer failed for good"), std::string::npos) << readiness_.Describe();
 }
 
 }  // namespace
