@@ -852,6 +852,7 @@ void KafkaRuntime::Revoke(rd_kafka_topic_partition_list_t* partitions) {
   const size_t abandoned = pending();
   std::string list;
   for (int32_t id : ids) {
+    if (closing_) revoked_uncommitted_ += partitions_[id]->window.records();
     partitions_[id]->window.Revoke();
     partitions_.erase(id);
     list += (list.empty() ? "" : ",") + std::to_string(id);
@@ -899,11 +900,12 @@ void KafkaRuntime::Finish() {
     }
     rd_kafka_topic_partition_list_destroy(list);
   }
-  left_uncommitted_.store(InflightRecords());
   closing_ = true;
   if (rd_kafka_resp_err_t e = rd_kafka_consumer_close(consumer_); e) {
     spdlog::warn("consumer close: {}", rd_kafka_err2str(e));
   }
+  // After the close: its revoke may still commit (the gate settled meanwhile).
+  left_uncommitted_.store(revoked_uncommitted_ + InflightRecords());
   {
     std::lock_guard lock(work_mu_);
     workers_stop_ = true;

@@ -207,7 +207,8 @@ class KafkaRuntime {
   std::atomic<bool> stop_requested_{false};
   std::atomic<int64_t> stop_deadline_ms_{0};
   std::atomic<bool> fatal_{false};
-  std::atomic<size_t> left_uncommitted_{0};    // set by the consumer thread after its final commit
+  std::atomic<size_t> left_uncommitted_{0};    // set by the consumer thread once the consumer is closed
+  size_t revoked_uncommitted_ = 0;             // consumer thread: records of partitions revoked by the close
   std::atomic<int64_t> close_by_ns_{0};        // steady_clock; the clients are closed by then
   std::atomic<int64_t> loop_heartbeat_ns_{0};  // steady_clock, written by the consumer thread
   std::atomic<bool> consumer_running_{false};  // the consumer loop runs (not yet closing)

@@ -58,7 +58,13 @@ TEST(InputConsumerPropertiesTest, KeepsTheUsersPrefetchAndWarnsWhenItExceedsTheB
 // on the embedded broker, no stages, and a gate the test opens by hand.
 class HandGate final : public CommitGate {
  public:
-  uint64_t Mark() override { return ++marks_; }  // as if a write came before each mark
+  uint64_t Mark() override {  // as if a write came before each mark
+    const uint64_t mark = ++marks_;
+    if (mark == open_at_mark_.load()) open_through_.store(UINT64_MAX);
+    return mark;
+  }
+  // Opens (silently) when the runtime takes mark `mark`.
+  void OpenAtMark(uint64_t mark) { open_at_mark_.store(mark); }
   [[nodiscard]] bool Settled(uint64_t mark) const override {
     ++asked_;
     return mark <= open_through_.load();
@@ -95,6 +101,7 @@ class HandGate final : public CommitGate {
  private:
   std::atomic<uint64_t> marks_{0};
   std::atomic<uint64_t> open_through_{0};
+  std::atomic<uint64_t> open_at_mark_{0};
   mutable std::atomic<uint64_t> asked_{0};
   std::function<void()> listener_;
   mutable std::mutex mu_;
@@ -266,6 +273,21 @@ TEST_F(KafkaRuntimeGateTest, FinalCommitAtStopIsSkippedWhenTheGateDoesNotSettleW
   // of the partitions consumes all of it again.
   EXPECT_EQ(runtime_->LeftUncommitted(), 20u);
   EXPECT_EQ(CommittedOnBroker(), -1);
+}
+
+// The final commit gives up on the gate; the close's revoke, which asks it again, finds
+// it settled and commits everything: the summary's count of records left uncommitted is
+// taken after that, so it says none.
+TEST_F(KafkaRuntimeGateTest, RecordsTheCloseCommitsAreNotCountedAsLeftUncommitted) {
+  ASSERT_NO_FATAL_FAILURE(StartWithAWaitingCommit(20));
+  const uint64_t waiting = gate_.marks();
+  gate_.OpenAtMark(waiting + 2);  // the final commit takes waiting + 1, the close's revoke the next
+
+  runtime_->RequestStop(2s);
+  EXPECT_EQ(runtime_->Wait(), 0);
+  EXPECT_EQ(gate_.marks(), waiting + 2);
+  EXPECT_EQ(CommittedOnBroker(), 20);
+  EXPECT_EQ(runtime_->LeftUncommitted(), 0u);
 }
 
 // The gate's writer failed for good: a waiting commit never goes, and the run stops
