@@ -39,15 +39,18 @@ size_t Article::ByteSize() const {
   return n;
 }
 
+const std::string& IdentityUrl(const Article& article) {
+  return article.canonical_url.empty() ? article.url : article.canonical_url;
+}
+
 void EnsureIdentity(Article& article) {
-  if (article.canonical_url.empty()) article.canonical_url = article.url;
   if (!article.content_hash) article.content_hash = HashText(article.text);
   if (article.id.empty()) {
     // 64 bits keep collisions negligible at ten million ids (p ~ 3e-6) while the
     // prefix says where the id came from.
-    if (!article.canonical_url.empty()) {
-      article.id = "u-" + Hex64(XXH3_64bits(article.canonical_url.data(), article.canonical_url.size()));
-    } else {
+    if (const std::string& url = IdentityUrl(article); !url.empty()) {
+      article.id = "u-" + Hex64(XXH3_64bits(url.data(), url.size()));
+    } else {  // the envelope requires a url: only articles built without one (tests, benchmarks)
       article.id = "h-" + Hex64(article.content_hash->high);
     }
   }

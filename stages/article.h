@@ -123,9 +123,14 @@ struct Article {
   [[nodiscard]] size_t ByteSize() const;
 };
 
-// Fills canonical_url (from url when no stage did), content_hash and id when they
-// are missing. Idempotent; the runtime calls it after the chain, and stages that
-// need an id (dedupe) call it before they use one.
+// The URL an article is known by: normalize's canonical_url, else the url as sent
+// (a chain without normalize).
+[[nodiscard]] const std::string& IdentityUrl(const Article& article);
+
+// Fills content_hash and id when they are missing (the id from IdentityUrl, else from
+// the content hash); canonical_url stays as normalize left it (absent without it).
+// Idempotent; the runtime calls it after the chain, and stages that need an id
+// (dedupe) call it before they use one.
 void EnsureIdentity(Article& article);
 
 }  // namespace ingestd

@@ -164,9 +164,9 @@ class DedupeStageImpl final : public DedupeStage {
     dedupe::Query query;
     query.id = article.id;
     query.content_hash = *article.content_hash;
-    query.url_hash =
-        article.canonical_url.empty() ? 0 : XXH3_64bits(article.canonical_url.data(), article.canonical_url.size());
-    if (query.url_hash == 0 && !article.canonical_url.empty()) query.url_hash = 1;
+    const std::string& url = IdentityUrl(article);
+    query.url_hash = url.empty() ? 0 : XXH3_64bits(url.data(), url.size());
+    if (query.url_hash == 0 && !url.empty()) query.url_hash = 1;
     query.signature = &sketch.signature;
     query.story_terms = &sketch.story_terms;
     query.story_keys = &sketch.story_keys;
