@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -115,21 +117,27 @@ bool IsChrome(const GumboElement& el) {
   return false;
 }
 
+// Depth-limited, so that a tree gumbo built deeper than the bound said (it should not)
+// cannot run the stack out: content past kMaxWalkDepth is left out.
+constexpr size_t kMaxWalkDepth = 2 * kMaxHtmlDepth;
+
 class Extractor {
  public:
-  void Walk(const GumboNode* node) {
+  void Walk(const GumboNode* node, size_t depth = 0) {
     if (node->type == GUMBO_NODE_TEXT || node->type == GUMBO_NODE_CDATA || node->type == GUMBO_NODE_WHITESPACE) {
       AppendText(node->v.text.text);
       return;
     }
     if (node->type != GUMBO_NODE_ELEMENT) return;
     const GumboElement& el = node->v.element;
-    if (IsChrome(el)) return;
+    if (IsChrome(el) || depth > kMaxWalkDepth) return;
     const bool para = IsParagraph(el.tag);
     const bool line = IsLine(el.tag);
     if (para) Break(2);
     if (line) Break(1);
-    for (unsigned i = 0; i < el.children.length; ++i) Walk(static_cast<const GumboNode*>(el.children.data[i]));
+    for (unsigned i = 0; i < el.children.length; ++i) {
+      Walk(static_cast<const GumboNode*>(el.children.data[i]), depth + 1);
+    }
     if (para) Break(2);
     if (line) Break(1);
     if (el.tag == GUMBO_TAG_TD || el.tag == GUMBO_TAG_TH) space_ = true;
@@ -169,8 +177,9 @@ std::string TextOf(const GumboNode* node) {
 }
 
 // Depth-first search for elements; collects into out.
-void FindAll(const GumboNode* node, GumboTag tag, std::vector<const GumboNode*>& out, bool skip_chrome) {
-  if (node->type != GUMBO_NODE_ELEMENT) return;
+void FindAll(const GumboNode* node, GumboTag tag, std::vector<const GumboNode*>& out, bool skip_chrome,
+             size_t depth = 0) {
+  if (node->type != GUMBO_NODE_ELEMENT || depth > kMaxWalkDepth) return;
   const GumboElement& el = node->v.element;
   if (el.tag == tag) {
     out.push_back(node);
@@ -178,7 +187,7 @@ void FindAll(const GumboNode* node, GumboTag tag, std::vector<const GumboNode*>&
   }
   if (skip_chrome && el.tag != GUMBO_TAG_HTML && el.tag != GUMBO_TAG_BODY && IsChrome(el)) return;
   for (unsigned i = 0; i < el.children.length; ++i) {
-    FindAll(static_cast<const GumboNode*>(el.children.data[i]), tag, out, skip_chrome);
+    FindAll(static_cast<const GumboNode*>(el.children.data[i]), tag, out, skip_chrome, depth + 1);
   }
 }
 
@@ -189,13 +198,177 @@ std::string FindTitle(const GumboNode* root) {
   return TextOf(found.front());
 }
 
+bool IsVoid(GumboTag tag) {
+  switch (tag) {
+    case GUMBO_TAG_AREA:
+    case GUMBO_TAG_BASE:
+    case GUMBO_TAG_BASEFONT:
+    case GUMBO_TAG_BGSOUND:
+    case GUMBO_TAG_BR:
+    case GUMBO_TAG_COL:
+    case GUMBO_TAG_EMBED:
+    case GUMBO_TAG_FRAME:
+    case GUMBO_TAG_HR:
+    case GUMBO_TAG_IMAGE:
+    case GUMBO_TAG_IMG:
+    case GUMBO_TAG_INPUT:
+    case GUMBO_TAG_KEYGEN:
+    case GUMBO_TAG_LINK:
+    case GUMBO_TAG_META:
+    case GUMBO_TAG_PARAM:
+    case GUMBO_TAG_SOURCE:
+    case GUMBO_TAG_TRACK:
+    case GUMBO_TAG_WBR: return true;
+    default: return false;
+  }
+}
+
+// Closed by the next sibling of their kind (or their parent's end), so a run of them
+// never nests; nor do the document's own html, head and body.
+bool ClosesItsKind(GumboTag tag) {
+  switch (tag) {
+    case GUMBO_TAG_P:
+    case GUMBO_TAG_LI:
+    case GUMBO_TAG_DT:
+    case GUMBO_TAG_DD:
+    case GUMBO_TAG_OPTION:
+    case GUMBO_TAG_OPTGROUP:
+    case GUMBO_TAG_TR:
+    case GUMBO_TAG_TD:
+    case GUMBO_TAG_TH:
+    case GUMBO_TAG_THEAD:
+    case GUMBO_TAG_TBODY:
+    case GUMBO_TAG_TFOOT:
+    case GUMBO_TAG_COLGROUP:
+    case GUMBO_TAG_RB:
+    case GUMBO_TAG_RT:
+    case GUMBO_TAG_RP:
+    case GUMBO_TAG_RTC:
+    case GUMBO_TAG_HTML:
+    case GUMBO_TAG_HEAD:
+    case GUMBO_TAG_BODY: return true;
+    default: return false;
+  }
+}
+
+// Their content is text up to their own end tag.
+bool IsRawText(GumboTag tag) {
+  switch (tag) {
+    case GUMBO_TAG_SCRIPT:
+    case GUMBO_TAG_STYLE:
+    case GUMBO_TAG_TEXTAREA:
+    case GUMBO_TAG_TITLE:
+    case GUMBO_TAG_XMP:
+    case GUMBO_TAG_IFRAME:
+    case GUMBO_TAG_NOEMBED:
+    case GUMBO_TAG_NOFRAMES:
+    case GUMBO_TAG_PLAINTEXT: return true;
+    default: return false;
+  }
+}
+
+bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// Case-insensitive search for "</" + name from pos; npos when absent.
+size_t FindEndTag(std::string_view html, std::string_view name, size_t pos) {
+  while ((pos = html.find("</", pos)) != std::string_view::npos) {
+    pos += 2;
+    if (html.size() - pos >= name.size() &&
+        std::equal(name.begin(), name.end(), html.begin() + static_cast<std::ptrdiff_t>(pos),
+                   [](char a, char b) { return a == (b >= 'A' && b <= 'Z' ? b + 32 : b); })) {
+      return pos - 2;
+    }
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace
+
+size_t HtmlDepthBound(std::string_view html) {
+  // One pass: each '<' is looked at once, each tag name and attribute list read once.
+  std::vector<GumboTag> open;                     // the stack of counted elements
+  std::array<uint32_t, GUMBO_TAG_LAST + 1> in{};  // how many of each tag it holds
+  size_t foreign = 0;                             // <svg>/<math> open: "/>" closes there
+  size_t pos = 0;
+  while ((pos = html.find('<', pos)) != std::string_view::npos) {
+    ++pos;
+    if (pos >= html.size()) break;
+    if (html[pos] == '!') {  // comment, doctype, CDATA
+      const size_t end = html.compare(pos, 3, "!--") == 0 ? html.find("-->", pos + 3) : html.find('>', pos);
+      if (end == std::string_view::npos) break;
+      pos = end + 1;
+      continue;
+    }
+    const bool closing = html[pos] == '/';
+    if (closing) ++pos;
+    if (pos >= html.size() || !IsAsciiAlpha(html[pos])) continue;  // text, as for the tokenizer
+    size_t name_end = pos;
+    while (name_end < html.size() && !std::isspace(static_cast<unsigned char>(html[name_end])) &&
+           html[name_end] != '/' && html[name_end] != '>') {
+      ++name_end;
+    }
+    const std::string_view name = html.substr(pos, name_end - pos);
+    const GumboTag tag = gumbo_tagn_enum(name.data(), static_cast<unsigned>(name.size()));
+    // The rest of the tag: attribute values may hold '>' inside quotes.
+    size_t end = name_end;
+    char quote = 0;
+    for (; end < html.size(); ++end) {
+      const char c = html[end];
+      if (quote) {
+        if (c == quote) quote = 0;
+      } else if (c == '"' || c == '\'') {
+        if (end > 0 && html[end - 1] == '=') quote = c;
+      } else if (c == '>') {
+        break;
+      }
+    }
+    if (end >= html.size()) break;
+    const bool self_closing = html[end - 1] == '/';
+    pos = end + 1;
+    if (IsVoid(tag) || ClosesItsKind(tag)) continue;
+    if (closing) {
+      if (in[tag] == 0) continue;  // closes nothing: ignored
+      GumboTag top;
+      do {  // closes it and what was opened after it
+        top = open.back();
+        open.pop_back();
+        --in[top];
+        if (top == GUMBO_TAG_SVG || top == GUMBO_TAG_MATH) --foreign;
+      } while (top != tag);
+      continue;
+    }
+    if (self_closing && foreign > 0) continue;
+    if (IsRawText(tag)) {
+      const size_t close = FindEndTag(html, name, pos);
+      if (close == std::string_view::npos) break;
+      pos = close;
+      continue;
+    }
+    open.push_back(tag);
+    ++in[tag];
+    if (tag == GUMBO_TAG_SVG || tag == GUMBO_TAG_MATH) ++foreign;
+    if (open.size() > kMaxHtmlDepth) return kMaxHtmlDepth + 1;
+  }
+  return open.size();
+}
 
 HtmlText ExtractHtmlText(std::string_view html) {
   HtmlText result;
+  // A cheap pass first: gumbo's time grows with the square of the nesting depth.
+  if (HtmlDepthBound(html) > kMaxHtmlDepth) {
+    result.too_deep = true;
+    return result;
+  }
+  // No parse errors recorded: each copies the stack of open elements (quadratic on a
+  // page of unclosed tags), and nothing here reads them.
+  static const GumboOptions kOptions = [] {
+    GumboOptions o = kGumboDefaultOptions;
+    o.max_errors = 0;
+    return o;
+  }();
   std::unique_ptr<GumboOutput, void (*)(GumboOutput*)> output(
-      gumbo_parse_with_options(&kGumboDefaultOptions, html.data(), html.size()),
-      [](GumboOutput* o) { gumbo_destroy_output(&kGumboDefaultOptions, o); });
+      gumbo_parse_with_options(&kOptions, html.data(), html.size()),
+      [](GumboOutput* o) { gumbo_destroy_output(&kOptions, o); });
   if (!output) return result;
   const GumboNode* root = output->root;
 

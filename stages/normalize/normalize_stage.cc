@@ -94,6 +94,11 @@ class NormalizeStage final : public Stage {
   StageResult Process(Article& article) override {
     if (article.text.find_first_not_of(" \t\r\n") == std::string::npos && !article.html.empty()) {
       HtmlText extracted = ExtractHtmlText(article.html);
+      if (extracted.too_deep) {
+        return StageResult::DeadLetter(
+            "html_too_deep",
+            "HTML elements nest more than " + std::to_string(kMaxHtmlDepth) + " deep; the page is not parsed");
+      }
       article.text = std::move(extracted.text);
       if (article.title.find_first_not_of(" \t\r\n") == std::string::npos) article.title = std::move(extracted.title);
       probe_.HtmlExtracted();

@@ -82,6 +82,15 @@ std::vector<BadInput> Catalogue() {
       {"NestedDeeperThanLimit", [] { return "{\"url\":\"u\",\"text\":\"t\",\"meta\":{\"x\":" + Nested(40) + "}}"; },
        "parse", "too_deep"},
       {"NestedDeeperThanParser", [] { return "{\"meta\":" + Nested(100000) + "}"; }, "parse", "too_deep"},
+      {"HtmlNestedTenThousandDeep",  // gumbo would take seconds; reading the tree ran the stack out at ~75,000
+       [] {
+         std::string html;
+         for (int i = 0; i < 10000; ++i) html += "<div>";
+         html += "Kabul";
+         for (int i = 0; i < 10000; ++i) html += "</div>";
+         return R"({"url":"https://x.example/deep","html":")" + html + "\"}";
+       },
+       "normalize", "html_too_deep"},
       {"TopLevelArray", [] { return std::string(R"([{"url":"https://x","text":"t"}])"); }, "parse", "not_an_object"},
       {"TopLevelString", [] { return std::string(R"("just a string")"); }, "parse", "not_an_object"},
       {"TextIsNumber", [] { return Record("42"); }, "parse", "wrong_type"},

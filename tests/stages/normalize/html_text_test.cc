@@ -43,5 +43,46 @@ TEST(ExtractHtmlText, OutOfRangeCharacterReferencesBecomeReplacementCharacters) 
   EXPECT_NE(out.text.find("b \xC3\xA9"), std::string::npos);    // valid references still decoded
 }
 
+std::string Repeat(std::string_view s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+TEST(HtmlDepthBound, CountsElementsLeftOpenAndWhatEndTagsClose) {
+  EXPECT_EQ(HtmlDepthBound("<p>text"), 0u);  // closes its kind: never nests
+  EXPECT_EQ(HtmlDepthBound(Repeat("<div>", 50)), 50u);
+  EXPECT_EQ(HtmlDepthBound(Repeat("<div>", 50) + Repeat("</div>", 50)), 0u);
+  EXPECT_EQ(HtmlDepthBound("<div><span><b>x</div>"), 0u);         // an end tag closes what opened after it
+  EXPECT_EQ(HtmlDepthBound("<div>" + Repeat("</span>", 9)), 1u);  // a stray end tag closes nothing
+  EXPECT_EQ(HtmlDepthBound("<DIV><Div></dIv>"), 1u);              // names are case-insensitive
+  EXPECT_EQ(HtmlDepthBound("<a title='x>y' href=\"a>b\">"), 1u);  // '>' inside quoted values
+  EXPECT_EQ(HtmlDepthBound("<!-- <div><div> --><!doctype html>"), 0u);
+}
+
+TEST(HtmlDepthBound, IgnoresWhatCannotNest) {
+  EXPECT_EQ(HtmlDepthBound(Repeat("<br><img src=x><hr/><input>", 1000)), 0u);
+  EXPECT_EQ(HtmlDepthBound(Repeat("<li>item", 1000) + Repeat("<tr><td>cell", 1000)), 0u);
+  // Self-closing counts inside svg/math; outside it, <div/> is an open <div> to HTML.
+  EXPECT_EQ(HtmlDepthBound("<svg>" + Repeat("<path d='M0 0'/>", 1000) + "</svg>"), 0u);
+  EXPECT_EQ(HtmlDepthBound(Repeat("<div/>", 10)), 10u);
+  // Raw text: markup inside a script is not markup.
+  EXPECT_EQ(HtmlDepthBound("<script>" + Repeat("var s='<div>';", 1000) + "</SCRIPT><div>"), 1u);
+}
+
+TEST(HtmlDepthBound, StopsCountingPastTheLimit) { EXPECT_EQ(HtmlDepthBound(Repeat("<b>", 100000)), kMaxHtmlDepth + 1); }
+
+// A page nested 100,000 deep: not parsed (gumbo's time grows with the square of the
+// depth) and no crash (reading such a tree recursively ran the stack out).
+TEST(ExtractHtmlText, RefusesAPageNestedDeeperThanTheLimit) {
+  const HtmlText deep = ExtractHtmlText(Repeat("<div>", 100000) + "Kabul" + Repeat("</div>", 100000));
+  EXPECT_TRUE(deep.too_deep);
+  EXPECT_EQ(deep.text, "");
+
+  const HtmlText at_limit = ExtractHtmlText(Repeat("<div>", kMaxHtmlDepth) + "Kabul");
+  EXPECT_FALSE(at_limit.too_deep);
+  EXPECT_EQ(at_limit.text, "Kabul");
+}
+
 }  // namespace
 }  // namespace ingestd
