@@ -125,8 +125,16 @@ EXTRA = {
 CASED = re.compile(r"[A-Za-zÀ-ɏͰ-ӿԀ-ԯ]")
 
 
+# iso-codes' French writes "Christmas, Île" and "Salomon, Îles": the island word goes back in front
+# ("Île Christmas"), or the bare "Christmas" and "Salomon" would tag a holiday and a surname.
+ISLAND_WORDS = {"île", "îles"}
+
+
 def clean_names(raw):
     """Splits 'Iran, Islamic Republic of' and 'Holy See (Vatican City State)' into names."""
+    head, _, tail = raw.partition(",")
+    if tail.strip().casefold() in ISLAND_WORDS:
+        raw = tail.strip() + " " + head.strip()
     out = []
     for part in re.split(r"[()（）]", raw):
         part = re.split(r"[,،，]", part)[0].strip()

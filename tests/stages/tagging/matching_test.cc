@@ -164,5 +164,17 @@ TEST(TaggingMatch, FoldsTheTextItselfWhenNormalizeDidNotRun) {
   EXPECT_EQ(DefaultTaxonomy().Match(a, 5).size(), 2u);
 }
 
+// Found on scraped pages: iso-codes' French "Christmas, Île" made the bare word a name of
+// Christmas Island, and "Islamic Jihad" (an alias of Palestinian Islamic Jihad) matched
+// inside the name of the Uzbek Islamic Jihad Union.
+TEST(DefaultTaxonomyMatching, AHolidayIsNoIslandAndTheIslamicJihadUnionIsItself) {
+  EXPECT_FALSE(IdsOf("Markets were crowded before Christmas in Kabul.").count("country/cx"));
+  EXPECT_TRUE(IdsOf("Des avions ont survolé l'Île Christmas.").count("country/cx"));
+  const auto iju = IdsOf("The Islamic Jihad Union released a video from northern Afghanistan.");
+  EXPECT_TRUE(iju.count("org/iju"));
+  EXPECT_FALSE(iju.count("org/pij"));
+  EXPECT_TRUE(IdsOf("Islamic Jihad fired rockets from Gaza.").count("org/pij"));
+}
+
 }  // namespace
 }  // namespace ingestd::testing
