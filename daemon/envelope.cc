@@ -48,6 +48,45 @@ size_t Depth(element e, size_t limit) {
   return 0;
 }
 
+// Where the first JSON value of `s` ends (after its closing bracket), or npos when it
+// is not an object or array, or never closes: to tell content after a complete value
+// ("{...},", "{...} 5") from a value cut short. Brackets inside strings do not count.
+size_t EndOfFirstValue(std::string_view s) {
+  size_t i = s.find_first_not_of(" \t\r\n");
+  if (i == std::string_view::npos || (s[i] != '{' && s[i] != '[')) return std::string_view::npos;
+  size_t depth = 0;
+  bool in_string = false;
+  for (; i < s.size(); ++i) {
+    const char c = s[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if ((c == '}' || c == ']') && --depth == 0) {
+      return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// simdjson's messages name its own stages ("Problem while parsing a string"); these say
+// what in the record can cause them.
+std::string MalformedMessage(simdjson::error_code err) {
+  std::string why;
+  if (err == simdjson::STRING_ERROR) {
+    why = "a string has an invalid escape (a \\u escape of a lone surrogate, D800-DFFF, or an unknown one): ";
+  } else if (err == simdjson::NUMBER_ERROR) {
+    why = "a number is malformed or out of range (an integer beyond 64 bits, a float beyond a double): ";
+  }
+  return "malformed JSON: " + why + simdjson::error_message(err);
+}
+
 }  // namespace
 
 DecodeResult DecodeEnvelope(std::string_view bytes, const InputConfig& config) {
@@ -55,6 +94,8 @@ DecodeResult DecodeEnvelope(std::string_view bytes, const InputConfig& config) {
     return DecodeError{"too_large", "record is " + std::to_string(bytes.size()) + " bytes, limit is " +
                                         std::to_string(config.max_record_bytes) + " (input.max_record_bytes)"};
   }
+  // RFC 8259 lets a parser ignore a byte order mark; producers on Windows write one.
+  if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
   if (bytes.empty()) return DecodeError{"invalid_json", "empty record"};
 
   // One parser per thread: simdjson parsers reuse their buffers.
@@ -80,12 +121,18 @@ DecodeResult DecodeEnvelope(std::string_view bytes, const InputConfig& config) {
     if (replacements > 0 || bytes.find('\0') != std::string_view::npos) {
       return DecodeError{"binary", std::string("record is binary, not JSON text: ") + simdjson::error_message(err)};
     }
+    const size_t end = EndOfFirstValue(input);
+    if (const size_t extra = end == std::string_view::npos ? end : input.find_first_not_of(" \t\r\n", end);
+        extra != std::string_view::npos) {
+      return DecodeError{"invalid_json",
+                         "malformed JSON: content after the JSON value, at byte " + std::to_string(extra)};
+    }
     const size_t last = input.find_last_not_of(" \t\r\n");
     const bool cut_short = last != std::string_view::npos && input.front() == '{' && input[last] != '}';
     if (err == simdjson::UNCLOSED_STRING || err == simdjson::INCOMPLETE_ARRAY_OR_OBJECT || cut_short) {
       return DecodeError{"truncated_json", std::string("JSON ends early: ") + simdjson::error_message(err)};
     }
-    return DecodeError{"invalid_json", std::string("malformed JSON: ") + simdjson::error_message(err)};
+    return DecodeError{"invalid_json", MalformedMessage(err)};
   }
   if (root.type() != element_type::OBJECT) {
     return DecodeError{"not_an_object", std::string("expected a JSON object, got ") + TypeName(root.type())};

@@ -98,6 +98,35 @@ TEST(EnvelopeTest, VeryDeepNestingBeyondParserLimitIsTooDeep) {
   EXPECT_EQ(Error(DecodeEnvelope(deep, Defaults())).reason, "too_deep");
 }
 
+TEST(EnvelopeTest, AByteOrderMarkBeforeTheObjectIsIgnored) {
+  const auto r = DecodeEnvelope("\xEF\xBB\xBF{\"url\":\"u://x\",\"text\":\"t\"}", Defaults());
+  ASSERT_TRUE(std::holds_alternative<Article>(r)) << Error(r).message;
+  EXPECT_EQ(std::get<Article>(r).text, "t");
+}
+
+// A complete object with something after it is not a record cut short.
+TEST(EnvelopeTest, ContentAfterTheObjectIsMalformedNotTruncated) {
+  for (const std::string tail : {",", "  5", "\nxyz", "{}"}) {
+    const std::string record = R"({"url":"u://x","text":"a } in a string"})" + tail;  // 40 bytes, then the tail
+    const auto r = DecodeEnvelope(record, Defaults());
+    EXPECT_EQ(Error(r).reason, "invalid_json") << tail << ": " << Error(r).message;
+    const size_t at = record.find_first_not_of(" \n", 40);
+    EXPECT_NE(Error(r).message.find("content after the JSON value, at byte " + std::to_string(at)), std::string::npos)
+        << Error(r).message;
+  }
+  EXPECT_EQ(Error(DecodeEnvelope(R"({"url":"u://x","text":"cut)", Defaults())).reason, "truncated_json");
+}
+
+TEST(EnvelopeTest, MalformedStringsAndNumbersSayWhatIsWrong) {
+  const auto surrogate = DecodeEnvelope(R"({"url":"u://x","text":"a \ud800 b"})", Defaults());
+  EXPECT_EQ(Error(surrogate).reason, "invalid_json");
+  EXPECT_NE(Error(surrogate).message.find("lone surrogate"), std::string::npos) << Error(surrogate).message;
+  const auto number =
+      DecodeEnvelope(R"({"url":"u://x","text":"t","meta":{"n":123456789012345678901234567890}})", Defaults());
+  EXPECT_EQ(Error(number).reason, "invalid_json");
+  EXPECT_NE(Error(number).message.find("beyond 64 bits"), std::string::npos) << Error(number).message;
+}
+
 TEST(EnvelopeTest, OversizedRecordIsRejectedBeforeParsing) {
   InputConfig c;
   c.max_record_bytes = 1024;
