@@ -126,12 +126,7 @@ const std::vector<std::string>& KnownStages() {
 
 std::shared_ptr<const Config> ParseConfig(const std::string& yaml, const std::string& name,
                                           const std::vector<std::string>& overrides) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml);
-  } catch (const YAML::ParserException& e) {
-    throw ConfigError(name + ": line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
+  YAML::Node root = LoadYamlDocument(yaml, name);
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
   try {
     return Build(root, name, overrides);

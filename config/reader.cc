@@ -21,6 +21,27 @@ size_t EditDistance(std::string_view a, std::string_view b) {
   return prev[b.size()];
 }
 
+// Every mapping under `node` (through lists too): a key given twice is an error.
+void CheckDuplicateKeys(const YAML::Node& node, const std::string& path, const std::string& name) {
+  if (node.IsSequence()) {
+    for (size_t i = 0; i < node.size(); ++i) CheckDuplicateKeys(node[i], path + "[" + std::to_string(i) + "]", name);
+    return;
+  }
+  if (!node.IsMap()) return;
+  std::map<std::string, int> first_line;
+  for (const auto& kv : node) {
+    if (!kv.first.IsScalar()) continue;  // ConfigNode rejects it where it is read
+    const std::string& key = kv.first.Scalar();
+    const std::string key_path = path.empty() ? key : path + "." + key;
+    const int line = kv.first.Mark().line + 1;
+    if (auto [it, added] = first_line.emplace(key, line); !added) {
+      throw ConfigError(name + ": line " + std::to_string(line) + ": " + key_path + ": duplicate key (first at line " +
+                        std::to_string(it->second) + ")");
+    }
+    CheckDuplicateKeys(kv.second, key_path, name);
+  }
+}
+
 const char* TypeName(const YAML::Node& n) {
   switch (n.Type()) {
     case YAML::NodeType::Map: return "a mapping";
@@ -219,6 +240,22 @@ std::string SubstituteEnv(const std::string& value, const std::string& where) {
   }
   out.append(value, pos, std::string::npos);
   return out;
+}
+
+YAML::Node LoadYamlDocument(const std::string& yaml, const std::string& name) {
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(yaml);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(name + ": line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  if (documents.size() > 1) {
+    throw ConfigError(name + ": line " + std::to_string(documents[1].Mark().line + 1) +
+                      ": a second YAML document (after ---); a config file holds one");
+  }
+  if (documents.empty()) return YAML::Node(YAML::NodeType::Null);
+  CheckDuplicateKeys(documents[0], "", name);
+  return documents[0];
 }
 
 void ApplyOverride(YAML::Node& root, const std::string& assignment) {

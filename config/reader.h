@@ -66,6 +66,12 @@ class ConfigNode {
 // Replaces ${VAR} and ${VAR:-default}; an unset VAR without default is an error.
 [[nodiscard]] std::string SubstituteEnv(const std::string& value, const std::string& where);
 
+// Parses YAML text holding one document (`name` stands in for the file in errors).
+// Throws ConfigError, with the line, on a syntax error, on a second document (after
+// `---`), and on a key given twice in one mapping (yaml-cpp would keep the first
+// silently), naming its key path.
+[[nodiscard]] YAML::Node LoadYamlDocument(const std::string& yaml, const std::string& name);
+
 // Applies one "a.b.c=value" override to a YAML tree, as `helm --set` does; the
 // value is parsed as a YAML scalar or flow sequence ("[a, b]").
 void ApplyOverride(YAML::Node& root, const std::string& assignment);

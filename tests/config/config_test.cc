@@ -121,6 +121,24 @@ TEST(ConfigTest, UnsetEnvWithoutDefaultNamesVariableAndKey) {
   EXPECT_NE(e.find("INGESTD_TEST_UNSET is not set"), std::string::npos) << e;
 }
 
+// yaml-cpp keeps the first of two equal keys: the second would be ignored without a word.
+TEST(ConfigTest, DuplicateKeyNamesItsPathAndLine) {
+  const std::string block = ErrorOf("runtime:\n  workers: 4\nadmin:\n  port: 0\nruntime:\n  workers: 8\n");
+  EXPECT_NE(block.find("test.yaml: line 5: runtime: duplicate key (first at line 1)"), std::string::npos) << block;
+  const std::string e = ErrorOf("runtime:\n  workers: 4\n  commit_interval_ms: 500\n  workers: 8\n");
+  EXPECT_NE(e.find("test.yaml: line 4: runtime.workers: duplicate key (first at line 2)"), std::string::npos) << e;
+  // In the maps passed to librdkafka, and in flow style, too.
+  const std::string m = ErrorOf("kafka:\n  consumer: {fetch.min.bytes: 1, fetch.min.bytes: 2}\n");
+  EXPECT_NE(m.find("kafka.consumer.fetch.min.bytes: duplicate key"), std::string::npos) << m;
+}
+
+TEST(ConfigTest, SecondYamlDocumentFails) {
+  const std::string e = ErrorOf("runtime:\n  workers: 4\n---\nruntime:\n  workers: 8\n");
+  EXPECT_NE(e.find("test.yaml: line 4: a second YAML document"), std::string::npos) << e;
+  // A leading --- starts the one document.
+  EXPECT_EQ(ParseConfig("---\nruntime:\n  workers: 4\n", "test.yaml")->runtime.workers, 4);
+}
+
 TEST(ConfigTest, SetOverridesKeyAndCreatesSections) {
   auto c = ParseConfig("runtime: {workers: 2}\n", "test.yaml",
                        {"runtime.workers=8", "kafka.topics.input=other", "pipeline.stages=[normalize]"});
