@@ -20,6 +20,7 @@ void ParseInput(ConfigNode n, InputConfig& out) {
 void ParseKafka(ConfigNode n, KafkaConfig& out) {
   out.brokers = n.String("brokers", out.brokers);
   out.group_id = n.String("group_id", out.group_id);
+  if (out.group_id.empty()) n.Fail("group_id", "must not be empty (the consumer group's name)");
   ConfigNode t = n.Child("topics");
   out.topics.input = t.String("input", out.topics.input);
   out.topics.enriched = t.String("enriched", out.topics.enriched);

@@ -178,7 +178,7 @@ std::map<std::string, std::string> ConfigNode::StringMap(std::string_view key) {
   if (!v.IsMap()) Fail(key, std::string("expected a mapping, got ") + TypeName(v));
   for (const auto& kv : v) {
     const std::string k = kv.first.as<std::string>();
-    if (!kv.second.IsScalar()) Fail(PathOf(key) + "." + k, "expected a scalar value");
+    if (!kv.second.IsScalar()) Fail(std::string(key) + "." + k, "expected a scalar value");
     out[k] = SubstituteEnv(kv.second.Scalar(), *file_ + ": " + PathOf(key) + "." + k);
   }
   return out;
@@ -234,7 +234,8 @@ std::string SubstituteEnv(const std::string& value, const std::string& where) {
     } else if (has_def) {
       out += def;
     } else {
-      throw ConfigError(where + ": environment variable " + expr + " is not set");
+      throw ConfigError(where + ": environment variable " + expr +
+                        (env ? " is empty (write ${" + expr + ":-} to allow an empty value)" : " is not set"));
     }
     pos = end + 1;
   }

@@ -63,7 +63,8 @@ class ConfigNode {
   std::set<std::string, std::less<>> used_;
 };
 
-// Replaces ${VAR} and ${VAR:-default}; an unset VAR without default is an error.
+// Replaces ${VAR} and ${VAR:-default}; without a default, a VAR unset or empty is an
+// error (`${VAR:-}` allows an empty value).
 [[nodiscard]] std::string SubstituteEnv(const std::string& value, const std::string& where);
 
 // Parses YAML text holding one document (`name` stands in for the file in errors).

@@ -121,6 +121,17 @@ TEST(ConfigTest, UnsetEnvWithoutDefaultNamesVariableAndKey) {
   EXPECT_NE(e.find("INGESTD_TEST_UNSET is not set"), std::string::npos) << e;
 }
 
+// Set but empty is not "not set": the message says which, and `${VAR:-}` allows it.
+TEST(ConfigTest, EmptyEnvWithoutDefaultSaysEmpty) {
+  ::setenv("INGESTD_TEST_EMPTY", "", 1);
+  const std::string e = ErrorOf("kafka:\n  brokers: \"${INGESTD_TEST_EMPTY}\"\n");
+  EXPECT_NE(e.find("test.yaml: kafka.brokers: environment variable INGESTD_TEST_EMPTY is empty"), std::string::npos)
+      << e;
+  auto c = ParseConfig("kafka:\n  group_id: \"g${INGESTD_TEST_EMPTY:-}\"\n", "test.yaml");
+  EXPECT_EQ(c->kafka.group_id, "g");
+  ::unsetenv("INGESTD_TEST_EMPTY");
+}
+
 // yaml-cpp keeps the first of two equal keys: the second would be ignored without a word.
 TEST(ConfigTest, DuplicateKeyNamesItsPathAndLine) {
   const std::string block = ErrorOf("runtime:\n  workers: 4\nadmin:\n  port: 0\nruntime:\n  workers: 8\n");
@@ -137,6 +148,17 @@ TEST(ConfigTest, SecondYamlDocumentFails) {
   EXPECT_NE(e.find("test.yaml: line 4: a second YAML document"), std::string::npos) << e;
   // A leading --- starts the one document.
   EXPECT_EQ(ParseConfig("---\nruntime:\n  workers: 4\n", "test.yaml")->runtime.workers, 4);
+}
+
+TEST(ConfigTest, EmptyGroupIdNamesTheKey) {
+  const std::string e = ErrorOf("kafka:\n  group_id: ''\n");
+  EXPECT_NE(e.find("test.yaml: kafka.group_id: must not be empty"), std::string::npos) << e;
+}
+
+// The key path is said once (it read "kafka.kafka.consumer...").
+TEST(ConfigTest, NonScalarKafkaPropertyNamesThePathOnce) {
+  const std::string e = ErrorOf("kafka:\n  consumer: {fetch.max.bytes: [1]}\n");
+  EXPECT_NE(e.find("test.yaml: kafka.consumer.fetch.max.bytes: expected a scalar value"), std::string::npos) << e;
 }
 
 TEST(ConfigTest, SetOverridesKeyAndCreatesSections) {
