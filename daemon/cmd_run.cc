@@ -105,7 +105,11 @@ int RunCommand(const Args& args) {
     auto registry = std::make_shared<prometheus::Registry>();
     SystemClock clock;
     PipelineProbe probe(*registry);
-    Processor processor(config, BuildStages(*config, StageContext{registry.get(), &clock}), probe);
+    auto stages = BuildStages(*config, StageContext{registry.get(), &clock});
+    // Every client's Kafka config, before anything starts (check-config checks the
+    // same): the dedupe index restore would find a missing broker list only 10 s later.
+    CheckKafkaClients(*config, FindDedupeStage(stages) != nullptr);
+    Processor processor(config, std::move(stages), probe);
     Readiness readiness;
     Observability observability(config, *registry, readiness, clock);
     ExitWatchdog exit_watchdog;  // outlives the runtime, whose fatal listener arms it

@@ -56,20 +56,12 @@ DedupeLogKafka::DedupeLogKafka(const Config& config, DedupeStage& stage, prometh
       failed_(records_.Add({{"event", "failed"}})),
       applied_(records_.Add({{"event", "applied"}})),
       invalid_(records_.Add({{"event", "invalid"}})) {
-  KafkaProperties producer = ProducerProperties(config.kafka);
-  producer["client.id"] = "ingestd-dedupe-index";
-  producer_ = NewClient(RD_KAFKA_PRODUCER, producer, "producer", this, &DedupeLogKafkaCallbacks::Delivery,
-                        &DedupeLogKafkaCallbacks::Error);
-
-  // Not a group member: assign() every partition, never commit. The group id only
-  // keeps librdkafka content; it is distinct from the input group's.
-  KafkaProperties consumer = ConsumerProperties(config.kafka);
-  consumer["group.id"] = config.kafka.group_id + ".dedupe-index";
-  consumer["client.id"] = "ingestd-dedupe-index";
-  consumer["enable.partition.eof"] = "true";
-  consumer["fetch.wait.max.ms"] = "20";  // the replication window is mostly this wait
-  consumer["auto.offset.reset"] = "earliest";
-  consumer_ = NewClient(RD_KAFKA_CONSUMER, consumer, "consumer");
+  // Without brokers the metadata request below would wait 10 s for nothing.
+  RequireBrokers(config.kafka);
+  producer_ = NewClient(RD_KAFKA_PRODUCER, DedupeIndexProducerProperties(config.kafka), "producer", this,
+                        &DedupeLogKafkaCallbacks::Delivery, &DedupeLogKafkaCallbacks::Error);
+  // Not a group member: assign() every partition, never commit.
+  consumer_ = NewClient(RD_KAFKA_CONSUMER, DedupeIndexConsumerProperties(config.kafka), "consumer");
 
   const rd_kafka_metadata_t* md = nullptr;
   rd_kafka_topic_t* t = rd_kafka_topic_new(consumer_, topic_.c_str(), nullptr);

@@ -52,6 +52,27 @@ KafkaProperties ProducerProperties(const KafkaConfig& config) {
   return props;
 }
 
+KafkaProperties DedupeIndexProducerProperties(const KafkaConfig& config) {
+  KafkaProperties props = ProducerProperties(config);
+  props["client.id"] = "ingestd-dedupe-index";
+  return props;
+}
+
+KafkaProperties DedupeIndexConsumerProperties(const KafkaConfig& config) {
+  KafkaProperties props = ConsumerProperties(config);
+  // Only keeps librdkafka content: distinct from the input group's, never joined.
+  props["group.id"] = config.group_id + ".dedupe-index";
+  props["client.id"] = "ingestd-dedupe-index";
+  props["enable.partition.eof"] = "true";
+  props["fetch.wait.max.ms"] = "20";  // the replication window is mostly this wait
+  props["auto.offset.reset"] = "earliest";
+  return props;
+}
+
+void RequireBrokers(const KafkaConfig& config) {
+  if (config.brokers.empty()) throw KafkaConfigError("kafka.brokers: not set (host:port,...)");
+}
+
 bool IsSecretProperty(std::string_view key) {
   std::string k(key);
   std::transform(k.begin(), k.end(), k.begin(), [](unsigned char c) { return std::tolower(c); });

@@ -28,6 +28,14 @@ class KafkaConfigError : public std::runtime_error {
 
 [[nodiscard]] KafkaProperties ConsumerProperties(const KafkaConfig& config);
 [[nodiscard]] KafkaProperties ProducerProperties(const KafkaConfig& config);
+// The dedupe index log's clients (daemon/dedupe_log_kafka.h): the same maps under
+// their own client id; the consumer reads every partition by assign() (never a group
+// member) with a group id of its own.
+[[nodiscard]] KafkaProperties DedupeIndexProducerProperties(const KafkaConfig& config);
+[[nodiscard]] KafkaProperties DedupeIndexConsumerProperties(const KafkaConfig& config);
+
+// Throws KafkaConfigError("kafka.brokers: not set ...") when kafka.brokers is empty.
+void RequireBrokers(const KafkaConfig& config);
 
 [[nodiscard]] bool IsSecretProperty(std::string_view key);
 // "key=value, ..." with secret values replaced by "[redacted]".

@@ -115,6 +115,19 @@ KafkaProperties InputConsumerProperties(const Config& config, std::vector<std::s
   return props;
 }
 
+void CheckKafkaClients(const Config& config, bool dedupe_index) {
+  RequireBrokers(config.kafka);
+  std::vector<std::pair<KafkaProperties, const char*>> clients{
+      {InputConsumerProperties(config, nullptr), "consumer"},
+      {ProducerProperties(config.kafka), "producer"},
+  };
+  if (dedupe_index) {
+    clients.emplace_back(DedupeIndexProducerProperties(config.kafka), "producer");
+    clients.emplace_back(DedupeIndexConsumerProperties(config.kafka), "consumer");
+  }
+  for (const auto& [properties, section] : clients) rd_kafka_conf_destroy(MakeKafkaConf(properties, section));
+}
+
 // Trampolines from librdkafka's C callbacks; `opaque` is the KafkaRuntime.
 struct KafkaRuntimeCallbacks {
   static void Rebalance(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts, void* opaque) {
@@ -182,7 +195,7 @@ void KafkaRuntime::SetCommitGate(CommitGate* gate) {
 
 void KafkaRuntime::Start() {
   const KafkaConfig& kc = config_->kafka;
-  if (kc.brokers.empty()) throw KafkaConfigError("kafka.brokers: not set (host:port,...)");
+  RequireBrokers(kc);
   std::vector<std::string> warnings;
   const KafkaProperties consumer_props = InputConsumerProperties(*config_, &warnings);
   const KafkaProperties producer_props = ProducerProperties(kc);

@@ -54,6 +54,16 @@ namespace ingestd {
 // a line to `warnings`.
 [[nodiscard]] KafkaProperties InputConsumerProperties(const Config& config, std::vector<std::string>* warnings);
 
+// What `run` checks before it starts anything, and what `check-config` checks of
+// Kafka: kafka.brokers is set, and librdkafka accepts the properties of every client
+// `run` creates (the input consumer, the producer and, with `dedupe_index`, the dedupe
+// index log's producer and consumer), built into rd_kafka_conf_t objects as `run`
+// builds them, without creating a client or connecting. Throws KafkaConfigError
+// naming the key. (What librdkafka checks only when a client is created, such as
+// `acks` against `enable.idempotence`, or whether an ssl.* file exists, stays for
+// `run` to find.)
+void CheckKafkaClients(const Config& config, bool dedupe_index);
+
 class KafkaRuntime {
  public:
   // The readiness condition the runtime holds while not consuming normally.

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
 
 #include "tests/test_paths.h"
 
@@ -63,7 +64,9 @@ TEST(CliTest, CheckConfigWritesNoFileAndReplaySavesTheLearnerSnapshot) {
   std::filesystem::create_directories(dir);
   const auto config = dir / "c.yaml";
   const auto snapshot = dir / "learner.snapshot";
-  std::ofstream(config) << "pipeline:\n  stages: [normalize]\nnormalize:\n  learner:\n    snapshot: learner.snapshot\n";
+  std::ofstream(config)
+      << "kafka:\n  brokers: localhost:9092\npipeline:\n  stages: [normalize]\nnormalize:\n  learner:\n"
+         "    snapshot: learner.snapshot\n";
   const CommandResult check = Execute("check-config --config " + config.string());
   EXPECT_EQ(check.exit_code, 0) << check.output;
   EXPECT_FALSE(std::filesystem::exists(snapshot));
@@ -72,6 +75,58 @@ TEST(CliTest, CheckConfigWritesNoFileAndReplaySavesTheLearnerSnapshot) {
   EXPECT_EQ(replay.exit_code, 0) << replay.output;
   EXPECT_TRUE(std::filesystem::exists(snapshot));
   std::filesystem::remove_all(dir);
+}
+
+// A config file in a directory of its own, removed at the end of the test.
+class CliConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("ingestd_cli_" + std::to_string(::getpid()) + "_" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string Write(const std::string& name, const std::string& text) {
+    const auto path = dir_ / name;
+    std::ofstream(path) << text;
+    return path.string();
+  }
+  std::filesystem::path dir_;
+};
+
+// What `run` refuses at start-up (it builds these librdkafka configurations when it
+// creates its clients), check-config refuses too, with the same message naming the key.
+TEST_F(CliConfigTest, CheckConfigRejectsTheKafkaSettingsRunRejects) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"consumer: {enable.auto.commit: 'true'}", "kafka.consumer.enable.auto.commit: set by ingestd to \"false\""},
+      {"producer: {enable.idempotence: 'false'}", "kafka.producer.enable.idempotence: set by ingestd to \"true\""},
+      {"consumer: {bootstrap.servers: 'b:9092'}", "kafka.consumer.bootstrap.servers: use kafka.brokers"},
+      {"producer: {no.such.thing: '1'}", "kafka.producer.no.such.thing: No such configuration property"},
+      {"consumer: {fetch.max.bytes: 'lots'}", "kafka.consumer.fetch.max.bytes: Invalid value"},
+  };
+  for (const auto& [setting, message] : cases) {
+    const std::string config =
+        Write("c.yaml",
+              std::string("pipeline: {stages: [normalize]}\nkafka:\n  brokers: localhost:9092\n  ") + setting + "\n");
+    const CommandResult r = Execute("check-config --config " + config);
+    EXPECT_EQ(r.exit_code, 1) << setting << "\n" << r.output;
+    EXPECT_NE(r.output.find(config + ": " + message), std::string::npos) << setting << "\n" << r.output;
+  }
+}
+
+// `run` needs brokers; with dedupe in the chain it said so only 10 s later, as "cannot
+// read topic ingestd.dedupe-index: Local: Broker transport failure". (`timeout`: a
+// regression fails instead of hanging the suite.)
+TEST_F(CliConfigTest, EmptyBrokersFailBothCommandsNamingTheKey) {
+  const std::string config =
+      Write("c.yaml", "kafka: {brokers: ''}\nadmin: {port: 0}\npipeline: {stages: [normalize, dedupe]}\n");
+  const CommandResult check = Execute("check-config --config " + config);
+  EXPECT_EQ(check.exit_code, 1) << check.output;
+  EXPECT_NE(check.output.find(config + ": kafka.brokers: not set"), std::string::npos) << check.output;
+  const CommandResult run = Execute("run --config " + config, "timeout 60 ");
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_NE(run.output.find("config error: " + config + ": kafka.brokers: not set"), std::string::npos) << run.output;
+  EXPECT_EQ(run.output.find("cannot read topic"), std::string::npos) << run.output;
 }
 
 TEST(CliTest, SetOverrideIsValidatedToo) {
