@@ -3,10 +3,14 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <stdexcept>
+#include <string_view>
+#include <utility>
 
 namespace ingestd {
 namespace {
@@ -36,9 +40,41 @@ class OutFile {
   std::ostream* stream_ = nullptr;
 };
 
+// Two streams writing one file interleave their buffers into broken lines, and an
+// output opened on the input truncates it before it is read: every file named must
+// be another file. `-` (stdin, stdout) and /dev/null may be named more than once.
+void CheckDistinctFiles(const ReplayOptions& options) {
+  namespace fs = std::filesystem;
+  const std::pair<const char*, const std::string*> files[] = {{"--input", &options.input},
+                                                              {"--output", &options.output},
+                                                              {"--duplicates", &options.duplicates},
+                                                              {"--dlq", &options.dead_letters}};
+  auto same = [](const std::string& a, const std::string& b) {
+    std::error_code ec, ea, eb;
+    if (a == b || fs::equivalent(a, b, ec)) return true;  // both exist: hard links and symlinks too
+    const fs::path ca = fs::weakly_canonical(a, ea);
+    const fs::path cb = fs::weakly_canonical(b, eb);
+    return !ea && !eb && ca == cb;
+  };
+  for (size_t i = 0; i < std::size(files); ++i) {
+    for (size_t j = i + 1; j < std::size(files); ++j) {
+      const std::string& a = *files[i].second;
+      const std::string& b = *files[j].second;
+      if (a.empty() || b.empty() || a == "-" || b == "-" || a == "/dev/null" || b == "/dev/null") continue;
+      if (same(a, b)) {
+        throw std::runtime_error(fmt::format(
+            "{} and {} name the same file ({}): give each its own file{}", files[i].first, files[j].first, b,
+            std::string_view(files[j].first) == "--duplicates" ? " (without --duplicates, duplicates go to --output)"
+                                                               : ""));
+      }
+    }
+  }
+}
+
 }  // namespace
 
 ReplaySummary RunReplay(Processor& processor, const ReplayOptions& options, std::ostream& log) {
+  CheckDistinctFiles(options);
   std::unique_ptr<std::ifstream> in_file;
   std::istream* in = &std::cin;
   if (options.input != "-") {

@@ -30,7 +30,8 @@ struct ReplaySummary {
   double seconds = 0;
 };
 
-// Throws std::runtime_error when a file cannot be opened.
+// Throws std::runtime_error when a file cannot be opened, or when two of the files
+// (input and outputs) are the same file (`-` and /dev/null excepted).
 ReplaySummary RunReplay(Processor& processor, const ReplayOptions& options, std::ostream& log);
 
 }  // namespace ingestd

@@ -129,6 +129,29 @@ TEST_F(CliConfigTest, EmptyBrokersFailBothCommandsNamingTheKey) {
   EXPECT_EQ(run.output.find("cannot read topic"), std::string::npos) << run.output;
 }
 
+// Two streams on one file interleaved their buffers into a broken JSON line (exit 0).
+TEST_F(CliConfigTest, ReplayRefusesTwoOutputsOnOneFile) {
+  const std::string input = Source() + "/tests/fixtures/replay/articles.jsonl";
+  const std::string out = (dir_ / "same.jsonl").string();
+  const std::string replay = "replay --quiet --config " + Source() + "/config/local.yaml --input " + input;
+  const CommandResult dlq = Execute(replay + " --output " + out + " --dlq " + out);
+  EXPECT_EQ(dlq.exit_code, 1) << dlq.output;
+  EXPECT_NE(dlq.output.find("--output and --dlq name the same file (" + out + ")"), std::string::npos) << dlq.output;
+  const CommandResult dup =
+      Execute(replay + " --output " + out + " --duplicates " + (dir_ / "." / "same.jsonl").string());
+  EXPECT_EQ(dup.exit_code, 1) << dup.output;
+  EXPECT_NE(dup.output.find("--output and --duplicates name the same file"), std::string::npos) << dup.output;
+  // The input, which an output would have truncated before it was read.
+  const std::string copy = Write("in.jsonl", "{\"url\":\"https://a.example/1\",\"text\":\"Some text.\"}\n");
+  const CommandResult in = Execute("replay --quiet --config " + Source() + "/config/local.yaml --input " + copy +
+                                   " --output /dev/null --dlq " + copy);
+  EXPECT_EQ(in.exit_code, 1) << in.output;
+  EXPECT_NE(in.output.find("--input and --dlq name the same file"), std::string::npos) << in.output;
+  EXPECT_GT(std::filesystem::file_size(copy), 0u);
+  // /dev/null twice is fine.
+  EXPECT_EQ(Execute(replay + " --output /dev/null --dlq /dev/null").exit_code, 0);
+}
+
 TEST(CliTest, SetOverrideIsValidatedToo) {
   const CommandResult r = Execute("check-config --config " + Source() + "/config/local.yaml --set admin.port=-1");
   EXPECT_NE(r.exit_code, 0);
