@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <limits>
+#include <sstream>
 
 namespace ingestd {
 namespace {
@@ -143,7 +144,12 @@ double ConfigNode::Double(std::string_view key, double def, double min, double m
   }
   if (used == 0 || used != s.size()) Fail(key, "expected a number, got \"" + s + "\"");
   if (parsed < min || parsed > max) {
-    Fail(key, "expected a number from " + std::to_string(min) + " to " + std::to_string(max) + ", got " + s);
+    auto text = [](double v) {  // 0.5, not std::to_string's 0.500000
+      std::ostringstream out;
+      out << v;
+      return out.str();
+    };
+    Fail(key, "expected a number from " + text(min) + " to " + text(max) + ", got " + s);
   }
   return parsed;
 }

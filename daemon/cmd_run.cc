@@ -80,6 +80,10 @@ int RunCommand(const Args& args) {
                  desc, vm, &code)) {
     return code;
   }
+  if (embedded_partitions < 1) {
+    std::cerr << "ingestd: run: --embedded-partitions must be at least 1\n";
+    return 2;
+  }
   std::shared_ptr<const Config> config = config_options.Load();
   if (!config) return 1;
   SetUpLogging(config->logging);

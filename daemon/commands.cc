@@ -27,7 +27,8 @@ bool ParseArgs(const Args& args, const std::string& usage, po::options_descripti
                int* exit_code) {
   desc.add_options()("help,h", "show this help");
   try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
+    // No positional arguments: a stray word (a path without its flag) is an error, not ignored.
+    po::store(po::command_line_parser(args).options(desc).positional(po::positional_options_description()).run(), vm);
     if (vm.count("help")) {
       std::cout << usage << "\n" << desc << "\n";
       *exit_code = 0;

@@ -77,7 +77,7 @@ bool Processor::Reload(std::string* error) {
     std::string e;
     if (!s->Reload(&e)) {
       ok = false;
-      if (error) *error += std::string(s->Name()) + ": " + e + "; ";
+      if (error) *error += (error->empty() ? "" : "; ") + std::string(s->Name()) + ": " + e;
     }
   }
   return ok;

@@ -80,6 +80,7 @@ ReplaySummary RunReplay(Processor& processor, const ReplayOptions& options, std:
   if (options.input != "-") {
     in_file = std::make_unique<std::ifstream>(options.input, std::ios::binary);
     if (!*in_file) throw std::runtime_error("cannot open " + options.input);
+    if (std::filesystem::is_directory(options.input)) throw std::runtime_error(options.input + " is a directory");
     in = in_file.get();
   }
   OutFile out(options.output);

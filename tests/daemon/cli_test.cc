@@ -158,6 +158,25 @@ TEST(CliTest, SetOverrideIsValidatedToo) {
   EXPECT_NE(r.output.find("admin.port: expected an integer from 0 to 65535"), std::string::npos) << r.output;
 }
 
+// Found by probing: each was accepted (or said nothing useful) before.
+TEST(CliTest, StrayWordsBadCountsAndDirectoriesAreRefused) {
+  const std::string config = " --config " + Source() + "/config/local.yaml";
+  const CommandResult stray = Execute("check-config" + config + " extra-word");
+  EXPECT_EQ(stray.exit_code, 2) << stray.output;
+  EXPECT_NE(stray.output.find("too many positional options"), std::string::npos) << stray.output;
+
+  const CommandResult partitions = Execute("run" + config + " --embedded-kafka --embedded-partitions 0");
+  EXPECT_EQ(partitions.exit_code, 2) << partitions.output;
+  EXPECT_NE(partitions.output.find("--embedded-partitions must be at least 1"), std::string::npos) << partitions.output;
+
+  const CommandResult dir = Execute("replay --quiet" + config + " --input /tmp --output /dev/null");
+  EXPECT_EQ(dir.exit_code, 1) << dir.output;
+  EXPECT_NE(dir.output.find("/tmp is a directory"), std::string::npos) << dir.output;
+
+  const CommandResult range = Execute("check-config" + config + " --set dedupe.near_containment=2");
+  EXPECT_NE(range.output.find("expected a number from 0.5 to 1, got 2"), std::string::npos) << range.output;
+}
+
 TEST(CliTest, MissingConfigFileFails) {
   const CommandResult r = Execute("check-config --config /nonexistent.yaml");
   EXPECT_NE(r.exit_code, 0);
