@@ -23,9 +23,20 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 }
 
 // Every mapping under `node` (through lists too): a key given twice is an error.
-void CheckDuplicateKeys(const YAML::Node& node, const std::string& path, const std::string& name) {
+// Nodes CheckDuplicateKeys visits at most. yaml-cpp expands aliases, so a few lines of
+// anchors that each repeat the previous one twice make a tree of 2^n nodes (found by
+// config_fuzz: out of memory within a second); a config file has a few hundred.
+constexpr size_t kMaxYamlNodes = 100'000;
+
+void CheckDuplicateKeys(const YAML::Node& node, const std::string& path, const std::string& name, size_t& visited) {
+  if (++visited > kMaxYamlNodes) {
+    throw ConfigError(name + ": more than " + std::to_string(kMaxYamlNodes) +
+                      " YAML nodes once aliases are expanded (at " + (path.empty() ? "the top" : path) + ")");
+  }
   if (node.IsSequence()) {
-    for (size_t i = 0; i < node.size(); ++i) CheckDuplicateKeys(node[i], path + "[" + std::to_string(i) + "]", name);
+    for (size_t i = 0; i < node.size(); ++i) {
+      CheckDuplicateKeys(node[i], path + "[" + std::to_string(i) + "]", name, visited);
+    }
     return;
   }
   if (!node.IsMap()) return;
@@ -39,7 +50,7 @@ void CheckDuplicateKeys(const YAML::Node& node, const std::string& path, const s
       throw ConfigError(name + ": line " + std::to_string(line) + ": " + key_path + ": duplicate key (first at line " +
                         std::to_string(it->second) + ")");
     }
-    CheckDuplicateKeys(kv.second, key_path, name);
+    CheckDuplicateKeys(kv.second, key_path, name, visited);
   }
 }
 
@@ -261,7 +272,8 @@ YAML::Node LoadYamlDocument(const std::string& yaml, const std::string& name) {
                       ": a second YAML document (after ---); a config file holds one");
   }
   if (documents.empty()) return YAML::Node(YAML::NodeType::Null);
-  CheckDuplicateKeys(documents[0], "", name);
+  size_t visited = 0;
+  CheckDuplicateKeys(documents[0], "", name, visited);
   return documents[0];
 }
 

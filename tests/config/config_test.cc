@@ -143,6 +143,18 @@ TEST(ConfigTest, DuplicateKeyNamesItsPathAndLine) {
   EXPECT_NE(m.find("kafka.consumer.fetch.min.bytes: duplicate key"), std::string::npos) << m;
 }
 
+// Anchors that each repeat the previous one twice: 2^30 nodes once expanded. Refused
+// after a bounded walk (config_fuzz ran out of memory on such a file).
+TEST(ConfigTest, AliasesThatExpandExponentiallyAreRefused) {
+  std::string yaml = "meta:\n  a0: &a0 [x, x]\n";
+  for (int i = 1; i < 30; ++i) {
+    yaml += "  a" + std::to_string(i) + ": &a" + std::to_string(i) + " [*a" + std::to_string(i - 1) + ", *a" +
+            std::to_string(i - 1) + "]\n";
+  }
+  const std::string e = ErrorOf(yaml);
+  EXPECT_NE(e.find("more than 100000 YAML nodes once aliases are expanded"), std::string::npos) << e;
+}
+
 TEST(ConfigTest, SecondYamlDocumentFails) {
   const std::string e = ErrorOf("runtime:\n  workers: 4\n---\nruntime:\n  workers: 8\n");
   EXPECT_NE(e.find("test.yaml: line 4: a second YAML document"), std::string::npos) << e;
