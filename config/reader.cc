@@ -26,7 +26,7 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 // Nodes CheckDuplicateKeys visits at most. yaml-cpp expands aliases, so a few lines of
 // anchors that each repeat the previous one twice make a tree of 2^n nodes (found by
 // config_fuzz: out of memory within a second); a config file has a few hundred.
-constexpr size_t kMaxYamlNodes = 100'000;
+constexpr size_t kMaxYamlNodes = 10'000;
 
 void CheckDuplicateKeys(const YAML::Node& node, const std::string& path, const std::string& name, size_t& visited) {
   if (++visited > kMaxYamlNodes) {
