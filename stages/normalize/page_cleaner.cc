@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "stages/normalize/digest_match.h"
+
 namespace ingestd {
 namespace {
 
@@ -180,16 +182,12 @@ CleanedPage PageCleaner::Clean(std::string_view text, std::string_view source,
     for (size_t i = 0; i < n; ++i) {
       if (lines[i].fate == Fate::kKeep && lines[i].text.size() <= 200) keys[i] = DigestKey(lines[i].text);
     }
+    const std::vector<size_t> later = FirstLaterExtensions(keys, 20);
     for (size_t i = 0; i < n; ++i) {
-      if (keys[i].size() < 20) continue;
-      for (size_t j = i + 1; j < n; ++j) {
-        if (keys[j].size() >= keys[i].size() && keys[j].compare(0, keys[i].size(), keys[i]) == 0) {
-          lines[i].fate = Fate::kDigest;
-          lines[j].is_heading = true;
-          lines[j].starts_segment = true;
-          break;
-        }
-      }
+      if (later[i] == SIZE_MAX) continue;
+      lines[i].fate = Fate::kDigest;
+      lines[later[i]].is_heading = true;
+      lines[later[i]].starts_segment = true;
     }
     // A heading that is itself a digest entry of a later heading is not a heading.
     for (auto& l : lines) {
