@@ -1,4 +1,4 @@
-// Headline-digest matching for PageCleaner: a digest entry is a line whose key
+// Headline-digest matching for PageCleaner (n log n): a digest entry is a line whose key
 // (DigestKey: list marker stripped, lowercased, no spaces) starts a later line's
 // key; that later line is the entry's article heading.
 #pragma once

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 #include <string>
 #include <vector>
@@ -58,6 +59,35 @@ TEST(PageCleanerDigestMatch, AgreesWithThePairwiseScanOnRandomKeys) {
     }
     const size_t min_bytes = rng() % 4;
     ASSERT_EQ(FirstLaterExtensions(keys, min_bytes), PairwiseReference(keys, min_bytes)) << "trial " << trial;
+  }
+}
+
+// The probe that found the bug: "line <i> Kabul attack" on 50,000 lines, no key
+// starting another; also keys with a long shared head, and equal keys. Counted
+// steps (each a comparison of keys of at most 200 bytes, or a tree step): the
+// sorted search takes 2.0e6 to 3.2e6 here, under the bound 8 n log2 n = 6.2e6;
+// the pairwise scan took 0.8e9 to 1.25e9, 130 to 200 times the bound.
+TEST(PageCleanerDigestMatch, CostGrowsLikeNLogNOnManyDistinctLines) {
+  constexpr size_t kLines = 50'000;
+  const double bound = 8.0 * kLines * std::log2(static_cast<double>(kLines));
+  std::vector<std::string> numbered;
+  std::vector<std::string> long_common;                          // a long shared head: each comparison reads it
+  std::vector<std::string> equal(kLines, std::string(60, 'k'));  // each key starts the next
+  for (size_t i = 0; i < kLines; ++i) {
+    numbered.push_back("line" + std::to_string(i) + "kabulattack");
+    long_common.push_back(std::string(150, 'x') + std::to_string(i * 7919 % kLines) + "y");
+  }
+  for (const auto* keys : {&numbered, &long_common, &equal}) {
+    uint64_t operations = 0;
+    const std::vector<size_t> got = FirstLaterExtensions(*keys, 20, &operations);
+    EXPECT_LE(static_cast<double>(operations), bound);
+    if (keys == &equal) {
+      EXPECT_EQ(got[0], 1u);
+      EXPECT_EQ(got[kLines - 2], kLines - 1);
+    } else {
+      EXPECT_EQ(std::count(got.begin(), got.end(), SIZE_MAX), static_cast<std::ptrdiff_t>(kLines));
+    }
+    EXPECT_EQ(got[kLines - 1], SIZE_MAX);
   }
 }
 
