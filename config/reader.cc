@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <limits>
 #include <sstream>
+#include <string_view>
 
 namespace ingestd {
 namespace {
@@ -52,6 +53,34 @@ void CheckDuplicateKeys(const YAML::Node& node, const std::string& path, const s
     }
     CheckDuplicateKeys(kv.second, key_path, name, visited);
   }
+}
+
+// The line (from 1) where a second YAML document starts, or 0: content after a document
+// marker (--- or ...) at the start of a line that follows content. Such a marker ends
+// any scalar, block or quoted, so a line scan finds it; directives (%) and comments
+// are not content.
+int SecondDocumentLine(std::string_view yaml) {
+  bool content = false;   // the first document has begun
+  bool boundary = false;  // and a marker followed it
+  int number = 0;
+  for (size_t pos = 0; pos < yaml.size();) {
+    const size_t eol = std::min(yaml.find('\n', pos), yaml.size());
+    std::string_view line = yaml.substr(pos, eol - pos);
+    pos = eol + 1;
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    const bool marker =
+        (line.starts_with("---") || line.starts_with("...")) && (line.size() == 3 || line[3] == ' ' || line[3] == '\t');
+    if (marker) {
+      if (content) boundary = true;
+      line.remove_prefix(3);  // "--- value" starts a document with content on its own line
+    }
+    const size_t first = line.find_first_not_of(" \t");
+    if (first == std::string_view::npos || line[first] == '#' || (!marker && line[0] == '%')) continue;
+    if (boundary) return number;
+    content = true;
+  }
+  return 0;
 }
 
 const char* TypeName(const YAML::Node& n) {
@@ -261,20 +290,21 @@ std::string SubstituteEnv(const std::string& value, const std::string& where) {
 }
 
 YAML::Node LoadYamlDocument(const std::string& yaml, const std::string& name) {
-  std::vector<YAML::Node> documents;
+  // yaml-cpp's LoadAll loops forever on some malformed text after the first document
+  // (config_fuzz), so only the first is parsed and a second is found by its marker.
+  if (const int line = SecondDocumentLine(yaml); line > 0) {
+    throw ConfigError(name + ": line " + std::to_string(line) +
+                      ": a second YAML document (after ---); a config file holds one");
+  }
+  YAML::Node document;
   try {
-    documents = YAML::LoadAll(yaml);
+    document = YAML::Load(yaml);
   } catch (const YAML::ParserException& e) {
     throw ConfigError(name + ": line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
-  if (documents.size() > 1) {
-    throw ConfigError(name + ": line " + std::to_string(documents[1].Mark().line + 1) +
-                      ": a second YAML document (after ---); a config file holds one");
-  }
-  if (documents.empty()) return YAML::Node(YAML::NodeType::Null);
   size_t visited = 0;
-  CheckDuplicateKeys(documents[0], "", name, visited);
-  return documents[0];
+  CheckDuplicateKeys(document, "", name, visited);
+  return document;
 }
 
 void ApplyOverride(YAML::Node& root, const std::string& assignment) {

@@ -158,8 +158,14 @@ TEST(ConfigTest, AliasesThatExpandExponentiallyAreRefused) {
 TEST(ConfigTest, SecondYamlDocumentFails) {
   const std::string e = ErrorOf("runtime:\n  workers: 4\n---\nruntime:\n  workers: 8\n");
   EXPECT_NE(e.find("test.yaml: line 4: a second YAML document"), std::string::npos) << e;
-  // A leading --- starts the one document.
+  // A leading --- starts the one document (after comments and directives), and ... may end it.
   EXPECT_EQ(ParseConfig("---\nruntime:\n  workers: 4\n", "test.yaml")->runtime.workers, 4);
+  EXPECT_EQ(ParseConfig("# c\n%YAML 1.2\n--- {runtime: {workers: 3}}\n...\n# end\n", "test.yaml")->runtime.workers, 3);
+  const std::string after_end = ErrorOf("runtime:\n  workers: 4\n...\n\nadmin:\n  port: 0\n");
+  EXPECT_NE(after_end.find("test.yaml: line 5: a second YAML document"), std::string::npos) << after_end;
+  // Found by config_fuzz: yaml-cpp's LoadAll never returned on this second document.
+  const std::string tags = ErrorOf("a: 1\n---\n!t\xff\xff 2\n!t\xff #\xff\n");
+  EXPECT_NE(tags.find("test.yaml: line 3: a second YAML document"), std::string::npos) << tags;
 }
 
 TEST(ConfigTest, EmptyGroupIdNamesTheKey) {
