@@ -74,6 +74,12 @@ def produce_to(bootstrap, partition, articles):
                    input=lines, text=True, check=True, timeout=60)
 
 
+def produce_spread(bootstrap, partitions, articles, shift=0):
+    """Article i to partition (i + shift) mod partitions, in order within each partition."""
+    for p in range(partitions):
+        produce_to(bootstrap, (p + shift) % partitions, articles[p::partitions])
+
+
 def events(bootstrap, topic):
     return [json.loads(r["payload"]) for r in consume(bootstrap, topic) if r.get("payload")]
 
@@ -188,6 +194,10 @@ def index_on_broker_2(binary, partitions):
     return broker, broker.bootstrap.split(",")[0]
 
 
+# The two index cases' daemons: dedupe behind normalize, and commits due every 200 ms.
+INDEX_CASE_SETS = ["pipeline.stages=[normalize,dedupe]", "runtime.commit_interval_ms=200"]
+
+
 def start_a_then_index_down(binary, work, broker, partitions, sets):
     """Daemon a, ready and assigned every partition (its restore reads the index topic, so
     broker 2 is still up); then broker 2 goes down: a's index entries can no longer leave
@@ -203,12 +213,11 @@ def index_undelivered_at_kill(binary, work):
     n, partitions = 40, 4
     broker, one = index_on_broker_2(binary, partitions)
     try:
-        sets = ["pipeline.stages=[normalize,dedupe]", "runtime.commit_interval_ms=200"]
+        sets = INDEX_CASE_SETS
         a = start_a_then_index_down(binary, work, broker, partitions, sets)
 
         originals = [{"id": f"o{i}", "url": f"https://a.example/{i}", "text": prose(500 + i)} for i in range(n)]
-        for p in range(partitions):
-            produce_to(one, p, originals[p::partitions])
+        produce_spread(one, partitions, originals)
         wait_for(lambda: len(events(one, "articles.enriched")) >= n, 60, "a's originals enriched")
 
         def committed_or_waiting():
@@ -234,15 +243,13 @@ def index_undelivered_at_kill(binary, work):
         # judged (and indexed) whatever originals it consumed again, since outputs leave in input
         # order per partition. Only then the copies, so none races its original.
         markers = [{"id": f"m{p}", "url": f"https://m.example/{p}", "text": prose(900 + p)} for p in range(partitions)]
-        for p in range(partitions):
-            produce_to(one, p, [markers[p]])
+        produce_spread(one, partitions, markers)
         wait_for(lambda: {m["id"] for m in markers} <= {e["id"] for e in events(one, "articles.enriched")},
                  60, "b's markers enriched")
         again = b.metric("ingestd_records_in_total") - len(markers)
         # The copies, as a scraper republishing the same text would send them: new ids and urls.
         copies = [dict(o, id=f"c{i}", url=f"https://b.example/{i}") for i, o in enumerate(originals)]
-        for p in range(partitions):
-            produce_to(one, (p + 1) % partitions, copies[p::partitions])
+        produce_spread(one, partitions, copies, shift=1)
         inputs = input_positions(one)
         wait_every_input_out(one, inputs, 60, [b])
 
@@ -280,11 +287,10 @@ def index_down_at_sigterm(binary, work):
     n, partitions, grace_s = 12, 4, 15  # the Daemon helper's runtime.shutdown_grace_ms
     broker, one = index_on_broker_2(binary, partitions)
     try:
-        sets = ["pipeline.stages=[normalize,dedupe]", "runtime.commit_interval_ms=200"]
+        sets = INDEX_CASE_SETS
         a = start_a_then_index_down(binary, work, broker, partitions, sets)
         articles = [{"id": f"t{i}", "url": f"https://t.example/{i}", "text": prose(700 + i)} for i in range(n)]
-        for p in range(partitions):
-            produce_to(one, p, articles[p::partitions])
+        produce_spread(one, partitions, articles)
         inputs = input_positions(one)
         wait_every_input_out(one, inputs, 60, [a])
         wait_for(lambda: a.metric("ingestd_offset_commit_waiting_for_index") == 1, 30, "a's commit waiting")
