@@ -23,12 +23,12 @@ size_t EditDistance(std::string_view a, std::string_view b) {
   return prev[b.size()];
 }
 
-// Every mapping under `node` (through lists too): a key given twice is an error.
 // Nodes CheckDuplicateKeys visits at most. yaml-cpp expands aliases, so a few lines of
 // anchors that each repeat the previous one twice make a tree of 2^n nodes (found by
 // config_fuzz: out of memory within a second); a config file has a few hundred.
 constexpr size_t kMaxYamlNodes = 10'000;
 
+// Every mapping under `node` (through lists too): a key given twice is an error.
 void CheckDuplicateKeys(const YAML::Node& node, const std::string& path, const std::string& name, size_t& visited) {
   if (++visited > kMaxYamlNodes) {
     throw ConfigError(name + ": more than " + std::to_string(kMaxYamlNodes) +
