@@ -182,22 +182,36 @@ void FoldCodePoint(int32_t cp, std::u32string& out) {
   }
 }
 
+namespace {
+
+// Out of line: rare (folding that grows the text by more than the slack), and
+// inlined it kept the compiler from inlining grow() into Fold's loops.
+[[gnu::noinline]] size_t Enlarge(FoldedText& folded, size_t written, size_t size) {
+  folded.text.resize(size);
+  folded.origin.resize(written);  // only the written origins are copied to the new buffer
+  folded.origin.resize(size + 1);
+  return size;
+}
+
+}  // namespace
+
 FoldedText Fold(std::string_view utf8) {
   const BmpTable& table = Table();
   FoldedText folded;
   // Slack past `out` lets a character's bytes and origins be stored with fixed-size
   // copies; grow() keeps at least kSlack free.
   constexpr size_t kSlack = 16;
-  folded.text.resize(utf8.size() + kSlack);
-  folded.origin.resize(utf8.size() + kSlack + 1);
+  // Text that does not grow when folded never needs more: a character's fixed-size
+  // copy (kInline) of the last bytes must fit without enlarging.
+  folded.text.resize(utf8.size() + kSlack + BmpTable::kInline);
+  folded.origin.resize(utf8.size() + kSlack + BmpTable::kInline + 1);
   char* text = folded.text.data();
   uint32_t* origin = folded.origin.data();
+  size_t room = folded.text.size();
   size_t out = 0;
   auto grow = [&](size_t need) {
-    if (out + need + kSlack > folded.text.size()) {
-      const size_t size = std::max(folded.text.size() * 2, out + need + kSlack);
-      folded.text.resize(size);
-      folded.origin.resize(size + 1);
+    if (out + need + kSlack > room) [[unlikely]] {
+      room = Enlarge(folded, out, std::max(room * 2, out + need + kSlack));
       text = folded.text.data();
       origin = folded.origin.data();
     }

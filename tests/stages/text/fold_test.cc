@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace ingestd {
 namespace {
 
@@ -42,6 +45,29 @@ TEST(Fold, MapsEveryFoldedByteBackToItsOriginalCharacter) {
   EXPECT_EQ(f.ToOriginalStart(0), 0u);
   EXPECT_EQ(f.ToOriginalStart(1), 2u);              // 'a' follows the two bytes of É
   EXPECT_NE(f.text.find("ab"), std::string::npos);  // mathematical bold A folds to a
+}
+
+TEST(Fold, KeepsEveryOriginWhenFoldingGrowsTheTextManyTimes) {
+  // U+FDFA folds to a whole phrase (3 bytes in, over 30 out): the buffers sized for
+  // the input are enlarged several times, and origins written before must survive.
+  const std::string ligature = "\uFDFA";
+  const std::string one = Fold(ligature).text;
+  ASSERT_GT(one.size(), 20u);
+  std::string text;
+  std::string expected_text;
+  std::vector<uint32_t> expected_origin;
+  for (int i = 0; i < 200; ++i) {
+    expected_text += 'a';
+    expected_origin.push_back(static_cast<uint32_t>(text.size()));
+    text += 'A';
+    expected_text += one;
+    expected_origin.insert(expected_origin.end(), one.size(), static_cast<uint32_t>(text.size()));
+    text += ligature;
+  }
+  expected_origin.push_back(static_cast<uint32_t>(text.size()));
+  const FoldedText f = Fold(text);
+  EXPECT_EQ(f.text, expected_text);
+  EXPECT_EQ(std::vector<uint32_t>(f.origin.begin(), f.origin.end()), expected_origin);
 }
 
 TEST(Fold, DropsInvalidBytes) {
