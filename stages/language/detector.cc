@@ -322,7 +322,8 @@ LanguageResult LanguageDetector::Detect(const DetectorInput& input) const {
   if (!buffer.empty()) buffer.push_back('\n');
   AppendSample(input.text, options_.max_sample_bytes, buffer);
 
-  const size_t letters = CountLetters(buffer);
+  // Only compared with the length thresholds below: counting stops past the larger.
+  const size_t letters = CountLetters(buffer, std::max(kShortTextLetters, kShortTextModelLetters));
   if (letters == 0) {
     result.code = "und";
     return result;
@@ -392,7 +393,7 @@ LanguageResult LanguageDetector::Detect(const DetectorInput& input) const {
 
   // A headline in another language over the body (a Chinese title over English
   // text) is too small a share for CLD2's top three; check the title on its own.
-  if (!title.empty() && CountLetters(title) >= 6 && !input.text.empty()) {
+  if (!title.empty() && CountLetters(title, 6) >= 6 && !input.text.empty()) {
     const auto t = RunCld2(title, hint, tld, /*best_effort=*/true, /*want_chunks=*/false);
     std::string title_code = ToBcp47(CLD2::LanguageCode(t.language3[0]));
     if (!title_code.empty() && t.reliable) {

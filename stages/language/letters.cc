@@ -61,10 +61,10 @@ size_t NextLetter(std::string_view text, size_t i, Letter& out) {
   return n;
 }
 
-size_t CountLetters(std::string_view text) {
+size_t CountLetters(std::string_view text, size_t at_most) {
   size_t letters = 0;
   Letter l;
-  for (size_t i = 0; i < text.size();) {
+  for (size_t i = 0; i < text.size() && letters < at_most;) {
     const auto b = static_cast<unsigned char>(text[i]);
     if (b < 0x80) {  // ASCII fast path
       letters += static_cast<unsigned>((b | 0x20) - 'a') < 26;

@@ -23,6 +23,8 @@ struct Letter {
 size_t NextLetter(std::string_view text, size_t i, Letter& out);
 
 // Letters (L*) in text.
-[[nodiscard]] size_t CountLetters(std::string_view text);
+// With `at_most`, stops counting there (callers that only compare with a threshold
+// need not read a whole sample).
+[[nodiscard]] size_t CountLetters(std::string_view text, size_t at_most = SIZE_MAX);
 
 }  // namespace ingestd::language
