@@ -224,6 +224,17 @@ inline size_t PlainRunEnd(std::string_view in, size_t pos, int32_t& last, const 
         last_start = SIZE_MAX;
         last_cp = cp;
         end = at + 2;
+        // The rest of the word: the next characters are most often two-byte ones of
+        // the same script, decided here without the tests above (the loop's own
+        // answer for them: anything else goes back to it).
+        while (end + 1 < n) {
+          const unsigned char b2 = p[end];
+          if (b2 < 0xC2 || b2 >= 0xE0 || (p[end + 1] & 0xC0) != 0x80) break;
+          const int32_t cp2 = ((b2 & 0x1F) << 6) | (p[end + 1] & 0x3F);
+          if (((two_ok[cp2 >> 6] >> (cp2 & 63)) & 1) == 0) break;
+          last_cp = cp2;
+          end += 2;
+        }
         continue;
       }
     }

@@ -49,6 +49,21 @@ TEST(CleanText, KeepsTypographicQuotesAndDashes) {
 // its NFC-stable check): line breaks become a break, spaces a space, controls and
 // invisible marks go (a joiner too, between letters that do not join), and anything
 // else is kept, as NFC leaves it.
+TEST(CleanText, AppliesItsRulesInsideRunsOfTwoByteLetters) {
+  // Whatever follows a run of Cyrillic or Arabic letters gets the same treatment as
+  // after ASCII: composition, dropped characters, joiners, breaks and bad bytes.
+  EXPECT_EQ(CleanText("\u0432\u0441\u0435\u0308\u043c"), "\u0432\u0441\u0451\u043c");  // е + diaeresis -> ё
+  EXPECT_EQ(CleanText("\u043f\u0440\u0438\u00ad\u0432\u0435\u0442"), "\u043f\u0440\u0438\u0432\u0435\u0442");
+  EXPECT_EQ(CleanText("\u0645\u06cc\u200c\u0634\u0648\u062f"), "\u0645\u06cc\u200c\u0634\u0648\u062f");
+  EXPECT_EQ(CleanText("\u0645\u06cc\u200c \u0634"), "\u0645\u06cc \u0634");  // no ZWNJ before a space
+  EXPECT_EQ(CleanText("\u0434\u0430\u0434\u0430\u0085\u043d\u0435\u0442"),
+            "\u0434\u0430\u0434\u0430\n\u043d\u0435\u0442");
+  EXPECT_EQ(CleanText("\u0434\u0430\u0434\u0430\u00a0\u043d\u0435\u0442"),
+            "\u0434\u0430\u0434\u0430 \u043d\u0435\u0442");
+  EXPECT_EQ(CleanText("\u0434\u0430\u0434\u0430\xd0"), "\u0434\u0430\u0434\u0430");  // a lead byte cut off at the end
+  EXPECT_EQ(CleanText("\u0434\u0430\xd0\u0434\u0430"), "\u0434\u0430\u0434\u0430");
+}
+
 TEST(CleanText, TreatsEveryCodePointAsItsRulesSay) {
   auto encode = [](int32_t cp) {
     std::array<utf8proc_uint8_t, 4> buf{};
