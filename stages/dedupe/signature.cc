@@ -80,7 +80,9 @@ constexpr std::array<bool, 256> kAsciiWord = [] {
 // The tokenizer: words of word characters, and one token per character of the
 // scripts without spaces. Decode(p, n, cp) returns the length of the multi-byte
 // character at p (p[0] >= 0x80), or 0 for an invalid byte; IsWord(cp) classes it.
-template <typename Decode, typename IsWord>
+// kTwoByteRuns reads the rest of a word of two-byte characters in a loop of its own
+// (the production tokenizer; the utf8proc one for tests goes character by character).
+template <bool kTwoByteRuns, typename Decode, typename IsWord>
 void Tokenize(std::string_view folded, Shingler& shingler, Decode decode, IsWord is_word) {
   const auto* p = reinterpret_cast<const unsigned char*>(folded.data());
   const size_t n = folded.size();
@@ -117,10 +119,12 @@ void Tokenize(std::string_view folded, Shingler& shingler, Decode decode, IsWord
       ++i;
       continue;
     }
-    if (IsHanOrKana(cp)) {
+    // Both unspaced classes start at U+0E00: one test passes the two-byte characters
+    // (Latin with accents, Greek, Cyrillic, Arabic, Hebrew), most non-ASCII text.
+    if (cp >= 0x0E00 && IsHanOrKana(cp)) {
       end_word(i);
       shingler.Add(Mix(static_cast<uint64_t>(cp) + 0x1000000), TokenClass::kCjk);
-    } else if (IsUnspacedBrahmic(cp)) {
+    } else if (cp >= 0x0E00 && IsUnspacedBrahmic(cp)) {
       end_word(i);
       // Combining vowels and tone marks count as letters of the run, like the others.
       shingler.Add(Mix(static_cast<uint64_t>(cp) + 0x2000000), TokenClass::kThai);
@@ -128,6 +132,18 @@ void Tokenize(std::string_view folded, Shingler& shingler, Decode decode, IsWord
       if (!in_word) {
         word_start = i;
         in_word = true;
+      }
+      if constexpr (kTwoByteRuns) {
+        // Two-byte characters (below U+0800) are never Han, kana or unspaced Brahmic:
+        // only is_word decides whether they continue the word.
+        i += len;
+        while (i + 1 < n) {
+          const unsigned char b = p[i];
+          if (b < 0xC2 || b >= 0xE0 || (p[i + 1] & 0xC0) != 0x80) break;
+          if (!is_word(((b & 0x1F) << 6) | (p[i + 1] & 0x3F))) break;
+          i += 2;
+        }
+        continue;
       }
     } else {
       end_word(i);
@@ -149,9 +165,14 @@ void ShingleHashes(std::string_view folded, const ShingleOptions& options, std::
     terms->reserve(folded.size() / 5 + 1);
   }
   Shingler shingler(options, out, terms);
-  Tokenize(
+  // IsWordChar's table, looked up once here rather than at every character (only
+  // non-ASCII characters reach is_word).
+  const auto& bmp = script_internal::WordCharBmp();
+  Tokenize<true>(
       folded, shingler, [](const unsigned char* p, size_t n, int32_t& cp) { return DecodeUtf8(p, n, cp); },
-      [](int32_t cp) { return IsWordChar(cp); });
+      [&bmp](int32_t cp) {
+        return cp < 0x10000 ? ((bmp[static_cast<size_t>(cp) >> 6] >> (cp & 63)) & 1) != 0 : IsWordChar(cp);
+      });
 }
 
 std::vector<uint64_t> ShingleHashes(std::string_view folded, const ShingleOptions& options,
@@ -169,7 +190,7 @@ std::vector<uint64_t> ShingleHashesUtf8proc(std::string_view folded, const Shing
                                             std::vector<uint32_t>* terms) {
   std::vector<uint64_t> out;
   Shingler shingler(options, out, terms);
-  Tokenize(
+  Tokenize<false>(
       folded, shingler,
       [](const unsigned char* p, size_t n, int32_t& cp) -> size_t {
         const utf8proc_ssize_t len = utf8proc_iterate(p, static_cast<utf8proc_ssize_t>(n), &cp);
