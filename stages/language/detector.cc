@@ -320,25 +320,33 @@ LanguageResult LanguageDetector::Detect(const DetectorInput& input) const {
   thread_local std::string part;
   buffer.assign(title);
   if (!buffer.empty()) buffer.push_back('\n');
+  const size_t body_start = buffer.size();
   AppendSample(input.text, options_.max_sample_bytes, buffer);
+  // CLD2 weighs text by bytes: 60 Chinese characters of headline outweigh 120 letters
+  // of English below them. A body long enough to be reliable on its own decides the
+  // language alone; the headline is checked on its own below and, in another
+  // language, is one of the others. A shorter body is read with its headline.
+  const std::string_view body = std::string_view(buffer).substr(body_start);
+  const bool body_decides = !title.empty() && CountLetters(body, kShortTextLetters) >= kShortTextLetters;
+  const std::string_view view = body_decides ? body : std::string_view(buffer);
 
   // Only compared with the length thresholds below: counting stops past the larger.
-  const size_t letters = CountLetters(buffer, std::max(kShortTextLetters, kShortTextModelLetters));
+  const size_t letters = CountLetters(view, std::max(kShortTextLetters, kShortTextModelLetters));
   if (letters == 0) {
     result.code = "und";
     return result;
   }
   const std::string hint = SanitizeHint(input.language_hint);
   const std::string tld = TopLevelDomain(input.url);
-  const Cld2Answer a = RunCld2(buffer, hint, tld, /*best_effort=*/true, /*want_chunks=*/true);
+  const Cld2Answer a = RunCld2(view, hint, tld, /*best_effort=*/true, /*want_chunks=*/true);
 
   const CLD2::Language top = a.language3[0] != CLD2::UNKNOWN_LANGUAGE ? a.language3[0] : a.summary;
   std::string code = ToBcp47(CLD2::LanguageCode(top));
 
   // Second opinion inside confusable groups, on the part of the text CLD2 gave to `top`.
   double margin = std::numeric_limits<double>::infinity();
-  ChunkText(buffer, a.chunks, top, /*include_unknown=*/true, kGroupModelBytes, own_text);
-  if (own_text.empty()) own_text.assign(buffer, 0, std::min(buffer.size(), kGroupModelBytes));
+  ChunkText(view, a.chunks, top, /*include_unknown=*/true, kGroupModelBytes, own_text);
+  if (own_text.empty()) own_text.assign(view.substr(0, std::min(view.size(), kGroupModelBytes)));
   const bool short_text = letters < kShortTextModelLetters;
   if (auto decision = ResolveConfusable(code, own_text, kGroupModelBytes, short_text)) {
     const bool malay_pair = IsOneOf(code, {"id", "ms"}) && IsOneOf(decision->code, {"id", "ms"});
@@ -383,7 +391,7 @@ LanguageResult LanguageDetector::Detect(const DetectorInput& input) const {
     std::string other = ToBcp47(CLD2::LanguageCode(a.language3[i]));
     if (other.empty()) continue;
     if (!GroupOf(other).empty()) {
-      ChunkText(buffer, a.chunks, a.language3[i], false, kGroupModelBytes, part);
+      ChunkText(view, a.chunks, a.language3[i], false, kGroupModelBytes, part);
       if (auto decision = ResolveConfusable(other, part.empty() ? own_text : part, kGroupModelBytes))
         other = decision->code;
       other = PersianVariant(other, hint, tld);
@@ -401,7 +409,8 @@ LanguageResult LanguageDetector::Detect(const DetectorInput& input) const {
       title_code = PersianVariant(title_code, hint, tld);
       const bool known = std::any_of(shares.begin(), shares.end(), [&](const auto& s) { return s.code == title_code; });
       if (!known) {
-        const double percent = std::max(1.0, std::round(100.0 * title.size() / buffer.size()));
+        const double percent =
+            std::max(1.0, std::round(100.0 * title.size() / (body_decides ? title.size() + view.size() : view.size())));
         AddShare(shares, title_code, percent);
       }
     }

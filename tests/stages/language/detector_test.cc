@@ -58,6 +58,22 @@ TEST(LanguageDetectorTest, ReportsChineseHeadlineOverEnglishBody) {
   EXPECT_THAT(result.others, Contains(Field(&LanguageShare::code, "zh")));
 }
 
+TEST(LanguageDetectorTest, AShortBodyKeepsItsLanguageUnderALongerHeadlineInAnotherScript) {
+  // 60 Chinese characters (180 bytes) over 120 characters of English: the body is
+  // the article, and the headline's language is one of the others.
+  const std::string title =
+      "市议会今天晚上讨论北部地区新的供水计划，居民询问工程需要多长时间以及谁来支付新管道的费用，市长表示第一阶段将在春"
+      "天开始";
+  ASSERT_GE(title.size(), 150u);
+  const std::string body =
+      "The city council met on Tuesday evening to discuss the new water supply plan for the northern districts today.";
+  const auto result = Detect(body, title);
+  EXPECT_EQ(result.code, "en");
+  EXPECT_THAT(result.others, Contains(Field(&LanguageShare::code, "zh")));
+  // The same title over a body too short to decide alone: the text is read as a whole.
+  EXPECT_EQ(Detect("Water plan", title).code, "zh");
+}
+
 TEST(LanguageDetectorTest, SaysShortTextIsAGuess) {
   const auto result = Detect("Water plan approved today");
   EXPECT_EQ(result.code, "en");
