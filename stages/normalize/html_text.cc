@@ -284,7 +284,8 @@ size_t FindEndTag(std::string_view html, std::string_view name, size_t pos) {
 
 }  // namespace
 
-size_t HtmlDepthBound(std::string_view html) {
+HtmlNesting MeasureHtmlNesting(std::string_view html) {
+  HtmlNesting nesting;
   // One pass: each '<' is looked at once, each tag name and attribute list read once.
   std::vector<GumboTag> open;                     // the stack of counted elements
   std::array<uint32_t, GUMBO_TAG_LAST + 1> in{};  // how many of each tag it holds
@@ -347,16 +348,27 @@ size_t HtmlDepthBound(std::string_view html) {
     open.push_back(tag);
     ++in[tag];
     if (tag == GUMBO_TAG_SVG || tag == GUMBO_TAG_MATH) ++foreign;
-    if (open.size() > kMaxHtmlDepth) return kMaxHtmlDepth + 1;
+    nesting.work += open.size();
+    if (open.size() > kMaxHtmlDepth) {
+      nesting.depth = kMaxHtmlDepth + 1;
+      return nesting;
+    }
+    if (nesting.work > kMaxHtmlNestingWork) break;
   }
-  return open.size();
+  nesting.depth = open.size();
+  return nesting;
 }
 
 HtmlText ExtractHtmlText(std::string_view html) {
   HtmlText result;
   // A cheap pass first: gumbo's time grows with the square of the nesting depth.
-  if (HtmlDepthBound(html) > kMaxHtmlDepth) {
+  const HtmlNesting nesting = MeasureHtmlNesting(html);
+  if (nesting.depth > kMaxHtmlDepth) {
     result.too_deep = true;
+    return result;
+  }
+  if (nesting.work > kMaxHtmlNestingWork) {
+    result.too_much_nesting = true;
     return result;
   }
   // No parse errors recorded: each copies the stack of open elements (quadratic on a

@@ -99,6 +99,13 @@ class NormalizeStage final : public Stage {
             "html_too_deep",
             "HTML elements nest more than " + std::to_string(kMaxHtmlDepth) + " deep; the page is not parsed");
       }
+      if (extracted.too_much_nesting) {
+        return StageResult::DeadLetter("html_too_deep",
+                                       "HTML elements' nesting depths add up to more than " +
+                                           std::to_string(kMaxHtmlNestingWork / 1'000'000) +
+                                           " million (deep nesting, opened and closed again and again); "
+                                           "the page is not parsed");
+      }
       article.text = std::move(extracted.text);
       if (article.title.find_first_not_of(" \t\r\n") == std::string::npos) article.title = std::move(extracted.title);
       probe_.HtmlExtracted();

@@ -91,6 +91,17 @@ std::vector<BadInput> Catalogue() {
          return R"({"url":"https://x.example/deep","html":")" + html + "\"}";
        },
        "normalize", "html_too_deep"},
+      {"HtmlNestedDeepAgainAndAgain",  // under the depth limit, but 80 million of nesting work
+       [] {
+         std::string round;
+         for (int i = 0; i < 4000; ++i) round += "<div>";
+         round += "Kabul";
+         for (int i = 0; i < 4000; ++i) round += "</div>";
+         std::string html;
+         for (int i = 0; i < 10; ++i) html += round;
+         return R"({"url":"https://x.example/nested","html":")" + html + "\"}";
+       },
+       "normalize", "html_too_deep"},
       {"TopLevelArray", [] { return std::string(R"([{"url":"https://x","text":"t"}])"); }, "parse", "not_an_object"},
       {"TopLevelString", [] { return std::string(R"("just a string")"); }, "parse", "not_an_object"},
       {"TextIsNumber", [] { return Record("42"); }, "parse", "wrong_type"},

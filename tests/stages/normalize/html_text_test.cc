@@ -84,5 +84,37 @@ TEST(ExtractHtmlText, RefusesAPageNestedDeeperThanTheLimit) {
   EXPECT_EQ(at_limit.text, "Kabul");
 }
 
+TEST(MeasureHtmlNesting, AddsUpTheDepthEachElementOpensAt) {
+  EXPECT_EQ(MeasureHtmlNesting("<b>a<i>b</i></b><i>c</i>").work, 1u + 2u + 1u);
+  EXPECT_EQ(MeasureHtmlNesting("<p>a<p>b<br>").work, 0u);  // what cannot nest does not count
+  EXPECT_EQ(MeasureHtmlNesting(Repeat("<div>", 3) + Repeat("</div>", 3)).work, 1u + 2u + 3u);
+  const HtmlNesting nested = MeasureHtmlNesting(Repeat(Repeat("<div>", 100) + "x" + Repeat("</div>", 100), 7));
+  EXPECT_EQ(nested.work, 7u * 100u * 101u / 2u);
+  EXPECT_EQ(nested.depth, 0u);
+}
+
+TEST(MeasureHtmlNesting, StopsCountingPastTheWorkLimit) {
+  // 4,000 deep, closed, again and again: each round adds 8 million.
+  const std::string round = Repeat("<div>", 4000) + "x" + Repeat("</div>", 4000);
+  const HtmlNesting n = MeasureHtmlNesting(Repeat(round, 1000));
+  EXPECT_GT(n.work, kMaxHtmlNestingWork);
+  EXPECT_LT(n.work, kMaxHtmlNestingWork + 4000u * 4001u / 2u + 1u);  // stopped in the round that passed it
+}
+
+// Under the depth limit, but nested deep again and again (4 MB took 2.2 s to parse):
+// not parsed either; the same amount of markup nested shallowly is.
+TEST(ExtractHtmlText, RefusesAPageWhoseNestingAddsUpPastTheLimit) {
+  const std::string deep_round = Repeat("<div>", 4000) + "Kabul " + Repeat("</div>", 4000);
+  const HtmlText deep = ExtractHtmlText(Repeat(deep_round, 10));
+  EXPECT_FALSE(deep.too_deep);
+  EXPECT_TRUE(deep.too_much_nesting);
+  EXPECT_EQ(deep.text, "");
+
+  const std::string shallow_round = Repeat("<div>", 40) + "Kabul " + Repeat("</div>", 40);
+  const HtmlText shallow = ExtractHtmlText(Repeat(shallow_round, 1000));
+  EXPECT_FALSE(shallow.too_much_nesting);
+  EXPECT_NE(shallow.text.find("Kabul"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ingestd
