@@ -13,7 +13,7 @@ packages=(
   librdkafka-dev libsimdjson-dev libboost-dev libboost-system-dev libboost-program-options-dev
   prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcld2-dev libhyperscan-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
-  libutf8proc-dev libxxhash-dev libgumbo-dev libidn2-dev rapidjson-dev libssl-dev zlib1g-dev libzstd-dev
+  libutf8proc-dev libxxhash-dev libgumbo-dev libopencc-dev libidn2-dev rapidjson-dev libssl-dev zlib1g-dev libzstd-dev
   # data
   iso-codes
   # tools used by tests and the demo

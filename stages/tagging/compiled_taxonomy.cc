@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "config/reader.h"
+#include "stages/tagging/traditional_chinese.h"
 #include "stages/text/fold.h"
 #include "stages/text/script.h"
 
@@ -382,16 +383,18 @@ std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy
   std::vector<std::string> literals;
 
   // A folded literal (plus the exact letters for case-sensitive aliases) names
-  // one entity. Hand-written entries must not collide; a generated name that
-  // collides with a hand-written one yields, and one shared by two generated
-  // entries (two countries) is ambiguous and dropped.
+  // one entity. Hand-written entries must not collide; a weak form (a generated
+  // name, or a Traditional Chinese form derived from a hand-written one) that
+  // collides with a hand-written one yields, and one shared by two entries' weak
+  // forms (two countries) is ambiguous and dropped.
   struct Owner {
     size_t entity;
-    bool generated;
+    bool weak;
     std::vector<size_t> patterns;
   };
   std::map<std::string, Owner> owners;
   std::set<std::string> ambiguous;
+  const TraditionalChinese traditional;
 
   for (size_t ei = 0; ei < taxonomy.entities.size(); ++ei) {
     const TaxonomyEntity& e = taxonomy.entities[ei];
@@ -455,8 +458,19 @@ std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy
       if (folded.rfind("ال", 0) == 0 && cps.size() > 3 && a.match_case != TaxonomyAlias::Case::kSensitive) {
         forms.emplace_back("ل" + folded.substr(std::string("ا").size()), kAfterLl);
       }
+      // Traditional spellings of a Simplified Chinese name (伊斯兰国 -> 伊斯蘭國). They are
+      // derived, like generated names: one that another entry lists yields to it.
+      const size_t first_derived = forms.size();
+      if (a.lang == "zh" && !e.generated && a.match_case != TaxonomyAlias::Case::kSensitive) {
+        for (const auto& t : traditional.FormsOf(a.text)) {
+          const std::string f = FoldString(t);
+          if (f != folded) forms.emplace_back(f, flags);
+        }
+      }
 
-      for (const auto& [form, form_flags] : forms) {
+      for (size_t fi = 0; fi < forms.size(); ++fi) {
+        const auto& [form, form_flags] = forms[fi];
+        const bool weak = e.generated || fi >= first_derived;
         // Forms that differ only by a space for a hyphen are one marked literal.
         uint8_t view = 0;
         if ((form_flags & kOriginal) == 0 && IsAscii(form)) {
@@ -474,23 +488,24 @@ std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy
         auto it = owners.find(key);
         if (it != owners.end() && it->second.entity != ei) {
           const TaxonomyEntity& other = taxonomy.entities[it->second.entity];
-          if (!e.generated && !other.generated) {
+          const bool other_weak = it->second.weak;
+          if (!weak && !other_weak) {
             throw ConfigError(e.file + ": " + e.id + ": alias \"" + a.text + "\" also names " + other.id + " (" +
                               other.file + ")");
           }
-          if (e.generated && other.generated) ambiguous.insert(key);
-          if (other.generated && !e.generated) {  // the hand-written entry takes it
+          if (weak && other_weak) ambiguous.insert(key);
+          if (other_weak && !weak) {  // the hand-written entry takes it
             ambiguous.erase(key);
             for (size_t p : it->second.patterns) c->patterns_[p].entity = static_cast<uint32_t>(ei);
             it->second.entity = ei;
-            it->second.generated = false;
+            it->second.weak = false;
           }
           continue;
         }
         if (it != owners.end()) continue;  // same entity, same form
         Owner& owner = owners[key];
         owner.entity = ei;
-        owner.generated = e.generated;
+        owner.weak = weak;
         owner.patterns.push_back(c->patterns_.size());
         CompiledTaxonomy::Pattern p;
         p.entity = static_cast<uint32_t>(ei);

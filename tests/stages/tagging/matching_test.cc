@@ -105,6 +105,17 @@ TEST(TaggingMatch, MatchesChineseWithoutWordBoundaries) {
   EXPECT_THAT(ids, Not(Contains("country/in")));
 }
 
+TEST(TaggingMatch, MatchesTraditionalChineseSpellingsOfSimplifiedAliases) {
+  // The taxonomy lists 伊斯兰国呼罗珊省, 喀布尔, 袭击; Taiwan and Hong Kong media write them
+  // in Traditional characters (OpenCC's forms, derived when the taxonomy is compiled).
+  EXPECT_THAT(IdsOf("伊斯蘭國呼羅珊省宣稱對喀布爾襲擊負責"),
+              IsSupersetOf({"org/iskp", "place/kabul", "topic/attack", "topic/claim-of-responsibility"}));
+  EXPECT_THAT(IdsOf("敍利亞和敘利亞"), Contains("country/sy"));  // Hong Kong's 敍 and Taiwan's 敘
+  // A name written the same in both stays one alias; nothing new fires in unrelated text.
+  EXPECT_THAT(IdsOf("塔利班"), Contains("org/taliban"));
+  EXPECT_THAT(IdsOf("今天天氣很好，我們去公園散步。"), ::testing::IsEmpty());
+}
+
 TEST(TaggingMatch, RequiresWordBoundariesInSpacedScripts) {
   EXPECT_THAT(IdsOf("A woman and a romantic comedy."), ::testing::IsEmpty());
   EXPECT_THAT(IdsOf("Nigeria and Niger"), IsSupersetOf({"country/ng", "country/ne"}));
