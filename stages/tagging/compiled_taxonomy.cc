@@ -383,13 +383,14 @@ std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy
   std::vector<std::string> literals;
 
   // A folded literal (plus the exact letters for case-sensitive aliases) names
-  // one entity. Hand-written entries must not collide; a weak form (a generated
-  // name, or a Traditional Chinese form derived from a hand-written one) that
-  // collides with a hand-written one yields, and one shared by two entries' weak
-  // forms (two countries) is ambiguous and dropped.
+  // one entity. Forms have a strength: hand-written (2), generated (1: countries
+  // from iso-codes), derived (0: Traditional Chinese forms of a hand-written alias).
+  // Two hand-written entries must not collide; otherwise the stronger form takes the
+  // literal, and one shared by two entries' forms of equal strength (two countries)
+  // is ambiguous and dropped.
   struct Owner {
     size_t entity;
-    bool weak;
+    int strength;
     std::vector<size_t> patterns;
   };
   std::map<std::string, Owner> owners;
@@ -458,8 +459,8 @@ std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy
       if (folded.rfind("ال", 0) == 0 && cps.size() > 3 && a.match_case != TaxonomyAlias::Case::kSensitive) {
         forms.emplace_back("ل" + folded.substr(std::string("ا").size()), kAfterLl);
       }
-      // Traditional spellings of a Simplified Chinese name (伊斯兰国 -> 伊斯蘭國). They are
-      // derived, like generated names: one that another entry lists yields to it.
+      // Traditional spellings of a Simplified Chinese name (伊斯兰国 -> 伊斯蘭國): derived
+      // forms, which yield to any form another entry lists or generates.
       const size_t first_derived = forms.size();
       if (a.lang == "zh" && !e.generated && a.match_case != TaxonomyAlias::Case::kSensitive) {
         for (const auto& t : traditional.FormsOf(a.text)) {
@@ -470,7 +471,7 @@ std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy
 
       for (size_t fi = 0; fi < forms.size(); ++fi) {
         const auto& [form, form_flags] = forms[fi];
-        const bool weak = e.generated || fi >= first_derived;
+        const int strength = fi >= first_derived ? 0 : e.generated ? 1 : 2;
         // Forms that differ only by a space for a hyphen are one marked literal.
         uint8_t view = 0;
         if ((form_flags & kOriginal) == 0 && IsAscii(form)) {
@@ -488,24 +489,23 @@ std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy
         auto it = owners.find(key);
         if (it != owners.end() && it->second.entity != ei) {
           const TaxonomyEntity& other = taxonomy.entities[it->second.entity];
-          const bool other_weak = it->second.weak;
-          if (!weak && !other_weak) {
+          if (strength == 2 && it->second.strength == 2) {
             throw ConfigError(e.file + ": " + e.id + ": alias \"" + a.text + "\" also names " + other.id + " (" +
                               other.file + ")");
           }
-          if (weak && other_weak) ambiguous.insert(key);
-          if (other_weak && !weak) {  // the hand-written entry takes it
+          if (strength == it->second.strength) ambiguous.insert(key);
+          if (strength > it->second.strength) {  // the stronger form takes it
             ambiguous.erase(key);
             for (size_t p : it->second.patterns) c->patterns_[p].entity = static_cast<uint32_t>(ei);
             it->second.entity = ei;
-            it->second.weak = false;
+            it->second.strength = strength;
           }
           continue;
         }
         if (it != owners.end()) continue;  // same entity, same form
         Owner& owner = owners[key];
         owner.entity = ei;
-        owner.weak = weak;
+        owner.strength = strength;
         owner.patterns.push_back(c->patterns_.size());
         CompiledTaxonomy::Pattern p;
         p.entity = static_cast<uint32_t>(ei);

@@ -213,6 +213,33 @@ TEST(Taxonomy, GeneratedNamesYieldToHandWrittenOnesAndAmbiguousOnesAreDropped) {
   EXPECT_EQ(t->Match(MakeArticle("Plugh"), 5).size(), 0u);
 }
 
+TEST(Taxonomy, TraditionalFormsOfSimplifiedAliasesYieldToEveryOtherForm) {
+  // org/x lists 伊斯兰国 (Simplified); its Traditional form 伊斯蘭國 is derived. org/y lists
+  // 伊斯蘭國 itself, and a generated country lists 喀布爾, the Traditional form of org/z's
+  // 喀布尔: what is listed wins, and nothing is refused as a collision.
+  TempDir dir, generated;
+  dir.Write("a.yaml",
+            "entities:\n  - id: org/x\n    name: X\n    aliases: {zh: [伊斯兰国]}\n"
+            "  - id: org/y\n    name: Y\n    aliases: {zh-Hant: [伊斯蘭國]}\n"
+            "  - id: org/z\n    name: Z\n    aliases: {zh: [喀布尔]}\n");
+  generated.Write("g.yaml", "entities:\n  - id: country/xa\n    name: A\n    aliases: {zh-TW: [喀布爾]}\n");
+  const auto t = CompileTaxonomy(LoadTaxonomy(dir.path(), generated.path()));
+  auto ids_of = [&](const std::string& text) {
+    std::set<std::string> ids;
+    for (const auto& tag : t->Match(MakeArticle(text), 5)) ids.insert(tag.id);
+    return ids;
+  };
+  EXPECT_EQ(ids_of("伊斯兰国"), (std::set<std::string>{"org/x"}));
+  EXPECT_EQ(ids_of("伊斯蘭國"), (std::set<std::string>{"org/y"}));
+  EXPECT_EQ(ids_of("喀布尔"), (std::set<std::string>{"org/z"}));
+  EXPECT_EQ(ids_of("喀布爾"), (std::set<std::string>{"country/xa"}));
+  // Without another claim, the derived form names its own entity.
+  dir.Write("a.yaml", "entities:\n  - id: org/x\n    name: X\n    aliases: {zh: [伊斯兰国]}\n");
+  const auto alone = CompileTaxonomy(LoadTaxonomy(dir.path(), ""));
+  ASSERT_EQ(alone->Match(MakeArticle("伊斯蘭國"), 5).size(), 1u);
+  EXPECT_EQ(alone->Match(MakeArticle("伊斯蘭國"), 5)[0].id, "org/x");
+}
+
 TEST(Taxonomy, VersionFollowsTheContents) {
   TempDir dir;
   dir.Write("a.yaml", "entities:\n  - id: org/x\n    name: X\n    aliases: {en: [Xyzzy]}\n");
