@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string_view>
@@ -395,12 +396,33 @@ std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy
   };
   std::map<std::string, Owner> owners;
   std::set<std::string> ambiguous;
-  const TraditionalChinese traditional;
+  // Opened at the first Simplified Chinese alias (OpenCC loads its tables).
+  std::optional<TraditionalChinese> traditional;
 
   for (size_t ei = 0; ei < taxonomy.entities.size(); ++ei) {
     const TaxonomyEntity& e = taxonomy.entities[ei];
     c->entities_.push_back({e.id, e.type, e.name, e.parent, e.type == "topic"});
     for (const TaxonomyAlias& a : e.aliases) {
+      // Traditional spellings of a Simplified Chinese alias (伊斯兰国 -> 伊斯蘭國) and of its
+      // context words: Taiwan and Hong Kong media write Traditional.
+      const bool simplified_chinese = a.lang == "zh" && !e.generated;
+      auto traditional_forms = [&](const std::string& text) {
+        if (!traditional) {
+          try {
+            traditional.emplace();
+          } catch (const std::runtime_error& err) {
+            throw ConfigError(e.file + ": " + e.id + ": " + err.what());
+          }
+        }
+        return traditional->FormsOf(text);
+      };
+      auto add_context = [&](const std::vector<std::string>& words, std::vector<std::string>& out) {
+        for (const auto& w : words) {
+          out.push_back(FoldString(w));
+          if (!simplified_chinese) continue;
+          for (const auto& t : traditional_forms(w)) out.push_back(FoldString(t));
+        }
+      };
       const std::string folded = FoldString(a.text);
       if (folded.empty() || folded.find_first_not_of(" -'\".") == std::string::npos) {
         throw ConfigError(e.file + ": " + e.id + ": alias \"" + a.text + "\" has no letters after folding");
@@ -410,8 +432,8 @@ std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy
       alias.match_case = a.match_case;
       for (char32_t cp : Decode(a.text))
         if (IsLetter(static_cast<int32_t>(cp))) alias.letters.push_back(cp);
-      for (const auto& w : a.near) alias.near.push_back(FoldString(w));
-      for (const auto& w : a.not_near) alias.not_near.push_back(FoldString(w));
+      add_context(a.near, alias.near);
+      add_context(a.not_near, alias.not_near);
       alias.window = a.window;
       const auto alias_index = static_cast<uint32_t>(c->aliases_.size());
       c->aliases_.push_back(std::move(alias));
@@ -459,11 +481,11 @@ std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy
       if (folded.rfind("ال", 0) == 0 && cps.size() > 3 && a.match_case != TaxonomyAlias::Case::kSensitive) {
         forms.emplace_back("ل" + folded.substr(std::string("ا").size()), kAfterLl);
       }
-      // Traditional spellings of a Simplified Chinese name (伊斯兰国 -> 伊斯蘭國): derived
-      // forms, which yield to any form another entry lists or generates.
+      // The Traditional spellings are derived forms, which yield to any form another
+      // entry lists or generates.
       const size_t first_derived = forms.size();
-      if (a.lang == "zh" && !e.generated && a.match_case != TaxonomyAlias::Case::kSensitive) {
-        for (const auto& t : traditional.FormsOf(a.text)) {
+      if (simplified_chinese && a.match_case != TaxonomyAlias::Case::kSensitive) {
+        for (const auto& t : traditional_forms(a.text)) {
           const std::string f = FoldString(t);
           if (f != folded) forms.emplace_back(f, flags);
         }
@@ -496,13 +518,20 @@ std::shared_ptr<const CompiledTaxonomy> CompileTaxonomy(const Taxonomy& taxonomy
           if (strength == it->second.strength) ambiguous.insert(key);
           if (strength > it->second.strength) {  // the stronger form takes it
             ambiguous.erase(key);
-            for (size_t p : it->second.patterns) c->patterns_[p].entity = static_cast<uint32_t>(ei);
+            // Its patterns now read this alias: its text, case and context rules.
+            for (size_t p : it->second.patterns) {
+              c->patterns_[p].entity = static_cast<uint32_t>(ei);
+              c->patterns_[p].alias = alias_index;
+            }
             it->second.entity = ei;
             it->second.strength = strength;
           }
           continue;
         }
-        if (it != owners.end()) continue;  // same entity, same form
+        if (it != owners.end()) {  // same entity, same form: it keeps the stronger claim
+          it->second.strength = std::max(it->second.strength, strength);
+          continue;
+        }
         Owner& owner = owners[key];
         owner.entity = ei;
         owner.strength = strength;
@@ -637,7 +666,13 @@ bool AnyNear(std::string_view text, size_t start, size_t end, int window, const 
     for (size_t pos = span.find(w); pos != std::string_view::npos; pos = span.find(w, pos + 1)) {
       const size_t abs = ws + pos;
       if (abs >= start && abs < end) continue;  // the mention itself
-      if (abs == 0 || !IsWordChar(DecodeAt(text, PrevStart(text, abs)))) return true;
+      // A word starts after a non-word character, or anywhere in the scripts written
+      // without spaces (as names match there: 在索马里 has 索马里).
+      const int32_t first = w.empty() ? 0 : DecodeAt(w, 0);
+      if (abs == 0 || IsHanOrKana(first) || IsUnspacedBrahmic(first) ||
+          !IsWordChar(DecodeAt(text, PrevStart(text, abs)))) {
+        return true;
+      }
     }
   }
   return false;

@@ -8,6 +8,7 @@
 namespace ingestd {
 
 TraditionalChinese::TraditionalChinese() {
+  converters_.reserve(3);  // no allocation between an open and its push_back
   for (const char* config : {"s2t.json", "s2tw.json", "s2hk.json"}) {
     opencc_t converter = opencc_open(config);
     if (converter == reinterpret_cast<opencc_t>(-1)) {

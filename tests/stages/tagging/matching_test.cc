@@ -116,6 +116,14 @@ TEST(TaggingMatch, MatchesTraditionalChineseSpellingsOfSimplifiedAliases) {
   EXPECT_THAT(IdsOf("今天天氣很好，我們去公園散步。"), ::testing::IsEmpty());
 }
 
+TEST(TaggingMatch, FindsChineseContextWordsInsideSentences) {
+  // The taxonomy's 青年党 (al-Shabaab, "youth party") needs 索马里, 袭击... nearby. Chinese has
+  // no spaces: a context word inside a sentence counts, in Simplified and Traditional.
+  EXPECT_THAT(IdsOf("青年党在索马里发动袭击"), Contains("org/al-shabaab"));
+  EXPECT_THAT(IdsOf("青年黨在索馬里發動襲擊"), Contains("org/al-shabaab"));
+  EXPECT_THAT(IdsOf("共产主义青年党员在学校开会"), Not(Contains("org/al-shabaab")));
+}
+
 TEST(TaggingMatch, RequiresWordBoundariesInSpacedScripts) {
   EXPECT_THAT(IdsOf("A woman and a romantic comedy."), ::testing::IsEmpty());
   EXPECT_THAT(IdsOf("Nigeria and Niger"), IsSupersetOf({"country/ng", "country/ne"}));

@@ -233,11 +233,30 @@ TEST(Taxonomy, TraditionalFormsOfSimplifiedAliasesYieldToEveryOtherForm) {
   EXPECT_EQ(ids_of("伊斯蘭國"), (std::set<std::string>{"org/y"}));
   EXPECT_EQ(ids_of("喀布尔"), (std::set<std::string>{"org/z"}));
   EXPECT_EQ(ids_of("喀布爾"), (std::set<std::string>{"country/xa"}));
+  // The entry that takes a spelling over also brings its own rules: org/w's 伊斯蘭國 needs
+  // 聲明 nearby; the derived form of org/v's alias did not.
+  dir.Write("a.yaml",
+            "entities:\n  - id: org/v\n    name: V\n    aliases: {zh: [伊斯兰国]}\n"
+            "  - id: org/w\n    name: W\n    aliases: {zh-Hant: [{text: 伊斯蘭國, near: [聲明]}]}\n");
+  const auto ruled = CompileTaxonomy(LoadTaxonomy(dir.path(), ""));
+  EXPECT_TRUE(ruled->Match(MakeArticle("伊斯蘭國"), 5).empty());
+  ASSERT_EQ(ruled->Match(MakeArticle("伊斯蘭國發表聲明"), 5).size(), 1u);  // 聲明 after 表: no spaces in Chinese
+  EXPECT_EQ(ruled->Match(MakeArticle("伊斯蘭國發表聲明"), 5)[0].id, "org/w");
   // Without another claim, the derived form names its own entity.
   dir.Write("a.yaml", "entities:\n  - id: org/x\n    name: X\n    aliases: {zh: [伊斯兰国]}\n");
   const auto alone = CompileTaxonomy(LoadTaxonomy(dir.path(), ""));
   ASSERT_EQ(alone->Match(MakeArticle("伊斯蘭國"), 5).size(), 1u);
   EXPECT_EQ(alone->Match(MakeArticle("伊斯蘭國"), 5)[0].id, "org/x");
+}
+
+TEST(Taxonomy, AnAliasListedAsWrittenStillCollidesWhenItIsAlsoADerivedForm) {
+  // org/x lists 伊斯兰国 and also 伊斯蘭國 (its own derived form, listed as written): another
+  // entry listing 伊斯蘭國 collides with a hand-written alias and is refused, as before.
+  TempDir dir;
+  dir.Write("a.yaml",
+            "entities:\n  - id: org/x\n    name: X\n    aliases: {zh: [伊斯兰国], zh-Hant: [伊斯蘭國]}\n"
+            "  - id: org/y\n    name: Y\n    aliases: {zh-Hant: [伊斯蘭國]}\n");
+  EXPECT_THAT(LoadError(dir), HasSubstr("org/y: alias \"伊斯蘭國\" also names org/x"));
 }
 
 TEST(Taxonomy, VersionFollowsTheContents) {
