@@ -367,7 +367,7 @@ LanguageResult LanguageDetector::Detect(const DetectorInput& input) const {
   const bool malay_pair = IsOneOf(code, {"id", "ms"});
   if (malay_pair || IsOneOf(code, {"fa", "prs"})) {
     const auto evidence =
-        FindMarkers(malay_pair ? LetterlessPair::kIndonesianMalay : LetterlessPair::kPersianDari, buffer, kMarkerBytes);
+        FindMarkers(malay_pair ? LetterlessPair::kIndonesianMalay : LetterlessPair::kPersianDari, view, kMarkerBytes);
     if (evidence.score >= kDecisiveMarkerScore) {
       code = malay_pair ? "ms" : "prs";
     } else if (evidence.score <= -kDecisiveMarkerScore) {

@@ -36,7 +36,10 @@ inline constexpr size_t kMaxHtmlDepth = 4096;
 inline constexpr uint64_t kMaxHtmlNestingWork = 64'000'000;
 
 struct HtmlNesting {
-  size_t depth = 0;   // kMaxHtmlDepth + 1 once past it
+  // Elements left open at the end, or kMaxHtmlDepth + 1 once past it. When counting
+  // stopped at the work limit first, those open at that point (the page is refused
+  // either way).
+  size_t depth = 0;
   uint64_t work = 0;  // past kMaxHtmlNestingWork once past it
 };
 
