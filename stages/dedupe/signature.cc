@@ -137,12 +137,7 @@ void Tokenize(std::string_view folded, Shingler& shingler, Decode decode, IsWord
         // Two-byte characters (below U+0800) are never Han, kana or unspaced Brahmic:
         // only is_word decides whether they continue the word.
         i += len;
-        while (i + 1 < n) {
-          const unsigned char b = p[i];
-          if (b < 0xC2 || b >= 0xE0 || (p[i + 1] & 0xC0) != 0x80) break;
-          if (!is_word(((b & 0x1F) << 6) | (p[i + 1] & 0x3F))) break;
-          i += 2;
-        }
+        for (int32_t next = 0; DecodeTwoByteUtf8(p + i, n - i, next) && is_word(next);) i += 2;
         continue;
       }
     } else {
@@ -165,14 +160,10 @@ void ShingleHashes(std::string_view folded, const ShingleOptions& options, std::
     terms->reserve(folded.size() / 5 + 1);
   }
   Shingler shingler(options, out, terms);
-  // IsWordChar's table, looked up once here rather than at every character (only
-  // non-ASCII characters reach is_word).
-  const auto& bmp = script_internal::WordCharBmp();
+  const auto& bmp = script_internal::WordCharBmp();  // looked up once, not per character
   Tokenize<true>(
       folded, shingler, [](const unsigned char* p, size_t n, int32_t& cp) { return DecodeUtf8(p, n, cp); },
-      [&bmp](int32_t cp) {
-        return cp < 0x10000 ? ((bmp[static_cast<size_t>(cp) >> 6] >> (cp & 63)) & 1) != 0 : IsWordChar(cp);
-      });
+      [&bmp](int32_t cp) { return IsWordChar(cp, bmp); });
 }
 
 std::vector<uint64_t> ShingleHashes(std::string_view folded, const ShingleOptions& options,

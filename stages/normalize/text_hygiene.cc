@@ -216,27 +216,20 @@ inline size_t PlainRunEnd(std::string_view in, size_t pos, int32_t& last, const 
     } else if (c < 0x80) {
       break;
     }
-    // Two-byte sequences (Latin, Greek, Cyrillic, Hebrew, Arabic...): one bit test.
-    const unsigned char b = p[at];
-    if (b >= 0xC2 && b < 0xE0 && at + 1 < n && (p[at + 1] & 0xC0) == 0x80) {
-      const int32_t cp = ((b & 0x1F) << 6) | (p[at + 1] & 0x3F);
-      if ((two_ok[cp >> 6] >> (cp & 63)) & 1) {
-        last_start = SIZE_MAX;
+    // Two-byte sequences (Latin, Greek, Cyrillic, Hebrew, Arabic...): one bit test each,
+    // and the rest of the word's in a loop of their own (anything else goes back to the
+    // loop above).
+    auto two_byte_plain = [&](size_t from, int32_t& cp) {
+      return DecodeTwoByteUtf8(p + from, n - from, cp) && ((two_ok[cp >> 6] >> (cp & 63)) & 1);
+    };
+    if (int32_t cp = 0; two_byte_plain(at, cp)) {
+      do {
         last_cp = cp;
-        end = at + 2;
-        // The rest of the word: the next characters are most often two-byte ones of
-        // the same script, decided here without the tests above (the loop's own
-        // answer for them: anything else goes back to it).
-        while (end + 1 < n) {
-          const unsigned char b2 = p[end];
-          if (b2 < 0xC2 || b2 >= 0xE0 || (p[end + 1] & 0xC0) != 0x80) break;
-          const int32_t cp2 = ((b2 & 0x1F) << 6) | (p[end + 1] & 0x3F);
-          if (((two_ok[cp2 >> 6] >> (cp2 & 63)) & 1) == 0) break;
-          last_cp = cp2;
-          end += 2;
-        }
-        continue;
-      }
+        at += 2;
+      } while (two_byte_plain(at, cp));
+      last_start = SIZE_MAX;
+      end = at;
+      continue;
     }
     int32_t cp = 0;
     const size_t len = DecodeUtf8(p + at, n - at, cp);

@@ -36,6 +36,15 @@ namespace ingestd {
   return 0;
 }
 
+// A two-byte sequence at p (U+0080..U+07FF: accented Latin, Greek, Cyrillic, Hebrew,
+// Arabic...), decoded into cp; false for anything else or fewer than two bytes left.
+// The per-character loops read runs of these, most of most non-ASCII text, with it.
+[[nodiscard]] inline bool DecodeTwoByteUtf8(const unsigned char* p, size_t left, int32_t& cp) {
+  if (left < 2 || p[0] < 0xC2 || p[0] >= 0xE0 || (p[1] & 0xC0) != 0x80) return false;
+  cp = ((p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+  return true;
+}
+
 // True when every byte of s belongs to a valid UTF-8 sequence (no copy).
 [[nodiscard]] bool IsValidUtf8(std::string_view s);
 
