@@ -326,12 +326,13 @@ LanguageResult LanguageDetector::Detect(const DetectorInput& input) const {
   // of English below them. A body long enough to be reliable on its own decides the
   // language alone; the headline is checked on its own below and, in another
   // language, is one of the others. A shorter body is read with its headline.
+  // Letters are only compared with the length thresholds: counting stops past the larger.
+  constexpr size_t kEnoughLetters = std::max(kShortTextLetters, kShortTextModelLetters);
   const std::string_view body = std::string_view(buffer).substr(body_start);
-  const bool body_decides = !title.empty() && CountLetters(body, kShortTextLetters) >= kShortTextLetters;
+  const size_t body_letters = CountLetters(body, kEnoughLetters);
+  const bool body_decides = !title.empty() && body_letters >= kShortTextLetters;
   const std::string_view view = body_decides ? body : std::string_view(buffer);
-
-  // Only compared with the length thresholds below: counting stops past the larger.
-  const size_t letters = CountLetters(view, std::max(kShortTextLetters, kShortTextModelLetters));
+  const size_t letters = view.data() == body.data() ? body_letters : CountLetters(view, kEnoughLetters);
   if (letters == 0) {
     result.code = "und";
     return result;
