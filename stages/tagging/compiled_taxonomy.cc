@@ -624,13 +624,21 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
   return 0;
 }
 
-bool LeftOk(std::string_view text, size_t start, const CompiledTaxonomy::Pattern& p) {
-  if (p.left == kUnspaced || start == 0) return true;
-  if (p.left == kWord) return !IsWordChar(DecodeAt(text, PrevStart(text, start)));
+// Whether a word whose first character has the boundary `left` may start at
+// text[start]: anywhere in scripts without spaces, after a non-word character in the
+// others, and in Arabic script also after an attached prefix (only و ف before a ل
+// that took the article's alef). Names and context words alike.
+bool StartsWord(std::string_view text, size_t start, uint8_t left, bool after_ll = false) {
+  if (left == kUnspaced || start == 0) return true;
+  if (left == kWord) return !IsWordChar(DecodeAt(text, PrevStart(text, start)));
   const std::string_view prefix = LetterRunBefore(text, start);
   if (prefix.empty()) return !IsWordChar(DecodeAt(text, PrevStart(text, start)));
-  if (p.flags & kAfterLl) return prefix == "و" || prefix == "ف";
+  if (after_ll) return prefix == "و" || prefix == "ف";
   return ArabicPrefixes().Contains(prefix);
+}
+
+bool LeftOk(std::string_view text, size_t start, const CompiledTaxonomy::Pattern& p) {
+  return StartsWord(text, start, p.left, (p.flags & kAfterLl) != 0);
 }
 
 // The end of the mention (past any allowed ending), or npos when the hit is
@@ -666,13 +674,8 @@ bool AnyNear(std::string_view text, size_t start, size_t end, int window, const 
     for (size_t pos = span.find(w); pos != std::string_view::npos; pos = span.find(w, pos + 1)) {
       const size_t abs = ws + pos;
       if (abs >= start && abs < end) continue;  // the mention itself
-      // A word starts after a non-word character, or anywhere in the scripts written
-      // without spaces (as names match there: 在索马里 has 索马里).
-      const int32_t first = w.empty() ? 0 : DecodeAt(w, 0);
-      if (abs == 0 || IsHanOrKana(first) || IsUnspacedBrahmic(first) ||
-          !IsWordChar(DecodeAt(text, PrevStart(text, abs)))) {
-        return true;
-      }
+      // It must start a word as a name would (在索马里 has 索马里, والجوية has الجوية).
+      if (StartsWord(text, abs, w.empty() ? kWord : BoundaryOf(static_cast<char32_t>(DecodeAt(w, 0))))) return true;
     }
   }
   return false;

@@ -124,6 +124,13 @@ TEST(TaggingMatch, FindsChineseContextWordsInsideSentences) {
   EXPECT_THAT(IdsOf("共产主义青年党员在学校开会"), Not(Contains("org/al-shabaab")));
 }
 
+TEST(TaggingMatch, FindsArabicContextWordsAfterAnAttachedPrefix) {
+  // القاعدة is also "the base": not al-Qaeda next to الصواريخ (missiles), here بالصواريخ,
+  // "with the missiles", with ب attached as names take it.
+  EXPECT_THAT(IdsOf("استهدفت الطائرات القاعدة بالصواريخ."), Not(Contains("org/al-qaeda")));
+  EXPECT_THAT(IdsOf("أعلن تنظيم القاعدة مسؤوليته عن الهجوم."), Contains("org/al-qaeda"));
+}
+
 TEST(TaggingMatch, RequiresWordBoundariesInSpacedScripts) {
   EXPECT_THAT(IdsOf("A woman and a romantic comedy."), ::testing::IsEmpty());
   EXPECT_THAT(IdsOf("Nigeria and Niger"), IsSupersetOf({"country/ng", "country/ne"}));
