@@ -75,13 +75,13 @@ std::string FastString(std::string_view s) {
 }
 
 TEST(EventWriterTest, FastStringWritesTheBytesRapidJsonWrites) {
-  // Every byte value at every offset of a 20-byte string (escapes straddle the
-  // eight-byte words and the tail), then random strings over a small alphabet rich in
-  // escapes, and UTF-8.
+  // Every byte value at every offset of a 40-byte string (escapes in the first and
+  // second sixteen-byte block, straddling the eight-byte words, and in the tail), then random strings over a small
+  // alphabet rich in escapes, and UTF-8.
   for (int b = 0; b < 256; ++b) {
     if (b >= 0x80) continue;  // the text is valid UTF-8: lone high bytes are not inputs
-    for (size_t at = 0; at < 20; ++at) {
-      std::string s(20, 'a');
+    for (size_t at = 0; at < 40; ++at) {
+      std::string s(40, 'a');
       s[at] = static_cast<char>(b);
       ASSERT_EQ(FastString(s), RapidJsonString(s)) << "byte " << b << " at " << at;
     }
