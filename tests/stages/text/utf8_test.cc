@@ -51,6 +51,23 @@ TEST(DecodeUtf8, AgreesWithUtf8procOnFourByteSequencesAndTruncation) {
   }
 }
 
+// DecodeTwoByteUtf8 takes exactly the two-byte sequences DecodeUtf8 takes.
+TEST(DecodeTwoByteUtf8, AcceptsExactlyTheTwoByteSequencesDecodeUtf8Accepts) {
+  for (int c0 = 0; c0 <= 0xFF; ++c0) {
+    for (int c1 = 0; c1 <= 0xFF; ++c1) {
+      const std::array<unsigned char, 2> b{static_cast<unsigned char>(c0), static_cast<unsigned char>(c1)};
+      int32_t general = -1;
+      const bool two = c0 >= 0x80 && DecodeUtf8(b.data(), 2, general) == 2;
+      int32_t cp = -1;
+      ASSERT_EQ(DecodeTwoByteUtf8(b.data(), 2, cp), two) << std::hex << c0 << " " << c1;
+      if (two) {
+        ASSERT_EQ(cp, general);
+      }
+      ASSERT_FALSE(DecodeTwoByteUtf8(b.data(), 1, cp));  // one byte left
+    }
+  }
+}
+
 TEST(DecodeUtf8, DecodesLettersOfSeveralScripts) {
   const std::string text = "é ب 中 😀";
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
