@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "config/normalize_config.h"
@@ -113,6 +114,56 @@ TEST(BoilerplateRules, MatchesWholeLinesCaseInsensitively) {
   EXPECT_EQ(rules.Match("Please follow us"), nullptr);
   ASSERT_NE(rules.Match("ЧИТАЙТЕ ТАКЖЕ"), nullptr);
   EXPECT_EQ(rules.Match("Читайте также")->action, BoilerplateRule::Action::kBreak);
+}
+
+// MatchLines (one scan, of the short lines only when some are long) gives each line
+// the verdict Match gives it alone: pages of chrome lines, paragraphs longer than
+// kMaxLineBytes, lines of exactly that length and one more, lines of spaces (one
+// rule matches them), empty lines (no verdict), with and without a final newline.
+TEST(BoilerplateRules, MatchLinesGivesEachLineTheVerdictOfMatch) {
+  std::vector<BoilerplateRule> rules = ShippedRules();
+  rules.push_back({"x/blank", " *", BoilerplateRule::Action::kDrop, "inline"});
+  const BoilerplateRules matcher(rules);
+  const std::string paragraph =
+      "Officials said on Tuesday that the road to the northern districts would reopen next week, after "
+      "repairs that took longer than planned because of the rain and the lack of workers. Follow us on Twitter. ";
+  ASSERT_GT(paragraph.size(), BoilerplateRules::kMaxLineBytes);
+  const std::vector<std::string> pieces = {"Follow us on Twitter",
+                                           "Share this article",
+                                           "Home | World | Politics | Contact",
+                                           "_________",
+                                           "1 / 3",
+                                           "تابعونا على تويتر",
+                                           "Читайте также",
+                                           "",
+                                           "   ",
+                                           paragraph,
+                                           paragraph + paragraph,
+                                           std::string(BoilerplateRules::kMaxLineBytes, '_'),
+                                           std::string(BoilerplateRules::kMaxLineBytes + 1, '_'),
+                                           "A short line that is not chrome"};
+  std::mt19937 rng(5);
+  for (int round = 0; round < 300; ++round) {
+    std::vector<std::string> lines;
+    const size_t n = 1 + rng() % 12;
+    for (size_t i = 0; i < n; ++i) lines.push_back(pieces[rng() % pieces.size()]);
+    std::string text;
+    for (size_t i = 0; i < n; ++i) text += (i ? "\n" : "") + lines[i];
+    if (rng() % 3 == 0) {
+      text += "\n";
+      lines.emplace_back();
+    }
+    const auto verdicts = matcher.MatchLines(text);
+    ASSERT_EQ(verdicts.size(), lines.size()) << text;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      if (lines[i].empty()) {
+        EXPECT_EQ(verdicts[i], nullptr) << "empty line " << i << " of\n" << text;
+        continue;
+      }
+      const BoilerplateRule* alone = matcher.Match(lines[i]);
+      EXPECT_EQ(verdicts[i] ? verdicts[i]->id : "-", alone ? alone->id : "-") << "line " << i << " of\n" << text;
+    }
+  }
 }
 
 TEST(NormalizeConfig, ReadsInlineRulesAndRejectsUnknownKeys) {
