@@ -47,6 +47,36 @@ TEST(Fold, MapsEveryFoldedByteBackToItsOriginalCharacter) {
   EXPECT_NE(f.text.find("ab"), std::string::npos);  // mathematical bold A folds to a
 }
 
+// Every ASCII byte folds to one byte whose origin is its own offset: A-Z lowered,
+// '`' to an apostrophe, \t \n \v \f \r to a space, the rest unchanged; at every
+// offset of runs longer and shorter than sixteen bytes, between non-ASCII letters.
+TEST(Fold, FoldsEveryAsciiByteInPlaceAtEveryOffset) {
+  auto expected_byte = [](int c) -> char {
+    if (c >= 'A' && c <= 'Z') return static_cast<char>(c + 32);
+    if (c == '`') return '\'';
+    if (c >= '\t' && c <= '\r') return ' ';
+    return static_cast<char>(c);
+  };
+  for (int c = 0; c < 0x80; ++c) {
+    for (const size_t run : {1u, 15u, 16u, 17u, 40u}) {
+      for (size_t at = 0; at < run; ++at) {
+        std::string ascii(run, 'x');
+        ascii[at] = static_cast<char>(c);
+        const std::string text = "é" + ascii + "д" + ascii;  // é, д
+        const FoldedText f = Fold(text);
+        std::string want_ascii(run, 'x');
+        want_ascii[at] = expected_byte(c);
+        ASSERT_EQ(f.text, "e" + want_ascii + "д" + want_ascii) << c << " " << run << " " << at;
+        for (size_t i = 0; i < run; ++i) {
+          ASSERT_EQ(f.origin[1 + i], 2 + i);
+          ASSERT_EQ(f.origin[1 + run + 2 + i], 2 + run + 2 + i);
+        }
+        ASSERT_EQ(f.origin.back(), text.size());
+      }
+    }
+  }
+}
+
 TEST(Fold, KeepsEveryOriginWhenFoldingGrowsTheTextManyTimes) {
   // U+FDFA folds to a whole phrase (3 bytes in, over 30 out): the buffers sized for
   // the input are enlarged several times, and origins written before must survive.
