@@ -207,8 +207,12 @@ void RepeatedTerms(std::vector<uint32_t>& terms, std::vector<uint32_t>& scratch,
   int bits = 6;
   while ((size_t{1} << bits) < 2 * n) ++bits;
   const size_t mask = (size_t{1} << bits) - 1;
-  scratch.assign(2 * (mask + 1), 0);  // slot s: term at 2s, count at 2s + 1 (0: empty)
+  // Slot s: term at 2s, count at 2s + 1 (0: empty). The table is left empty for the
+  // next call (only the slots used are cleared, below), so it is zeroed only when it
+  // grows.
+  if (scratch.size() < 2 * (mask + 1)) scratch.assign(2 * (mask + 1), 0);
   uint32_t* slots = scratch.data();
+  out.reserve(n / 2 + 1);  // now: from here until the table is empty again nothing allocates
   // Multiply-shift by a random odd number: universal hashing, three instructions.
   static const uint64_t multiplier = [] {
     std::random_device rd;
@@ -227,8 +231,9 @@ void RepeatedTerms(std::vector<uint32_t>& terms, std::vector<uint32_t>& scratch,
     }
   }
   for (size_t d = 0; d < distinct; ++d) {
-    const uint32_t* slot = slots + 2 * size_t{terms[d]};
+    uint32_t* slot = slots + 2 * size_t{terms[d]};
     if (slot[1] >= 2) out.push_back(TermCount{slot[0], slot[1]});
+    slot[0] = slot[1] = 0;
   }
   std::sort(out.begin(), out.end(), [](const TermCount& a, const TermCount& b) { return a.term < b.term; });
 }

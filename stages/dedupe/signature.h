@@ -64,7 +64,8 @@ struct TermCount {
 // The distinct terms that occur at least twice, with their counts, ascending by term.
 [[nodiscard]] std::vector<TermCount> RepeatedTerms(const std::vector<uint32_t>& terms);
 // The same without allocating once the buffers have grown: consumes `terms` (it
-// holds scratch afterwards), counts in `scratch` and fills `out`.
+// holds scratch afterwards), counts in `scratch` and fills `out`. `scratch` must be
+// empty or what an earlier call left (all zero).
 void RepeatedTerms(std::vector<uint32_t>& terms, std::vector<uint32_t>& scratch, std::vector<TermCount>& out);
 
 // LSH band keys (banded one-permutation MinHash, two layouts): the shingles are
