@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <random>
 
 #include "stages/text/script.h"
 #include "stages/text/utf8.h"
@@ -195,47 +194,52 @@ std::vector<uint64_t> ShingleHashesUtf8proc(std::string_view folded, const Shing
 }  // namespace internal
 
 void RepeatedTerms(std::vector<uint32_t>& terms, std::vector<uint32_t>& scratch, std::vector<TermCount>& out) {
-  // Count the terms in an open-addressing table (linear probing, at most half
-  // full), then sort only the repeated ones. A text has a few hundred distinct
-  // terms and fewer repeated ones: this is about a third of the work of sorting
-  // every term (a four-pass radix sort did that before). Slots are chosen by a
-  // hash drawn at random for the process, so text written to collide cannot make
-  // probing slow.
+  // Sort the terms (LSD radix, four passes of 8 bits: no comparisons, no probes,
+  // the same few instructions for every term), then count the runs.
   out.clear();
   const size_t n = terms.size();
   if (n < 2) return;
-  int bits = 6;
-  while ((size_t{1} << bits) < 2 * n) ++bits;
-  const size_t mask = (size_t{1} << bits) - 1;
-  // Slot s: term at 2s, count at 2s + 1 (0: empty). The table is left empty for the
-  // next call (only the slots used are cleared, below), so it is zeroed only when it
-  // grows.
-  if (scratch.size() < 2 * (mask + 1)) scratch.assign(2 * (mask + 1), 0);
-  uint32_t* slots = scratch.data();
-  out.reserve(n / 2 + 1);  // now: from here until the table is empty again nothing allocates
-  // Multiply-shift by a random odd number: universal hashing, three instructions.
-  static const uint64_t multiplier = [] {
-    std::random_device rd;
-    return (uint64_t{rd()} << 32) | rd() | 1;
-  }();
-  // The distinct terms' slots go to the front of `terms`, behind the reading
-  // position (the caller's terms are consumed).
-  size_t distinct = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const uint32_t t = terms[i];
-    size_t s = static_cast<size_t>((t * multiplier) >> (64 - bits));
-    while (slots[2 * s + 1] != 0 && slots[2 * s] != t) s = (s + 1) & mask;
-    if (slots[2 * s + 1]++ == 0) {
-      slots[2 * s] = t;
-      terms[distinct++] = static_cast<uint32_t>(s);
+  scratch.resize(n);
+  std::array<std::array<uint32_t, 256>, 4> counts{};
+  for (const uint32_t t : terms) {
+    ++counts[0][t & 0xff];
+    ++counts[1][(t >> 8) & 0xff];
+    ++counts[2][(t >> 16) & 0xff];
+    ++counts[3][t >> 24];
+  }
+  uint32_t* from = terms.data();
+  uint32_t* to = scratch.data();
+  for (int pass = 0; pass < 4; ++pass) {
+    auto& c = counts[static_cast<size_t>(pass)];
+    const int shift = pass * 8;
+    uint32_t sum = 0;
+    for (auto& v : c) {
+      const uint32_t x = v;
+      v = sum;
+      sum += x;
     }
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t t = from[i];
+      to[c[(t >> shift) & 0xff]++] = t;
+    }
+    std::swap(from, to);
   }
-  for (size_t d = 0; d < distinct; ++d) {
-    uint32_t* slot = slots + 2 * size_t{terms[d]};
-    if (slot[1] >= 2) out.push_back(TermCount{slot[0], slot[1]});
-    slot[0] = slot[1] = 0;
+  // Four passes: the sorted terms are back in `terms`. Count the runs without a
+  // branch per term: every step writes the current run, and keeps it (advances)
+  // only where a run of at least two ends.
+  out.resize(n / 2 + 1);
+  size_t kept = 0;
+  size_t start = 0;
+  for (size_t i = 1; i < n; ++i) {
+    const bool ends = terms[i] != terms[i - 1];
+    const size_t length = i - start;
+    out[kept] = TermCount{terms[i - 1], static_cast<uint32_t>(length)};
+    kept += (ends && length >= 2) ? 1 : 0;
+    start = ends ? i : start;
   }
-  std::sort(out.begin(), out.end(), [](const TermCount& a, const TermCount& b) { return a.term < b.term; });
+  out[kept] = TermCount{terms[n - 1], static_cast<uint32_t>(n - start)};
+  kept += n - start >= 2 ? 1 : 0;
+  out.resize(kept);
 }
 
 std::vector<TermCount> RepeatedTerms(const std::vector<uint32_t>& terms) {

@@ -63,9 +63,8 @@ struct TermCount {
 };
 // The distinct terms that occur at least twice, with their counts, ascending by term.
 [[nodiscard]] std::vector<TermCount> RepeatedTerms(const std::vector<uint32_t>& terms);
-// The same without allocating once the buffers have grown: consumes `terms` (it
-// holds scratch afterwards), counts in `scratch` and fills `out`. `scratch` must be
-// empty or what an earlier call left (all zero).
+// The same without allocating once the buffers have grown: sorts `terms` in place
+// (radix sort through `scratch`) and fills `out`.
 void RepeatedTerms(std::vector<uint32_t>& terms, std::vector<uint32_t>& scratch, std::vector<TermCount>& out);
 
 // LSH band keys (banded one-permutation MinHash, two layouts): the shingles are

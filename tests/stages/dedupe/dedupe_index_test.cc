@@ -250,27 +250,6 @@ TEST(SignatureTest, RepeatedTermsCountsEveryTermUsedTwiceAscending) {
   }
 }
 
-// Terms that share their low or high bits, or step evenly, are what a table
-// indexed by the term's own bits would pile into one run of slots.
-TEST(SignatureTest, RepeatedTermsCountsStructuredTermsExactly) {
-  for (const uint32_t step : {1u, 1u << 12, 1u << 20, 1u << 31, 0x9e3779b9u}) {
-    std::vector<uint32_t> terms;
-    for (uint32_t i = 0; i < 4000; ++i) terms.push_back(i % 1500 * step);  // the first 1000 thrice, the rest twice
-    std::map<uint32_t, uint32_t> counts;
-    for (const uint32_t t : terms) ++counts[t];
-    std::vector<uint32_t> scratch;
-    std::vector<TermCount> out;
-    RepeatedTerms(terms, scratch, out);
-    ASSERT_EQ(out.size(), counts.size()) << step;
-    for (size_t i = 0; i < out.size(); ++i) {
-      if (i > 0) {
-        EXPECT_LT(out[i - 1].term, out[i].term);
-      }
-      EXPECT_EQ(out[i].count, counts[out[i].term]) << step;
-    }
-  }
-}
-
 TEST(SignatureTest, BottomIsTheSmallestDistinctHashesWhateverTheRepeats) {
   std::mt19937_64 rng(11);
   for (const size_t n : {1u, 150u, 199u, 200u, 201u, 260u, 1000u, 5000u}) {
