@@ -31,10 +31,9 @@ class BoilerplateRules {
 
   // The first rule (in config order) matching the whole line, if any.
   [[nodiscard]] const BoilerplateRule* Match(std::string_view line) const;
-  // For a whole text at once (one scan): result[i] is the first rule matching the
-  // whole of line i, where lines are split at '\n', or null. Empty lines count as
-  // lines but get no rule (a scan reports empty matches only at some of them; the
-  // cleaner reads them as paragraph breaks).
+  // For a whole text: result[i] is Match() of line i, where lines are split at '\n'
+  // (one scan per line of at most kMaxLineBytes: a pattern that can match a line
+  // break never joins two lines), or null for empty and longer lines.
   [[nodiscard]] std::vector<const BoilerplateRule*> MatchLines(std::string_view text) const;
   [[nodiscard]] size_t size() const { return rules_.size(); }
 

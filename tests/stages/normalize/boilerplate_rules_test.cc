@@ -116,13 +116,15 @@ TEST(BoilerplateRules, MatchesWholeLinesCaseInsensitively) {
   EXPECT_EQ(rules.Match("Читайте также")->action, BoilerplateRule::Action::kBreak);
 }
 
-// MatchLines (one scan, of the short lines only when some are long) gives each line
-// the verdict Match gives it alone: pages of chrome lines, paragraphs longer than
+// MatchLines gives each line the verdict Match gives it alone: pages of chrome lines,
+// a rule that could match across lines, paragraphs longer than
 // kMaxLineBytes, lines of exactly that length and one more, lines of spaces (one
 // rule matches them), empty lines (no verdict), with and without a final newline.
 TEST(BoilerplateRules, MatchLinesGivesEachLineTheVerdictOfMatch) {
   std::vector<BoilerplateRule> rules = ShippedRules();
   rules.push_back({"x/blank", " *", BoilerplateRule::Action::kDrop, "inline"});
+  // A user's pattern that can match a line break: it must not join a line to the next.
+  rules.push_back({"x/joined", "share this article[^x]+", BoilerplateRule::Action::kDrop, "inline"});
   const BoilerplateRules matcher(rules);
   const std::string paragraph =
       "Officials said on Tuesday that the road to the northern districts would reopen next week, after "
