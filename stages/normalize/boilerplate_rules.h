@@ -31,9 +31,10 @@ class BoilerplateRules {
 
   // The first rule (in config order) matching the whole line, if any.
   [[nodiscard]] const BoilerplateRule* Match(std::string_view line) const;
-  // For a whole text: result[i] is Match() of line i, where lines are split at '\n'
-  // (one scan per line of at most kMaxLineBytes: a pattern that can match a line
-  // break never joins two lines), or null for empty and longer lines.
+  // For a whole text: result[i] is Match() of line i, where lines are split at '\n',
+  // or null for empty lines and lines over kMaxLineBytes. One scan of the short lines,
+  // then a scan of each line that matched there, alone (a pattern that can match a
+  // line break must not join two lines).
   [[nodiscard]] std::vector<const BoilerplateRule*> MatchLines(std::string_view text) const;
   [[nodiscard]] size_t size() const { return rules_.size(); }
 

@@ -94,7 +94,7 @@ PageCleaner::PageCleaner(const NormalizeConfig& config, const BoilerplateRules* 
 CleanedPage PageCleaner::Clean(std::string_view text, std::string_view source,
                                std::chrono::system_clock::time_point now, bool keep_removed) const {
   // Split into non-empty lines, remembering paragraph breaks.
-  // The rules give a verdict per raw line (one scan per short line).
+  // The rules give a verdict per raw line (BoilerplateRules::MatchLines).
   const bool with_rules = rules_ != nullptr && rules_->size() > 0;
   const std::vector<const BoilerplateRule*> matches =
       with_rules ? rules_->MatchLines(text) : std::vector<const BoilerplateRule*>{};
