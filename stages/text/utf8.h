@@ -40,11 +40,7 @@ namespace ingestd {
 // Arabic...), decoded into cp; false for anything else or fewer than two bytes left.
 // The per-character loops read runs of these, most of most non-ASCII text, with it.
 [[nodiscard]] inline bool DecodeTwoByteUtf8(const unsigned char* p, size_t left, int32_t& cp) {
-  if (left < 2) return false;
-  // Both bytes in one test: a lead byte 110xxxxx and a continuation byte 10xxxxxx;
-  // then the lead must not be C0 or C1 (an overlong form).
-  const unsigned pair = p[0] | (unsigned{p[1]} << 8);
-  if ((pair & 0xC0E0) != 0x80C0 || (p[0] & 0x1E) == 0) return false;
+  if (left < 2 || p[0] < 0xC2 || p[0] >= 0xE0 || (p[1] & 0xC0) != 0x80) return false;
   cp = ((p[0] & 0x1F) << 6) | (p[1] & 0x3F);
   return true;
 }
