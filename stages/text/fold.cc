@@ -2,6 +2,7 @@
 
 #include <utf8proc.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <memory>
@@ -146,6 +147,39 @@ constexpr std::array<char, 128> MakeAsciiTable() {
 }
 constexpr std::array<char, 128> kAscii = MakeAsciiTable();
 
+// The rest of a run of ASCII at least sixteen bytes long (Latin-script text): sixteen
+// bytes at a time while all are ASCII (SSE2, in every x86-64), then one at a time.
+// The table's mapping in compares: A-Z lowered, '`' to '\'', \t \n \v \f \r to a
+// space, every other byte as it is; origins count up from pos.
+void FoldLongAsciiRun(const unsigned char* data, size_t size, size_t& pos, char* text, uint32_t* origin, size_t& out) {
+#if defined(__SSE2__)
+  while (size - pos >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + pos));
+    if (_mm_movemask_epi8(v) != 0) break;
+    const __m128i upper =
+        _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+    const __m128i space =
+        _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('\t' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('\r' + 1)));
+    const __m128i grave = _mm_cmpeq_epi8(v, _mm_set1_epi8('`'));
+    __m128i f = _mm_add_epi8(v, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
+    f = _mm_or_si128(_mm_andnot_si128(space, f), _mm_and_si128(space, _mm_set1_epi8(' ')));
+    f = _mm_or_si128(_mm_andnot_si128(grave, f), _mm_and_si128(grave, _mm_set1_epi8('\'')));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(text + out), f);
+    __m128i at = _mm_add_epi32(_mm_set1_epi32(static_cast<int>(pos)), _mm_setr_epi32(0, 1, 2, 3));
+    for (int k = 0; k < 4; ++k) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(origin + out + 4 * k), at);
+      at = _mm_add_epi32(at, _mm_set1_epi32(4));
+    }
+    out += 16;
+    pos += 16;
+  }
+#endif
+  for (; pos < size && data[pos] < 0x80; ++pos, ++out) {
+    text[out] = kAscii[data[pos]];
+    origin[out] = static_cast<uint32_t>(pos);
+  }
+}
+
 }  // namespace
 
 uint32_t FoldedText::ToOriginalEnd(size_t folded_end) const {
@@ -227,38 +261,18 @@ FoldedText Fold(std::string_view utf8) {
     // ASCII: one byte in, one byte out, so one check per run keeps the room.
     if (data[pos] < 0x80) {
       grow(size - pos);
-#if defined(__SSE2__)
-      // Sixteen bytes at a time while all are ASCII (SSE2 is in every x86-64): the
-      // table's mapping in compares (A-Z lowered, '`' to '\'', \t \n \v \f \r to a
-      // space, every other byte as it is), and origins counting up from pos.
-      while (size - pos >= 16) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + pos));
-        if (_mm_movemask_epi8(v) != 0) break;
-        const __m128i upper =
-            _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
-        const __m128i space =
-            _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('\t' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('\r' + 1)));
-        const __m128i grave = _mm_cmpeq_epi8(v, _mm_set1_epi8('`'));
-        __m128i f = _mm_add_epi8(v, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
-        f = _mm_or_si128(_mm_andnot_si128(space, f), _mm_and_si128(space, _mm_set1_epi8(' ')));
-        f = _mm_or_si128(_mm_andnot_si128(grave, f), _mm_and_si128(grave, _mm_set1_epi8('\'')));
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(text + out), f);
-        __m128i at = _mm_add_epi32(_mm_set1_epi32(static_cast<int>(pos)), _mm_setr_epi32(0, 1, 2, 3));
-        for (int k = 0; k < 4; ++k) {
-          _mm_storeu_si128(reinterpret_cast<__m128i*>(origin + out + 4 * k), at);
-          at = _mm_add_epi32(at, _mm_set1_epi32(4));
-        }
-        out += 16;
-        pos += 16;
-      }
-      if (pos >= size || data[pos] >= 0x80) continue;
-#endif
+      // The first sixteen bytes one at a time: in text of other scripts a run of
+      // ASCII is mostly one space, too short for blocks.
+      const size_t head = std::min(size, pos + 16);
       do {
         text[out] = kAscii[data[pos]];
         origin[out] = static_cast<uint32_t>(pos);
         ++out;
         ++pos;
-      } while (pos < size && data[pos] < 0x80);
+      } while (pos < head && data[pos] < 0x80);
+      if (pos == head && pos < size && data[pos] < 0x80) [[unlikely]] {
+        FoldLongAsciiRun(data, size, pos, text, origin, out);
+      }
       continue;
     }
     int32_t cp = 0;
