@@ -161,7 +161,8 @@ std::vector<const BoilerplateRule*> BoilerplateRules::MatchLines(std::string_vie
   } ctx{&view_starts, std::vector<unsigned>(view_lines.size(), std::numeric_limits<unsigned>::max())};
   auto on_match = [](unsigned id, unsigned long long, unsigned long long to, unsigned, void* p) -> int {
     auto* c = static_cast<Context*>(p);
-    // Patterns are ^...$ and cannot cross '\n': `to` is the end of the matched line.
+    // Patterns are ^...$: `to` is the end of a line (of the line, unless the match
+    // ran over several: the check at the end settles those).
     auto it = std::upper_bound(c->starts->begin(), c->starts->end(), static_cast<size_t>(to));
     const size_t line = static_cast<size_t>(it - c->starts->begin()) - 1;
     if (line < c->best.size() && id < c->best[line]) c->best[line] = id;

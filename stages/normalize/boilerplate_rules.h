@@ -34,7 +34,9 @@ class BoilerplateRules {
   // For a whole text: result[i] is Match() of line i, where lines are split at '\n',
   // or null for empty lines and lines over kMaxLineBytes. One scan of the short lines,
   // then a scan of each line that matched there, alone (a pattern that can match a
-  // line break must not join two lines).
+  // line break must not join two lines). One exception: a pattern anchored to the
+  // whole text (\A, \z, \Z) matches a line alone but not inside the text; the
+  // shipped rules have none.
   [[nodiscard]] std::vector<const BoilerplateRule*> MatchLines(std::string_view text) const;
   [[nodiscard]] size_t size() const { return rules_.size(); }
 

@@ -49,7 +49,8 @@ TEST(Fold, MapsEveryFoldedByteBackToItsOriginalCharacter) {
 
 // Every ASCII byte folds to one byte whose origin is its own offset: A-Z lowered,
 // '`' to an apostrophe, \t \n \v \f \r to a space, the rest unchanged; at every
-// offset of runs longer and shorter than sixteen bytes, between non-ASCII letters.
+// offset of runs longer and shorter than sixteen bytes, between non-ASCII letters
+// and at the end of the input.
 TEST(Fold, FoldsEveryAsciiByteInPlaceAtEveryOffset) {
   auto expected_byte = [](int c) -> char {
     if (c >= 'A' && c <= 'Z') return static_cast<char>(c + 32);
@@ -58,7 +59,7 @@ TEST(Fold, FoldsEveryAsciiByteInPlaceAtEveryOffset) {
     return static_cast<char>(c);
   };
   for (int c = 0; c < 0x80; ++c) {
-    for (const size_t run : {1u, 15u, 16u, 17u, 40u}) {
+    for (const size_t run : {1u, 15u, 16u, 17u, 32u, 40u}) {  // 32: a block ends the input
       for (size_t at = 0; at < run; ++at) {
         std::string ascii(run, 'x');
         ascii[at] = static_cast<char>(c);
