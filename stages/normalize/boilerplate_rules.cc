@@ -122,39 +122,29 @@ std::vector<const BoilerplateRule*> BoilerplateRules::MatchLines(std::string_vie
   std::vector<const BoilerplateRule*> result(starts.size(), nullptr);
   if (!db_ || text.empty()) return result;
   starts.push_back(text.size() + 1);
-  // Only lines of at most kMaxLineBytes can be chrome. When some are longer (the
-  // paragraphs of an article), the short ones are copied one per line into a view of
-  // their own and only that is scanned: most of an article's bytes are never read.
-  // A line matches there every rule it matches alone (^ and $ sit at its ends in
-  // both); a match running over several lines is weeded out at the end.
-  const size_t lines = starts.size() - 1;
+  // Only lines of at most kMaxLineBytes can be chrome: they are copied, one per line,
+  // into a view of their own and only that is scanned, so the paragraphs that make
+  // most of an article's bytes are never read. A line matches there every rule it
+  // matches alone (^ and $ sit at its ends in both); a match running over several
+  // lines is weeded out at the end.
   auto length = [&](size_t i) { return starts[i + 1] - 1 - starts[i]; };
-  bool all_short = true;
-  for (size_t i = 0; i < lines && all_short; ++i) all_short = length(i) <= kMaxLineBytes;
   thread_local std::string view;
   thread_local std::vector<size_t> view_starts;  // where each scanned line starts
   thread_local std::vector<size_t> view_lines;   // and which line of the text it is
+  view.clear();
   view_starts.clear();
   view_lines.clear();
-  std::string_view scanned = text;
-  if (all_short) {
-    view_starts.assign(starts.begin(), starts.end() - 1);
-    for (size_t i = 0; i < lines; ++i) view_lines.push_back(i);
-  } else {
-    view.clear();
-    for (size_t i = 0; i < lines; ++i) {
-      if (length(i) == 0 || length(i) > kMaxLineBytes) continue;  // empty: no verdict either way
-      // Between lines, not after the last: a '\n' at the end would open one more,
-      // empty, line that no line of the text is.
-      if (!view_lines.empty()) view.push_back('\n');
-      view_starts.push_back(view.size());
-      view_lines.push_back(i);
-      view.append(text.substr(starts[i], length(i)));
-    }
-    scanned = view;
+  for (size_t i = 0; i + 1 < starts.size(); ++i) {
+    if (length(i) == 0 || length(i) > kMaxLineBytes) continue;  // empty: no verdict either way
+    // Between lines, not after the last: a '\n' at the end would open one more,
+    // empty, line that no line of the text is.
+    if (!view_lines.empty()) view.push_back('\n');
+    view_starts.push_back(view.size());
+    view_lines.push_back(i);
+    view.append(text.substr(starts[i], length(i)));
   }
   if (view_lines.empty()) return result;
-  view_starts.push_back(scanned.size() + 1);
+  view_starts.push_back(view.size() + 1);
   struct Context {
     const std::vector<size_t>* starts;
     std::vector<unsigned> best;
@@ -168,14 +158,14 @@ std::vector<const BoilerplateRule*> BoilerplateRules::MatchLines(std::string_vie
     if (line < c->best.size() && id < c->best[line]) c->best[line] = id;
     return 0;
   };
-  hs_scan(db_->db, scanned.data(), static_cast<unsigned>(scanned.size()), 0, ScratchFor(db_->db, db_->serial), on_match,
+  hs_scan(db_->db, view.data(), static_cast<unsigned>(view.size()), 0, ScratchFor(db_->db, db_->serial), on_match,
           &ctx);
   // A verdict is confirmed on its line alone. A pattern that can match a line break
   // (a user's [^x]) may have matched from an earlier line into this one; every rule
   // matching the line alone also matched in the scan, so only lines with a verdict
   // can have one, and a few short scans settle them.
   for (size_t k = 0; k < view_lines.size(); ++k) {
-    if (ctx.best[k] == std::numeric_limits<unsigned>::max() || length(view_lines[k]) == 0) continue;
+    if (ctx.best[k] == std::numeric_limits<unsigned>::max()) continue;
     const size_t i = view_lines[k];
     result[i] = Match(text.substr(starts[i], length(i)));
   }
