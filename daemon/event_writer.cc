@@ -90,89 +90,100 @@ void WriteInput(Writer& w, const InputPosition& in) {
   w.EndObject();
 }
 
-}  // namespace
-
-char* WriteJsonChars(std::string_view s, char* out) {
+// Escapes [p, stop) one byte at a time: what the block loops stop at, and the tail
+// shorter than a block.
+char* WriteJsonCharsBytewise(const char* p, const char* const stop, char* out) {
   static constexpr char kHex[] = "0123456789ABCDEF";
-  const char* p = s.data();
-  const char* const end = p + s.size();
-  // The fast loops copy while no byte is a control character, '"' or '\\'. Bytes of
-  // 0x80 and above are copied as they are (the text is valid UTF-8), like RapidJSON
-  // without kWriteValidateEncodingFlag.
-#if defined(__SSE2__)
-  // Sixteen bytes at a time (SSE2 is in every x86-64); at a byte to escape, the bytes
-  // before it are already written and the loop below escapes it.
-  constexpr size_t kBlock = 16;
-  constexpr size_t kBytewise = 1;  // where a block stops: the byte to escape
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
-  const __m128i last_control = _mm_set1_epi8(0x1F);
-#else
-  constexpr size_t kBlock = 8;
-  constexpr size_t kBytewise = 8;  // where a block stops: the block
-  constexpr uint64_t kOnes = 0x0101010101010101ull;
-  constexpr uint64_t kHigh = 0x8080808080808080ull;
-  // A zero byte in v: exact for "is there one" (the classic haszero).
-  auto has_zero = [](uint64_t v) { return ((v - kOnes) & ~v & kHigh) != 0; };
-#endif
-  while (p < end) {
-#if defined(__SSE2__)
-    // The output has room for six bytes per input byte: a whole block always fits.
-    while (static_cast<size_t>(end - p) >= kBlock) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(out), v);
-      const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, last_control), v);  // v <= 0x1F
-      const auto hits = static_cast<unsigned>(_mm_movemask_epi8(
-          _mm_or_si128(control, _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)))));
-      if (hits != 0) {
-        const int k = std::countr_zero(hits);
-        out += k;
-        p += k;
-        break;
-      }
-      out += kBlock;
-      p += kBlock;
+  for (; p < stop; ++p) {
+    const auto c = static_cast<unsigned char>(*p);
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      *out++ = static_cast<char>(c);
+      continue;
     }
-#else
-    // Eight bytes at a time (SWAR).
-    while (static_cast<size_t>(end - p) >= kBlock) {
-      uint64_t w;
-      std::memcpy(&w, p, 8);
-      const bool control = ((w - 0x20 * kOnes) & ~w & kHigh) != 0;
-      if (control || has_zero(w ^ (0x22 * kOnes)) || has_zero(w ^ (0x5C * kOnes))) break;
-      std::memcpy(out, &w, 8);
-      out += 8;
-      p += 8;
-    }
-#endif
-    // Then byte by byte where the block loop stopped, or the tail shorter than a block.
-    const char* const stop = static_cast<size_t>(end - p) >= kBlock ? p + kBytewise : end;
-    for (; p < stop; ++p) {
-      const auto c = static_cast<unsigned char>(*p);
-      if (c >= 0x20 && c != '"' && c != '\\') {
-        *out++ = static_cast<char>(c);
-        continue;
-      }
-      *out++ = '\\';
-      switch (c) {
-        case '"': *out++ = '"'; break;
-        case '\\': *out++ = '\\'; break;
-        case '\b': *out++ = 'b'; break;
-        case '\f': *out++ = 'f'; break;
-        case '\n': *out++ = 'n'; break;
-        case '\r': *out++ = 'r'; break;
-        case '\t': *out++ = 't'; break;
-        default:
-          *out++ = 'u';
-          *out++ = '0';
-          *out++ = '0';
-          *out++ = kHex[c >> 4];
-          *out++ = kHex[c & 0xF];
-      }
+    *out++ = '\\';
+    switch (c) {
+      case '"': *out++ = '"'; break;
+      case '\\': *out++ = '\\'; break;
+      case '\b': *out++ = 'b'; break;
+      case '\f': *out++ = 'f'; break;
+      case '\n': *out++ = 'n'; break;
+      case '\r': *out++ = 'r'; break;
+      case '\t': *out++ = 't'; break;
+      default:
+        *out++ = 'u';
+        *out++ = '0';
+        *out++ = '0';
+        *out++ = kHex[c >> 4];
+        *out++ = kHex[c & 0xF];
     }
   }
   return out;
 }
+
+}  // namespace
+
+template <JsonCharBlocks kBlocks>
+char* WriteJsonCharsWith(std::string_view s, char* out) {
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  // The block loops copy while no byte is a control character, '"' or '\\'. Bytes of
+  // 0x80 and above are copied as they are (the text is valid UTF-8), like RapidJSON
+  // without kWriteValidateEncodingFlag.
+  constexpr size_t kBlock = kBlocks == JsonCharBlocks::kSse2 ? 16 : 8;
+  // Where the bytewise loop stops after a block loop stopped early: SSE2 knows the
+  // byte to escape and has written the bytes before it; SWAR only knows the word.
+  constexpr size_t kBytewise = kBlocks == JsonCharBlocks::kSse2 ? 1 : 8;
+  while (p < end) {
+    if constexpr (kBlocks == JsonCharBlocks::kSse2) {
+#if defined(__SSE2__)
+      const __m128i quote = _mm_set1_epi8('"');
+      const __m128i backslash = _mm_set1_epi8('\\');
+      const __m128i last_control = _mm_set1_epi8(0x1F);
+      // The output has room for six bytes per input byte: a whole block always fits.
+      while (static_cast<size_t>(end - p) >= kBlock) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out), v);
+        const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, last_control), v);  // v <= 0x1F
+        const auto hits = static_cast<unsigned>(_mm_movemask_epi8(
+            _mm_or_si128(control, _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)))));
+        if (hits != 0) {
+          const int k = std::countr_zero(hits);
+          out += k;
+          p += k;
+          break;
+        }
+        out += kBlock;
+        p += kBlock;
+      }
+#endif
+    } else {
+      constexpr uint64_t kOnes = 0x0101010101010101ull;
+      constexpr uint64_t kHigh = 0x8080808080808080ull;
+      // A zero byte in v: exact for "is there one" (the classic haszero).
+      auto has_zero = [](uint64_t v) { return ((v - kOnes) & ~v & kHigh) != 0; };
+      while (static_cast<size_t>(end - p) >= kBlock) {
+        uint64_t w;
+        std::memcpy(&w, p, 8);
+        const bool control = ((w - 0x20 * kOnes) & ~w & kHigh) != 0;
+        if (control || has_zero(w ^ (0x22 * kOnes)) || has_zero(w ^ (0x5C * kOnes))) break;
+        std::memcpy(out, &w, 8);
+        out += 8;
+        p += 8;
+      }
+    }
+    const char* const stop = static_cast<size_t>(end - p) >= kBlock ? p + kBytewise : end;
+    out = WriteJsonCharsBytewise(p, stop, out);
+    p = stop;
+  }
+  return out;
+}
+
+template char* WriteJsonCharsWith<JsonCharBlocks::kSwar>(std::string_view s, char* out);
+#if defined(__SSE2__)
+template char* WriteJsonCharsWith<JsonCharBlocks::kSse2>(std::string_view s, char* out);
+#endif
+
+char* WriteJsonChars(std::string_view s, char* out) { return WriteJsonCharsWith<kJsonCharBlocks>(s, out); }
 
 std::string NowRfc3339() {
   const auto now = std::chrono::system_clock::now();

@@ -34,4 +34,16 @@ struct DeadLetterInfo {
 // the rest as it is).
 char* WriteJsonChars(std::string_view s, char* out);
 
+// How WriteJsonChars copies the bytes that need no escape: SSE2 sixteen at a time
+// (every x86-64), SWAR eight at a time elsewhere. Both are compiled where SSE2 is, so
+// the tests run the SWAR path on x86-64 too.
+enum class JsonCharBlocks { kSse2, kSwar };
+#if defined(__SSE2__)
+inline constexpr JsonCharBlocks kJsonCharBlocks = JsonCharBlocks::kSse2;
+#else
+inline constexpr JsonCharBlocks kJsonCharBlocks = JsonCharBlocks::kSwar;
+#endif
+template <JsonCharBlocks kBlocks>
+char* WriteJsonCharsWith(std::string_view s, char* out);
+
 }  // namespace ingestd
