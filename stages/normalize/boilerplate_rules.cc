@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "stages/hyperscan_status.h"
+
 namespace ingestd {
 
 struct BoilerplateRules::Database {
@@ -109,8 +111,9 @@ const BoilerplateRule* BoilerplateRules::Match(std::string_view line) const {
     if (id < *b) *b = id;
     return 0;
   };
-  hs_scan(db_->db, line.data(), static_cast<unsigned>(line.size()), 0, ScratchFor(db_->db, db_->serial), on_match,
-          &best);
+  CheckScan(hs_scan(db_->db, line.data(), static_cast<unsigned>(line.size()), 0, ScratchFor(db_->db, db_->serial),
+                    on_match, &best),
+            "boilerplate rules");
   return best == std::numeric_limits<unsigned>::max() ? nullptr : &rules_[best];
 }
 
@@ -158,8 +161,9 @@ std::vector<const BoilerplateRule*> BoilerplateRules::MatchLines(std::string_vie
     if (line < c->best.size() && id < c->best[line]) c->best[line] = id;
     return 0;
   };
-  hs_scan(db_->db, view.data(), static_cast<unsigned>(view.size()), 0, ScratchFor(db_->db, db_->serial), on_match,
-          &ctx);
+  CheckScan(hs_scan(db_->db, view.data(), static_cast<unsigned>(view.size()), 0, ScratchFor(db_->db, db_->serial),
+                    on_match, &ctx),
+            "boilerplate rules");
   // A verdict is confirmed on its line alone. A pattern that can match a line break
   // (a user's [^x]) may have matched from an earlier line into this one; every rule
   // matching the line alone also matched in the scan, so only lines with a verdict

@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "config/reader.h"
+#include "stages/hyperscan_status.h"
 #include "stages/tagging/traditional_chinese.h"
 #include "stages/text/fold.h"
 #include "stages/text/script.h"
@@ -745,14 +746,16 @@ void CompiledTaxonomy::Scan(const FoldedText& folded, const std::string& origina
   };
   if (db_) {
     raw.clear();
-    hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0, cache.scratch, OnMatch, &ctx);
+    CheckScan(hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0, cache.scratch, OnMatch, &ctx),
+              "taxonomy");
     for (const auto& [id, end] : raw) check(id, end - patterns_[id].length, end);
   }
   bool cyrillic = true;  // unless the marked view says otherwise
   if (marked_db_) {
     cyrillic = MarkText(text, marked);
     raw.clear();
-    hs_scan(marked_db_, marked.data(), static_cast<unsigned>(marked.size()), 0, cache.scratch, OnMatch, &ctx);
+    CheckScan(hs_scan(marked_db_, marked.data(), static_cast<unsigned>(marked.size()), 0, cache.scratch, OnMatch, &ctx),
+              "taxonomy");
     for (const auto& [id, marked_end] : raw) {
       const Pattern& p = patterns_[id];
       const size_t end = marked_end - 2;  // the trailing delimiter, and the view's leading one
@@ -764,7 +767,9 @@ void CompiledTaxonomy::Scan(const FoldedText& folded, const std::string& origina
   if (reversed_db_ && cyrillic) {
     ReverseText(text, scratch, marked);
     raw.clear();
-    hs_scan(reversed_db_, marked.data(), static_cast<unsigned>(marked.size()), 0, cache.scratch, OnMatch, &ctx);
+    CheckScan(
+        hs_scan(reversed_db_, marked.data(), static_cast<unsigned>(marked.size()), 0, cache.scratch, OnMatch, &ctx),
+        "taxonomy");
     for (const auto& [id, reversed_end] : raw) {
       const Pattern& p = patterns_[id];
       const size_t start = text.size() + 1 - reversed_end;  // the delimiter is the view's byte before the name
@@ -774,7 +779,9 @@ void CompiledTaxonomy::Scan(const FoldedText& folded, const std::string& origina
   }
   if (!original_db_) return;
   raw.clear();
-  hs_scan(original_db_, original.data(), static_cast<unsigned>(original.size()), 0, cache.scratch, OnMatch, &ctx);
+  CheckScan(
+      hs_scan(original_db_, original.data(), static_cast<unsigned>(original.size()), 0, cache.scratch, OnMatch, &ctx),
+      "taxonomy");
   for (const auto& [id, end] : raw) {
     const Pattern& p = patterns_[id];
     const size_t start = end - p.length;
