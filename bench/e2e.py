@@ -12,7 +12,14 @@ own output topics. For each:
             the window is many seconds, so kcat -P's block-wise stdin (its outputs leave
             in bursts) no longer decides the figure.
   CPU       user + system seconds of the process (kcat: both processes), from rusage,
-            start to exit, per 1000 articles.
+            start to exit, per 1000 articles. It includes the start-up (the daemon
+            compiles its taxonomy and rules: 1-2 CPU seconds, 25-50 us per article of a
+            40,000-article run), so the table also gives
+  window CPU  the same, but only between the first and the last output (CreateTime),
+            the rate's window: CPU read from /proc/PID/stat every 20 ms, interpolated
+            at both ends; per 1000 articles of the window. Steady state, for both.
+  start-up  CPU seconds before the first output (the daemon: configuration, taxonomy
+            and rule compilation, the group join).
   peak RSS  VmHWM from /proc, sampled until exit (kcat: the sum of both).
   ratio     the daemon's rate / the kcat pipe's rate of the same run; the median of the
             runs' ratios is printed next to the ratio of the medians.
@@ -49,14 +56,19 @@ CHILDREN = []  # kcat processes, killed if the run fails
 PRODUCER_SETTINGS = ["-X", "enable.idempotence=true", "-X", "acks=all", "-X", "linger.ms=5"]
 
 
+CLOCK_TICK = os.sysconf("SC_CLK_TCK")
+
+
 class PeakRss(threading.Thread):
     """The child's VmHWM (peak resident memory of its own image), read from /proc every
     20 ms until it exits. Not ru_maxrss: Linux carries the forking parent's peak across
-    exec, so every child of this (large) Python process would report at least its size."""
+    exec, so every child of this (large) Python process would report at least its size.
+    Also its CPU seconds (user + system, all threads) with the wall-clock time of each
+    reading, for the CPU inside the rate's window (cpu_at)."""
 
     def __init__(self, pid):
         super().__init__(daemon=True)
-        self.pid, self.kib = pid, 0
+        self.pid, self.kib, self.cpu = pid, 0, []
         self.start()
 
     def run(self):
@@ -66,11 +78,24 @@ class PeakRss(threading.Thread):
                     for line in f:
                         if line.startswith("VmHWM:"):
                             self.kib = max(self.kib, int(line.split()[1]))
+                now = time.time()
+                # The command name (field 2) may hold spaces: the fields after its ')'.
+                fields = open(f"/proc/{self.pid}/stat").read().rsplit(")", 1)[1].split()
             except OSError:
                 return
-            if self.kib and open(f"/proc/{self.pid}/stat").read().split()[2] == "Z":
+            if self.kib and fields[0] == "Z":
                 return
+            self.cpu.append((now, (int(fields[11]) + int(fields[12])) / CLOCK_TICK))  # utime, stime
             time.sleep(0.02)
+
+    def cpu_at(self, t):
+        """CPU seconds used by wall-clock time t, interpolated between the readings."""
+        if not self.cpu or t <= self.cpu[0][0]:
+            return self.cpu[0][1] if self.cpu else 0.0
+        for (t0, c0), (t1, c1) in zip(self.cpu, self.cpu[1:]):
+            if t <= t1:
+                return c0 + (c1 - c0) * (t - t0) / max(t1 - t0, 1e-9)
+        return self.cpu[-1][1]
 
 
 def rusage_wait(proc, peak):
@@ -146,7 +171,7 @@ def run_daemon(args, broker, work, tag, stages, input_topic, n, feed=None, extra
     code, cpu, rss = rusage_wait(d.proc, peak)
     check(code == 0, f"ingestd exited with {code}:\n{d.log_text()[-3000:]}")
     pauses = len(re.findall(r"pausing \d+ partitions", d.log_text()))
-    return outputs(tag), cpu, rss, pauses
+    return outputs(tag), cpu, rss, pauses, [peak]
 
 
 def run_kcat(args, broker, tag, input_topic, n):
@@ -162,7 +187,7 @@ def run_kcat(args, broker, tag, input_topic, n):
     _, c_cpu, c_rss = rusage_wait(consumer, c_peak)
     code, p_cpu, p_rss = rusage_wait(producer, p_peak)
     check(code == 0, f"kcat -P exited with {code}")
-    return [out], c_cpu + p_cpu, c_rss + p_rss
+    return [out], c_cpu + p_cpu, c_rss + p_rss, [c_peak, p_peak]
 
 
 def local_stages():
@@ -273,20 +298,25 @@ def main():
                 load.append(os.getloadavg()[0])
                 pauses = 0
                 if name == "kcat":
-                    out, cpu, rss = run_kcat(args, broker, f"k{r}", "articles.raw", args.count)
+                    out, cpu, rss, procs = run_kcat(args, broker, f"k{r}", "articles.raw", args.count)
                 else:
                     c = name.split(" ", 1)[1]
-                    out, cpu, rss, pauses = run_daemon(args, broker, work, f"d{r}-{c}", chains[c], "articles.raw",
-                                                       args.count)
+                    out, cpu, rss, pauses, procs = run_daemon(args, broker, work, f"d{r}-{c}", chains[c],
+                                                              "articles.raw", args.count)
                 ts = timestamps(broker.bootstrap, out)
                 check(len(ts) == args.count, f"{name}: {len(ts)} outputs for {args.count} inputs (mock retention?)")
-                window = max(1, max(ts) - min(ts)) / 1000.0
+                first, last = min(ts) / 1000.0, max(ts) / 1000.0
+                window = max(0.001, last - first)
+                window_cpu = sum(p.cpu_at(last) - p.cpu_at(first) for p in procs)
                 res = {"articles_per_s": args.count / window, "text_mb_per_s": text_bytes / window / 1e6,
                        "record_mb_per_s": record_bytes / window / 1e6, "cpu_s_per_1000": cpu / args.count * 1000,
+                       "window_cpu_s_per_1000": window_cpu / args.count * 1000,
+                       "startup_cpu_s": sum(p.cpu_at(first) for p in procs),
                        "peak_rss_mib": rss, "window_s": window, "pauses": pauses}
                 results[name].append(res)
                 print(f"run {r + 1} {name:16s} {res['articles_per_s']:8.0f} articles/s {res['text_mb_per_s']:6.1f} "
-                      f"MB/s text {res['cpu_s_per_1000']:6.3f} CPU s/1000 {rss:6.1f} MiB  window {window:5.1f} s"
+                      f"MB/s text {res['cpu_s_per_1000']:6.3f} CPU s/1000 (window {res['window_cpu_s_per_1000']:.3f}, "
+                      f"start-up {res['startup_cpu_s']:.2f} s) {rss:6.1f} MiB  window {window:5.1f} s"
                       + (f"  {pauses} pauses" if pauses else ""), flush=True)
         for c, stages in chains.items():
             latency[c] = measure_latency(args, broker, work, f"l-{c}", stages, corpus)
@@ -307,9 +337,10 @@ def main():
           f"{args.partitions} partitions, {args.workers} workers, max_inflight_records {args.max_inflight}; "
           f"medians of {args.runs} runs; 1-min load average {min(load):.1f}-{max(load):.1f}")
     print()
-    print("| pipeline | stages | articles/s, median (runs) | MB/s text | CPU s / 1000 articles | peak RSS MiB | "
-          "latency p50 / p95 / p99 ms | ratio to kcat: of medians (per run) |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    print("| pipeline | stages | articles/s, median (runs) | MB/s text | CPU s / 1000 articles: start to exit "
+          "(in the window) | start-up CPU s | peak RSS MiB | latency p50 / p95 / p99 ms | "
+          "ratio to kcat: of medians (per run) |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     ratios = {}
     for name in names:
         m, rs = med[name], results[name]
@@ -325,7 +356,8 @@ def main():
                          "median_per_run": statistics.median(per_run), "per_run": per_run}
             ratio = f"{ratios[c]['of_medians']:.2f} ({' / '.join(f'{x:.2f}' for x in per_run)})"
         print(f"| {name.split(' ')[0]} | {stages} | {m['articles_per_s']:,.0f} ({runs}) | {m['text_mb_per_s']:.1f} | "
-              f"{m['cpu_s_per_1000']:.3f} | {m['peak_rss_mib']:.0f} | {lt} | {ratio} |")
+              f"{m['cpu_s_per_1000']:.3f} ({m['window_cpu_s_per_1000']:.3f}) | {m['startup_cpu_s']:.2f} | "
+              f"{m['peak_rss_mib']:.0f} | {lt} | {ratio} |")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"median": med, "runs": results, "latency": latency, "ratios": ratios, "load": load}, f,

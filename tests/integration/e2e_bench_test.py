@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""The end-to-end benchmark script (bench/e2e.py) on a small input: it runs, every
+pipeline gives every output, and its figures hold together. Not a speed test: no figure
+is compared with a speed.
+
+smoke: 400 articles, one run of the kcat pipe, the daemon with no stages and with
+config/local.yaml's chain, and a short latency phase. Checks, from its --json:
+- each pipeline has a positive rate, and its ratio to kcat is its rate over kcat's;
+- the CPU inside the rate's window is at most the CPU from start to exit, and the two
+  differ by at least the start-up CPU the script reports (both read from /proc);
+- the full chain's start-up CPU (it compiles its taxonomy and rules) is more than the
+  daemon's with no stages;
+- latency percentiles are ordered (p50 <= p95 <= p99 <= max).
+
+  e2e_bench_test.py smoke --binary build/ingestd
+"""
+import json
+import os
+import subprocess
+import sys
+
+from harness import check, run_case
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def smoke(binary, work):
+    out = os.path.join(work, "e2e.json")
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "e2e.py"), "--binary", binary, "--count", "400",
+                        "--partitions", "8", "--runs", "1", "--chains", "off,local", "--latency-count", "20",
+                        "--timeout", "120", "--json", out], capture_output=True, text=True, timeout=240)
+    check(r.returncode == 0, f"e2e.py exited with {r.returncode}:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
+    print(r.stdout)
+    with open(out) as f:
+        res = json.load(f)
+    runs = res["runs"]
+    check(set(runs) == {"kcat", "ingestd off", "ingestd local"}, f"pipelines: {sorted(runs)}")
+    for name, rs in runs.items():
+        check(len(rs) == 1, f"{name}: {len(rs)} runs")
+        x = rs[0]
+        check(x["articles_per_s"] > 0 and x["window_s"] > 0, f"{name}: {x}")
+        total = x["cpu_s_per_1000"] * 400 / 1000
+        window = x["window_cpu_s_per_1000"] * 400 / 1000
+        # /proc counts whole clock ticks: allow two of them per process (kcat has two).
+        tick = 2 * 2 / os.sysconf("SC_CLK_TCK")
+        check(0 <= window <= total + tick, f"{name}: window CPU {window} s, start to exit {total} s")
+        check(window + x["startup_cpu_s"] <= total + tick,
+              f"{name}: window {window} s + start-up {x['startup_cpu_s']} s > start to exit {total} s")
+    for c in ("off", "local"):
+        ratio = res["ratios"][c]["per_run"][0]
+        expected = runs[f"ingestd {c}"][0]["articles_per_s"] / runs["kcat"][0]["articles_per_s"]
+        check(abs(ratio - expected) < 1e-9, f"{c}: ratio {ratio}, rates give {expected}")
+        lt = res["latency"][c]
+        check(lt["50"] <= lt["95"] <= lt["99"] <= lt["max"], f"{c}: latency {lt}")
+    off, local = runs["ingestd off"][0]["startup_cpu_s"], runs["ingestd local"][0]["startup_cpu_s"]
+    check(local > off, f"start-up CPU: full chain {local} s, no stages {off} s")
+
+
+if __name__ == "__main__":
+    sys.exit(run_case({"smoke": smoke}, budget=200))
