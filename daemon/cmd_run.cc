@@ -44,14 +44,18 @@ constexpr std::chrono::minutes kRestoreStallTimeout{2};
 
 // Ends the process (exit 1) once `after` has passed, from a thread of its own: neither
 // a slow admin handler on the control thread nor a hung client close can delay it.
-// Arm may be called from any thread; only the first call counts.
+// Arm may be called from any thread; only the first call counts. `last_words` (the
+// forced summary line) runs on that thread just before the exit.
 class ExitWatchdog {
  public:
+  explicit ExitWatchdog(std::function<void(std::string_view)> last_words) : last_words_(std::move(last_words)) {}
+
   void Arm(std::chrono::milliseconds after) {
-    std::call_once(armed_, [after] {
-      std::thread([deadline = std::chrono::steady_clock::now() + after] {
+    std::call_once(armed_, [this, after] {
+      std::thread([deadline = std::chrono::steady_clock::now() + after, last_words = last_words_] {
         std::this_thread::sleep_until(deadline);
         spdlog::critical("shutdown grace period passed; exiting now");
+        last_words("grace_period");
         std::_Exit(1);
       }).detach();
     });
@@ -59,6 +63,7 @@ class ExitWatchdog {
 
  private:
   std::once_flag armed_;
+  const std::function<void(std::string_view)> last_words_;
 };
 
 }  // namespace
@@ -116,7 +121,10 @@ int RunCommand(const Args& args) {
     Processor processor(config, std::move(stages), probe);
     Readiness readiness;
     Observability observability(config, *registry, readiness, clock);
-    ExitWatchdog exit_watchdog;  // outlives the runtime, whose fatal listener arms it
+    // A forced exit's summary (the second signal's, the watchdog's): it keeps the registry,
+    // so the watchdog's thread may still run it while this scope is being left.
+    const auto forced_summary = observability.ForcedSummary(registry);
+    ExitWatchdog exit_watchdog(forced_summary);  // outlives the runtime, whose fatal listener arms it
 
     boost::asio::io_context io;
     AdminServer admin(io, config->admin.address, config->admin.port);
@@ -173,6 +181,7 @@ int RunCommand(const Args& args) {
         exit_watchdog.Arm(grace);
       } else {
         spdlog::warn("{} again: exiting now", strsignal(signo));
+        forced_summary("second_signal");
         std::_Exit(128 + signo);
       }
       signals.async_wait(on_signal);

@@ -20,6 +20,7 @@
 #include <prometheus/metric_family.h>
 #include <prometheus/registry.h>
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
@@ -80,8 +81,15 @@ class Observability {
   void MaybeLogProgress();
   // One info line, "summary", with the run's totals and length and the records left
   // uncommitted (KafkaRuntime::LeftUncommitted). On an orderly exit, once the runtime
-  // has stopped (not when a second signal or the exit watchdog ends the process at once).
+  // has stopped.
   void LogSummary(size_t left_uncommitted);
+  // The same line for an exit that cannot wait (a second signal, the grace period's
+  // end), from the metrics alone, on whichever thread ends the process: `uncommitted`
+  // is what is in flight then (ingestd_inflight_records: consumed, not committed), and
+  // `forced` says why. The function holds `registry` (this object's), not this object,
+  // so it may outlive it. It writes nothing once LogSummary has: one summary per run.
+  [[nodiscard]] std::function<void(std::string_view why)> ForcedSummary(
+      std::shared_ptr<const prometheus::Registry> registry) const;
 
   [[nodiscard]] Tap& tap() { return tap_; }
   [[nodiscard]] KafkaStatsProbe& kafka_stats() { return kafka_stats_; }
@@ -117,7 +125,12 @@ class Observability {
     uint64_t in = 0, enriched = 0, duplicates = 0, dead_letters = 0;
   };
   [[nodiscard]] static Totals TotalsOf(const std::vector<prometheus::MetricFamily>& families);
+  // The "summary" line; `forced` (a second signal, the grace period) only when not empty.
+  static void LogSummaryLine(const std::vector<prometheus::MetricFamily>& families, double seconds, int64_t uncommitted,
+                             std::string_view forced);
   const std::chrono::system_clock::time_point started_at_;
+  // Whether a summary line was written (LogSummary or ForcedSummary's function).
+  const std::shared_ptr<std::atomic<bool>> summary_logged_ = std::make_shared<std::atomic<bool>>(false);
   std::chrono::system_clock::time_point progress_at_;
   Totals progress_totals_;
 };
