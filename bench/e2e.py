@@ -13,8 +13,8 @@ own output topics. For each:
             in bursts) no longer decides the figure.
   CPU       user + system seconds of the process (kcat: both processes), from rusage,
             start to exit, per 1000 articles. It includes the start-up (the daemon
-            compiles its taxonomy and rules: 1-2 CPU seconds, 25-50 us per article of a
-            40,000-article run), so the table also gives
+            compiles its taxonomy and rules: 1.3-2.0 CPU seconds, 30-50 us per article
+            of a 40,000-article run), so the table also gives
   window CPU  the same, but only between the first and the last output (CreateTime),
             the rate's window: CPU read from /proc/PID/stat every 20 ms, interpolated
             at both ends; per 1000 articles of the window. Steady state, for both.
@@ -312,6 +312,7 @@ def main():
                        "record_mb_per_s": record_bytes / window / 1e6, "cpu_s_per_1000": cpu / args.count * 1000,
                        "window_cpu_s_per_1000": window_cpu / args.count * 1000,
                        "startup_cpu_s": sum(p.cpu_at(first) for p in procs),
+                       "proc_cpu_s": sum(p.cpu[-1][1] if p.cpu else 0.0 for p in procs),  # the last /proc reading
                        "peak_rss_mib": rss, "window_s": window, "pauses": pauses}
                 results[name].append(res)
                 print(f"run {r + 1} {name:16s} {res['articles_per_s']:8.0f} articles/s {res['text_mb_per_s']:6.1f} "

@@ -125,30 +125,37 @@ void Observability::MaybeLogProgress() {
 }
 
 void Observability::LogSummaryLine(const std::vector<prometheus::MetricFamily>& families, double seconds,
-                                   int64_t uncommitted, std::string_view forced) {
+                                   LogField pending, std::string_view forced) {
   const Totals t = TotalsOf(families);
   LogFields fields{Decimal("seconds", seconds),
                    LogField::Int("in", static_cast<int64_t>(t.in)),
                    LogField::Int("enriched", static_cast<int64_t>(t.enriched)),
                    LogField::Int("duplicates", static_cast<int64_t>(t.duplicates)),
                    LogField::Int("dead_letters", static_cast<int64_t>(t.dead_letters)),
-                   LogField::Int("uncommitted", uncommitted)};
+                   std::move(pending)};
   if (!forced.empty()) fields.push_back({"forced", std::string(forced)});
   Log(spdlog::level::info, "summary", fields);
 }
 
 void Observability::LogSummary(size_t left_uncommitted) {
-  if (summary_logged_->exchange(true)) return;
-  LogSummaryLine(registry_.Collect(), Seconds(clock_.Now() - started_at_), static_cast<int64_t>(left_uncommitted), {});
+  std::lock_guard lock(summary_->mu);
+  if (summary_->logged) return;
+  LogSummaryLine(registry_.Collect(), Seconds(clock_.Now() - started_at_),
+                 LogField::Int("uncommitted", static_cast<int64_t>(left_uncommitted)), {});
+  summary_->logged = true;
 }
 
 std::function<void(std::string_view)> Observability::ForcedSummary(
     std::shared_ptr<const prometheus::Registry> registry) const {
-  return [registry = std::move(registry), started_at = started_at_, logged = summary_logged_](std::string_view why) {
-    if (logged->exchange(true)) return;
+  return [registry = std::move(registry), started_at = started_at_, summary = summary_](std::string_view why) {
+    // An orderly summary being written now is left to finish (it is the better line);
+    // a thread stuck holding the lock must not keep the process from exiting.
+    std::unique_lock lock(summary->mu, std::chrono::seconds(1));
+    if (!lock.owns_lock() || summary->logged) return;
     const auto families = registry->Collect();
     LogSummaryLine(families, Seconds(std::chrono::system_clock::now() - started_at),
-                   static_cast<int64_t>(Sum(families, "ingestd_inflight_records")), why);
+                   LogField::Int("in_flight", static_cast<int64_t>(Sum(families, "ingestd_inflight_records"))), why);
+    summary->logged = true;
   };
 }
 

@@ -84,10 +84,11 @@ class Observability {
   // has stopped.
   void LogSummary(size_t left_uncommitted);
   // The same line for an exit that cannot wait (a second signal, the grace period's
-  // end), from the metrics alone, on whichever thread ends the process: `uncommitted`
-  // is what is in flight then (ingestd_inflight_records: consumed, not committed), and
-  // `forced` says why. The function holds `registry` (this object's), not this object,
-  // so it may outlive it. It writes nothing once LogSummary has: one summary per run.
+  // end), from the metrics alone, on whichever thread ends the process: `in_flight`
+  // (ingestd_inflight_records as the consumer thread last set it: consumed, not
+  // committed) instead of `uncommitted`, and `forced` says why. The function holds
+  // `registry` (this object's), not this object, so it may outlive it. One summary per
+  // run: it writes nothing once LogSummary has, and waits for one being written.
   [[nodiscard]] std::function<void(std::string_view why)> ForcedSummary(
       std::shared_ptr<const prometheus::Registry> registry) const;
 
@@ -126,11 +127,15 @@ class Observability {
   };
   [[nodiscard]] static Totals TotalsOf(const std::vector<prometheus::MetricFamily>& families);
   // The "summary" line; `forced` (a second signal, the grace period) only when not empty.
-  static void LogSummaryLine(const std::vector<prometheus::MetricFamily>& families, double seconds, int64_t uncommitted,
+  static void LogSummaryLine(const std::vector<prometheus::MetricFamily>& families, double seconds, LogField pending,
                              std::string_view forced);
   const std::chrono::system_clock::time_point started_at_;
-  // Whether a summary line was written (LogSummary or ForcedSummary's function).
-  const std::shared_ptr<std::atomic<bool>> summary_logged_ = std::make_shared<std::atomic<bool>>(false);
+  // Whether the summary line was written (LogSummary or ForcedSummary's function).
+  struct SummaryState {
+    std::timed_mutex mu;
+    bool logged = false;  // guarded by mu
+  };
+  const std::shared_ptr<SummaryState> summary_ = std::make_shared<SummaryState>();
   std::chrono::system_clock::time_point progress_at_;
   Totals progress_totals_;
 };

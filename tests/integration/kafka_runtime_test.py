@@ -433,7 +433,7 @@ def case_signals(binary, work):
         check(elapsed < 5, f"the second signal took {elapsed:.1f}s to end the process (grace is 15 s)")
         check("again: exiting now" in d2.log_text(), "no log line for the second signal")
         # Its summary still comes, from the metrics: what was in flight stays uncommitted.
-        m = re.search(r"summary seconds=\S+ in=(\d+) .*uncommitted=(\d+) forced=second_signal", d2.log_text())
+        m = re.search(r"summary seconds=\S+ in=(\d+) .*in_flight=(\d+) forced=second_signal", d2.log_text())
         check(m is not None, f"no forced summary line:\n{d2.log_text()[-2000:]}")
         check(int(m.group(1)) > 0 and 0 < int(m.group(2)) <= 300, f"forced summary: {m.group(0)}")
         print(m.group(0), flush=True)
