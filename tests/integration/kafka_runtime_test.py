@@ -482,9 +482,20 @@ def case_member_joins(binary, work):
         stop_daemon(a)
         stop_daemon(b)
         # Abandoned records were already produced: their outputs may still arrive, and b
-        # produces them again. Nothing else repeats (a committed the rest when it let go).
+        # produces them again. Nothing else repeats (a committed the rest when it let go),
+        # unless the coordinator refused that commit because the group's next rebalance had
+        # begun (REBALANCE_IN_PROGRESS: seen under load in CI): then b consumes the revoked
+        # partitions from a's first commit again, at least once as designed, and only those
+        # may repeat. Nothing may be lost either way.
         abandoned = sum(int(m) for m in re.findall(r"abandoned (\d+) unfinished", "\n".join(revoked)))
-        out = check_every_input_once(broker.bootstrap, inputs, allow_extra=abandoned)
+        allowed = abandoned
+        if "commit on revoke: Broker: Group rebalance in progress" in a.log_text():
+            moved = {int(p) for line in revoked for m in re.findall(r"\[([\d,]*)\]", line)
+                     for p in m.split(",") if p}
+            allowed += sum(1 for (partition, _) in inputs if partition in moved)
+            print(f"a's commit on revoke was refused (rebalance in progress): up to {allowed} repeats allowed",
+                  flush=True)
+        out = check_every_input_once(broker.bootstrap, inputs, allow_extra=allowed)
         print(f"member joins: {revoked[0].split('ingestd: ', 1)[1]}; {out.total()} outputs", flush=True)
     finally:
         broker.stop()
