@@ -20,7 +20,6 @@
 #include <prometheus/metric_family.h>
 #include <prometheus/registry.h>
 
-#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>

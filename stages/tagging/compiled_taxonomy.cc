@@ -26,12 +26,12 @@ namespace {
 
 // Hyperscan 5.4.0 (Debian 12's) fails a whole scan with HS_UNKNOWN_ERROR when a
 // literal database holds a literal ending in a run of 34 or more equal bytes after
-// three or more other bytes, next to any other literal (intel/hyperscan issues 303 and 353, fixed
-// after 5.4.0; measured on this build: 33 scan, 34 fail). tagging_fuzz found it with
-// an alias of many '<', which the marked view turns into spaces. No real name has
-// such a run, so a taxonomy with one is refused when it is compiled, rather than
-// failing every article that reaches the scan (each would be an internal_error
-// dead letter). The bound leaves a margin below 34.
+// three or more other bytes, next to any other literal (intel/hyperscan issues 303
+// and 353, fixed after 5.4.0; measured on this build: 33 scan, 34 fail).
+// tagging_fuzz found it with an alias of many '<', which the marked view turns into
+// spaces. No real name has such a run, so a taxonomy with one is refused when it is
+// compiled, rather than failing every article that reaches the scan (each would be an
+// internal_error dead letter). The bound leaves a margin below 34.
 constexpr size_t kMaxLiteralRun = 32;
 
 size_t LongestRun(std::string_view s) {
