@@ -83,7 +83,9 @@ void ParsePipeline(ConfigNode n, PipelineConfig& out) {
 
 std::shared_ptr<const Config> Build(YAML::Node root, const std::string& name,
                                     const std::vector<std::string>& overrides) {
-  for (const auto& o : overrides) ApplyOverride(root, o);
+  // librdkafka property names hold dots: "kafka.producer.linger.ms=50" sets linger.ms.
+  static const std::vector<std::string> kPropertyMaps{"kafka.consumer", "kafka.producer"};
+  for (const auto& o : overrides) ApplyOverride(root, o, kPropertyMaps);
   auto file = std::make_shared<const std::string>(name);
   ConfigNode top(root, "", file);
   auto config = std::make_shared<Config>();

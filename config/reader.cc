@@ -307,7 +307,7 @@ YAML::Node LoadYamlDocument(const std::string& yaml, const std::string& name) {
   return document;
 }
 
-void ApplyOverride(YAML::Node& root, const std::string& assignment) {
+void ApplyOverride(YAML::Node& root, const std::string& assignment, const std::vector<std::string>& flat_maps) {
   const size_t eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) {
     throw ConfigError("--set " + assignment + ": expected key.path=value");
@@ -321,13 +321,22 @@ void ApplyOverride(YAML::Node& root, const std::string& assignment) {
     throw ConfigError("--set " + path + ": cannot parse value: " + e.what());
   }
   if (!root || !root.IsMap()) root = YAML::Node(YAML::NodeType::Map);
-  // yaml-cpp nodes are handles: walk with fresh handles, assign at the leaf.
-  std::vector<std::string> parts;
-  for (size_t p = 0;;) {
-    const size_t dot = path.find('.', p);
-    parts.push_back(path.substr(p, dot == std::string::npos ? std::string::npos : dot - p));
-    if (dot == std::string::npos) break;
-    p = dot + 1;
+  // Split on dots; "\." is a dot inside a segment (helm --set's escape). Once the
+  // segments so far name one of `flat_maps`, the rest of the path is a single key.
+  std::vector<std::string> parts(1);
+  std::string walked;  // the path of the segments completed so far, dots unescaped
+  bool flat = false;
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '\\' && i + 1 < path.size() && path[i + 1] == '.') {
+      parts.back() += '.';
+      ++i;
+    } else if (path[i] == '.' && !flat) {
+      walked += (walked.empty() ? "" : ".") + parts.back();
+      flat = std::find(flat_maps.begin(), flat_maps.end(), walked) != flat_maps.end();
+      parts.emplace_back();
+    } else {
+      parts.back() += path[i];
+    }
   }
   std::vector<YAML::Node> chain{root};
   for (size_t i = 0; i + 1 < parts.size(); ++i) {

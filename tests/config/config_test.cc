@@ -187,6 +187,26 @@ TEST(ConfigTest, SetOverridesKeyAndCreatesSections) {
   EXPECT_EQ(c->pipeline.stages.size(), 1u);
 }
 
+// librdkafka's property names hold dots: below kafka.consumer and kafka.producer the
+// rest of the path is one key (it read "kafka.producer.linger: expected a scalar value").
+TEST(ConfigTest, SetReachesLibrdkafkaPropertiesWithDotsInTheirNames) {
+  auto c = ParseConfig("kafka: {producer: {acks: all}}\n", "test.yaml",
+                       {"kafka.producer.linger.ms=50", "kafka.consumer.fetch.wait.max.ms=10",
+                        "kafka.producer.batch\\.num\\.messages=500"});
+  EXPECT_EQ(c->kafka.producer.at("linger.ms"), "50");
+  EXPECT_EQ(c->kafka.producer.at("batch.num.messages"), "500");
+  EXPECT_EQ(c->kafka.producer.at("acks"), "all");  // the file's keys stay
+  EXPECT_EQ(c->kafka.consumer.at("fetch.wait.max.ms"), "10");
+  EXPECT_EQ(c->kafka.producer.count("linger"), 0u);
+  EXPECT_NE(ErrorOf("", {"kafka.producer.=1"}).find("empty key segment"), std::string::npos);
+}
+
+// Elsewhere "\." is helm's escape for a dot inside a key, and the key is checked like the file's.
+TEST(ConfigTest, SetEscapedDotIsPartOfTheKey) {
+  const std::string e = ErrorOf("", {"runtime.work\\.ers=3"});
+  EXPECT_NE(e.find("runtime.work.ers: unknown key"), std::string::npos) << e;
+}
+
 TEST(ConfigTest, SetWithMisspeltKeyFailsLikeTheFile) {
   const std::string e = ErrorOf("", {"runtime.wrokers=3"});
   EXPECT_NE(e.find("runtime.wrokers: unknown key"), std::string::npos) << e;
