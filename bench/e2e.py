@@ -154,7 +154,7 @@ def daemon_topics(tag):
 
 def run_daemon(args, broker, work, tag, stages, input_topic, n, feed=None, extra_sets=()):
     enriched, duplicates, dead_letter = outputs(tag)
-    sets = list(extra_sets) + [
+    sets = list(args.set) + list(extra_sets) + [
         f"kafka.group_id=bench-{tag}", f"kafka.topics.input={input_topic}", f"kafka.topics.enriched={enriched}",
         f"kafka.topics.duplicates={duplicates}", f"kafka.topics.dead_letter={dead_letter}",
         f"kafka.topics.dedupe_index=bench.{tag}.dedupe-index", f"tagging.taxonomy_dir={ROOT}/config/taxonomy",
@@ -221,9 +221,9 @@ def measure_latency(args, broker, work, tag, stages, corpus):
     # The mock broker holds an empty Fetch for the whole fetch.wait.max.ms (500 ms by
     # default) even when records arrive meanwhile; a real broker answers at once. A
     # short wait keeps that artefact out of the figure.
-    consumer = ('kafka.consumer={"fetch.wait.max.ms": "%d", "session.timeout.ms": "6000", '
-                '"heartbeat.interval.ms": "500"}' % args.fetch_wait_ms)
-    run_daemon(args, broker, work, tag, stages, topic, 1 + len(lat), feed, [consumer])
+    consumer = [f"kafka.consumer.fetch.wait.max.ms={args.fetch_wait_ms}", "kafka.consumer.session.timeout.ms=6000",
+                "kafka.consumer.heartbeat.interval.ms=500"]
+    run_daemon(args, broker, work, tag, stages, topic, 1 + len(lat), feed, consumer)
     out_ts = {}
     for t in outs:
         for line in read_topic(broker.bootstrap, t, "%T\t%h\t%s\n").splitlines():
@@ -262,6 +262,8 @@ def main():
     ap.add_argument("--latency-rate", type=float, default=200.0, help="records per second in the latency phase")
     ap.add_argument("--fetch-wait-ms", type=int, default=10, help="fetch.wait.max.ms in the latency phase")
     ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="passed to every daemon run as --set (repeatable): kafka.producer.linger.ms=20")
     ap.add_argument("--json", help="also write the results here")
     args = ap.parse_args()
 

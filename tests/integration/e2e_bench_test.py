@@ -45,7 +45,8 @@ def run_e2e(args, timeout):
 def smoke(binary, work):
     out = os.path.join(work, "e2e.json")
     code = run_e2e(["--binary", binary, "--count", "400", "--partitions", "8", "--runs", "1", "--chains", "off,local",
-                    "--latency-count", "20", "--timeout", "100", "--json", out], timeout=150)
+                    "--latency-count", "20", "--timeout", "100", "--json", out,
+                    "--set", "kafka.producer.linger.ms=2"], timeout=150)
     check(code == 0, f"e2e.py exited with {code}")
     with open(out) as f:
         res = json.load(f)
