@@ -13,7 +13,6 @@
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
-#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -23,6 +22,7 @@
 #include "daemon/commands.h"
 #include "daemon/dedupe_log_kafka.h"
 #include "daemon/embedded_broker.h"
+#include "daemon/exit_watchdog.h"
 #include "daemon/kafka_runtime.h"
 #include "daemon/logging.h"
 #include "daemon/observability.h"
@@ -41,30 +41,6 @@ constexpr double kDrainShareOfGrace = 0.7;
 // takes minutes); it fails, and the process exits 1, when the broker serves nothing
 // for this long.
 constexpr std::chrono::minutes kRestoreStallTimeout{2};
-
-// Ends the process (exit 1) once `after` has passed, from a thread of its own: neither
-// a slow admin handler on the control thread nor a hung client close can delay it.
-// Arm may be called from any thread; only the first call counts. `last_words` (the
-// forced summary line) runs on that thread just before the exit.
-class ExitWatchdog {
- public:
-  explicit ExitWatchdog(std::function<void(std::string_view)> last_words) : last_words_(std::move(last_words)) {}
-
-  void Arm(std::chrono::milliseconds after) {
-    std::call_once(armed_, [this, after] {
-      std::thread([deadline = std::chrono::steady_clock::now() + after, last_words = last_words_] {
-        std::this_thread::sleep_until(deadline);
-        spdlog::critical("shutdown grace period passed; exiting now");
-        last_words("grace_period");
-        std::_Exit(1);
-      }).detach();
-    });
-  }
-
- private:
-  std::once_flag armed_;
-  const std::function<void(std::string_view)> last_words_;
-};
 
 }  // namespace
 

@@ -12,10 +12,12 @@
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "daemon/admin_handlers.h"
 #include "daemon/admin_server.h"
+#include "daemon/exit_watchdog.h"
 #include "daemon/logging.h"
 #include "daemon/observability.h"
 
@@ -312,6 +314,84 @@ TEST(StatisticsIntervalTest, DefaultsOnlyWhereNotConfigured) {
   auto with = WithStatisticsInterval(config);
   EXPECT_EQ(with->kafka.consumer.at("statistics.interval.ms"), "250");
   EXPECT_EQ(with->kafka.producer.at("statistics.interval.ms"), kDefaultStatisticsIntervalMs);
+}
+
+// The forced summary (a second signal, the grace period): in flight instead of
+// uncommitted, and why. One summary line per run, whichever path comes first.
+class ForcedSummaryTest : public ::testing::Test {
+ protected:
+  ForcedSummaryTest() {
+    in_.Increment(40);
+    outputs_.Add({{"output", "enriched"}}).Increment(25);
+    inflight_.Set(15);
+  }
+  std::shared_ptr<prometheus::Registry> registry_ = std::make_shared<prometheus::Registry>();
+  ManualClock clock_;
+  Readiness readiness_;
+  Observability obs_{ParseConfig("", "test.yaml"), *registry_, readiness_, clock_};
+  prometheus::Counter& in_ =
+      prometheus::BuildCounter().Name("ingestd_records_in_total").Help("h").Register(*registry_).Add({});
+  prometheus::Family<prometheus::Counter>& outputs_ =
+      prometheus::BuildCounter().Name("ingestd_records_out_total").Help("h").Register(*registry_);
+  prometheus::Gauge& inflight_ =
+      prometheus::BuildGauge().Name("ingestd_inflight_records").Help("h").Register(*registry_).Add({});
+};
+
+TEST_F(ForcedSummaryTest, SaysWhatWasInFlightAndWhyOnce) {
+  CapturedLog log;
+  const auto forced = obs_.ForcedSummary(registry_);
+  forced("second_signal");
+  forced("grace_period");  // the watchdog after a second signal: no second line
+  obs_.LogSummary(3);      // nor from the orderly path
+  const auto lines = log.Lines();
+  ASSERT_EQ(lines.size(), 1u) << log.Text();
+  EXPECT_NE(lines[0].find("in=40 enriched=25 duplicates=0 dead_letters=0 in_flight=15 forced=second_signal"),
+            std::string::npos)
+      << lines[0];
+}
+
+TEST_F(ForcedSummaryTest, NothingAfterTheOrderlySummary) {
+  CapturedLog log;
+  obs_.LogSummary(0);
+  obs_.ForcedSummary(registry_)("grace_period");
+  const auto lines = log.Lines();
+  ASSERT_EQ(lines.size(), 1u) << log.Text();
+  EXPECT_NE(lines[0].find("uncommitted=0"), std::string::npos) << lines[0];
+  EXPECT_EQ(lines[0].find("forced="), std::string::npos) << lines[0];
+}
+
+// The grace period's end, as `ingestd run` wires it: the watchdog's thread writes the
+// forced summary and ends the process with 1, whatever the other threads are doing.
+// Only the first Arm counts: a later, shorter one does not bring the exit forward.
+TEST_F(ForcedSummaryTest, ExitWatchdogWritesTheSummaryAndExitsOne) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const auto wait_forever = [] {
+    for (;;) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  };
+  EXPECT_EXIT(
+      {
+        SetUpLogging(LoggingConfig{}, std::make_shared<spdlog::sinks::ostream_sink_mt>(std::cerr));
+        ExitWatchdog watchdog(obs_.ForcedSummary(registry_));
+        watchdog.Arm(std::chrono::milliseconds(50));
+        wait_forever();
+      },
+      ::testing::ExitedWithCode(1),
+      "shutdown grace period passed; exiting now.*summary seconds=[0-9.]+ in=40 enriched=25 duplicates=0 "
+      "dead_letters=0 in_flight=15 forced=grace_period");
+  EXPECT_EXIT(
+      {
+        const auto armed = std::chrono::steady_clock::now();
+        ExitWatchdog watchdog([armed](std::string_view why) {
+          const bool late = std::chrono::steady_clock::now() >= armed + std::chrono::milliseconds(400);
+          std::cerr << "last words: " << why << (late ? ", at the first deadline" : ", too early") << std::endl;
+        });
+        watchdog.Arm(std::chrono::milliseconds(400));
+        watchdog.Arm(std::chrono::milliseconds(0));
+        std::this_thread::sleep_until(armed + std::chrono::seconds(30));
+        std::cerr << "the watchdog did not fire" << std::endl;
+        std::_Exit(3);
+      },
+      ::testing::ExitedWithCode(1), "last words: grace_period, at the first deadline");
 }
 
 }  // namespace
