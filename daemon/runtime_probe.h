@@ -13,6 +13,9 @@
 
 namespace ingestd {
 
+// The bounds of ingestd_end_to_end_latency_seconds.
+[[nodiscard]] prometheus::Histogram::BucketBoundaries EndToEndLatencyBuckets();
+
 struct RuntimeProbe {
   explicit RuntimeProbe(prometheus::Registry& registry);
 

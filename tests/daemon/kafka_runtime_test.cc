@@ -18,6 +18,7 @@
 #include "daemon/pipeline_probe.h"
 #include "daemon/processor.h"
 #include "daemon/readiness.h"
+#include "daemon/runtime_probe.h"
 
 namespace ingestd {
 namespace {
@@ -29,6 +30,21 @@ Config WithBound(int64_t max_inflight_bytes) {
   c.kafka.brokers = "127.0.0.1:9092";
   c.runtime.max_inflight_bytes = max_inflight_bytes;
   return c;
+}
+
+// The end-to-end latency histogram resolves what Kafka latencies look like: from 1 ms
+// (a linger and an ack) to a minute (backpressure), no two bounds more than 5/3 apart,
+// so histogram_quantile is within a third of the true value.
+TEST(EndToEndLatencyBucketsTest, SpanAMillisecondToAMinuteAtMostFiveThirdsApart) {
+  const auto b = EndToEndLatencyBuckets();
+  ASSERT_FALSE(b.empty());
+  EXPECT_DOUBLE_EQ(b.front(), 0.001);
+  EXPECT_GE(b.back(), 60.0);
+  for (size_t i = 1; i < b.size(); ++i) {
+    EXPECT_GT(b[i], b[i - 1]) << i;
+    EXPECT_LE(b[i] / b[i - 1], 5.0 / 3.0 + 1e-9) << b[i - 1] << " to " << b[i];
+  }
+  EXPECT_LE(b.size(), 32u);  // times three outputs: series per replica stay under a hundred
 }
 
 TEST(InputConsumerPropertiesTest, TiesLibrdkafkasPrefetchToAQuarterOfTheInflightBound) {
