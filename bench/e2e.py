@@ -25,9 +25,11 @@ own output topics. For each:
             runs' ratios is printed next to the ratio of the medians.
 
 Latency (daemon only): --latency-count records written at --latency-rate per second
-while the daemon runs, output CreateTime - input CreateTime per record, percentiles.
-kcat -P reads its stdin in blocks, so a kcat pipe's per-record latency would be its
-buffer's fill time, not the pipeline's.
+while the daemon runs; percentiles of three measures (measure_latency): input to output
+CreateTime (to the daemon's produce call), input CreateTime to an independent reader
+having the output (the whole path), and consumption to acknowledgement from the daemon's
+own histogram. kcat -P reads its stdin in blocks, so a kcat pipe's per-record latency
+would be its buffer's fill time, not the pipeline's.
 
 The kcat pipe is `kcat -C -G group -f '%p:%o\\t%s\\n' | kcat -P -K '\\t'` with the daemon's
 producer guarantees (idempotence, acks=all, linger.ms=5): the floor of any consume,
@@ -152,7 +154,7 @@ def daemon_topics(tag):
     return outputs(tag) + [f"bench.{tag}.dedupe-index"]
 
 
-def run_daemon(args, broker, work, tag, stages, input_topic, n, feed=None, extra_sets=()):
+def run_daemon(args, broker, work, tag, stages, input_topic, n, feed=None, extra_sets=(), before_stop=None):
     enriched, duplicates, dead_letter = outputs(tag)
     sets = list(args.set) + list(extra_sets) + [
         f"kafka.group_id=bench-{tag}", f"kafka.topics.input={input_topic}", f"kafka.topics.enriched={enriched}",
@@ -163,10 +165,12 @@ def run_daemon(args, broker, work, tag, stages, input_topic, n, feed=None, extra
     d = Daemon(args.binary, work, f"ingestd-{tag}", broker.bootstrap, sets=sets)
     peak = PeakRss(d.proc.pid)
     if feed:
-        feed()
+        feed(d)
     wait_for(lambda: d.proc.poll() is not None or count_outputs(broker.bootstrap, outputs(tag)) >= n,
              args.timeout, f"ingestd ({tag}) to write {n} records", interval=0.2)
     check(d.proc.poll() is None, f"ingestd exited early:\n{d.log_text()[-3000:]}")
+    if before_stop:
+        before_stop(d)
     d.signal(signal.SIGTERM)
     code, cpu, rss = rusage_wait(d.proc, peak)
     check(code == 0, f"ingestd exited with {code}:\n{d.log_text()[-3000:]}")
@@ -203,45 +207,148 @@ def percentile(values, p):
     return values[k]
 
 
+def position_of(headers, payload):
+    """The input partition:offset an output record came from (a dead letter says it in headers)."""
+    if "ingestd.error.partition=" in headers:
+        h = dict(kv.split("=", 1) for kv in headers.split(",") if "=" in kv)
+        return f"{h['ingestd.error.partition']}:{h['ingestd.error.offset']}"
+    ev = json.loads(payload)
+    return f"{ev['input']['partition']}:{ev['input']['offset']}"
+
+
+class Observer:
+    """An independent downstream reader: one `kcat -C` per output topic (no group, so no
+    join wait), fetch.wait.max.ms=1, unbuffered; stamps each output with the wall-clock
+    time its line arrives. The mock broker holds an empty fetch for the whole wait, so
+    the reader adds up to about a millisecond."""
+
+    def __init__(self, bootstrap, topics):
+        self.seen = {}  # input position -> arrival time, ms since the epoch
+        self.lock = threading.Lock()
+        self.procs = []
+        for t in topics:
+            p = subprocess.Popen(["kcat", "-C", "-u", "-q", "-b", bootstrap, "-t", t, "-o", "beginning",
+                                  "-X", "fetch.wait.max.ms=1", "-f", "%h\t%s\n"],
+                                 stdout=subprocess.PIPE, text=True)
+            CHILDREN.append(p)
+            self.procs.append(p)
+            threading.Thread(target=self.read, args=(p,), daemon=True).start()
+
+    def read(self, p):
+        for line in p.stdout:
+            now = time.time() * 1000.0
+            headers, payload = line.rstrip("\n").split("\t", 1)
+            with self.lock:
+                self.seen.setdefault(position_of(headers, payload), now)
+
+    def count(self):
+        with self.lock:
+            return len(self.seen)
+
+    def stop(self):
+        for p in self.procs:
+            p.kill()
+            p.wait()
+
+
+def histogram_buckets(metrics_text, name):
+    """A Prometheus histogram's cumulative bucket counts by upper bound, all series summed."""
+    buckets = {}
+    for line in metrics_text.splitlines():
+        m = re.match(name + r'_bucket\{.*le="([^"]+)".*\} (\S+)$', line)
+        if m:
+            le = float("inf") if m.group(1) == "+Inf" else float(m.group(1))
+            buckets[le] = buckets.get(le, 0.0) + float(m.group(2))
+    return buckets
+
+
+def histogram_quantiles(buckets, qs):
+    """Quantiles of cumulative bucket counts as Prometheus' histogram_quantile() computes
+    them: linear within the bucket that holds the rank."""
+    les = sorted(buckets)
+    total = buckets[les[-1]]
+    out = {}
+    for q in qs:
+        rank = q * total
+        lower, below = 0.0, 0.0
+        for le in les:
+            if buckets[le] >= rank:
+                out[q] = le if le == float("inf") else lower + (le - lower) * (rank - below) / max(
+                    buckets[le] - below, 1e-9)
+                break
+            lower, below = le, buckets[le]
+    return out, total
+
+
 def measure_latency(args, broker, work, tag, stages, corpus):
-    """Per-record latency at a steady rate, on its own input topic."""
+    """Per-record latency at a steady rate, on its own input topic, three ways:
+      produced   input CreateTime -> output CreateTime: the daemon's produce() call; leaves
+                 out its producer's linger.ms and the broker's acknowledgement;
+      seen       input CreateTime -> an independent reader has the output (Observer): the
+                 whole path, with the input's own linger and the daemon's fetch wait;
+      acked      consumption -> acknowledgement of the output, from the daemon's own
+                 ingestd_end_to_end_latency_seconds histogram (buckets doubling from 1 ms,
+                 so within a factor of two; the warm-up record left out)."""
     topic = f"bench.{tag}.raw"
     lat = keyed(corpus[: args.latency_count], f"{tag}-")
     outs = outputs(tag)
     warmup = set()
+    observer = Observer(broker.bootstrap, outs)
+    acked = {}
 
-    def feed():
+    name = "ingestd_end_to_end_latency_seconds"
+    warmup_buckets = {}
+
+    def feed(d):
         # A warm-up record first: once it is out, the daemon's group owns its partitions
         # and the paced records measure steady-state latency.
         produce(broker.bootstrap, topic, [lat[-1]])
-        wait_for(lambda: count_outputs(broker.bootstrap, outs) > 0, 60, "the warm-up record", 0.1)
+        wait_for(lambda: observer.count() > 0, 60, "the warm-up record", 0.1)
+        # A reader may have an output before the daemon has served its delivery report.
+        wait_for(lambda: d.metric(name + "_count") >= 1, 30, "the warm-up record's acknowledgement", 0.05)
+        warmup_buckets.update(histogram_buckets(d.get("/metrics")[1], name))
         warmup.update(read_topic(broker.bootstrap, topic, "%p:%o\n").split())
         paced_feed(broker.bootstrap, topic, lat, args.latency_rate)
 
+    def scrape(d):
+        wait_for(lambda: observer.count() >= 1 + len(lat), 30, "the observer to read every output", 0.05)
+        wait_for(lambda: d.metric(name + "_count") >= 1 + len(lat), 30, "every acknowledgement counted", 0.05)
+        buckets = histogram_buckets(d.get("/metrics")[1], name)
+        paced = {le: n - warmup_buckets.get(le, 0.0) for le, n in buckets.items()}  # the warm-up left out
+        qs, total = histogram_quantiles(paced, (0.5, 0.95, 0.99))
+        check(total == len(lat), f"the latency histogram counts {total} paced records, not {len(lat)}")
+        acked.update({round(q * 100): round(v * 1000.0, 1) for q, v in qs.items()})
+
     # The mock broker holds an empty Fetch for the whole fetch.wait.max.ms (500 ms by
-    # default) even when records arrive meanwhile; a real broker answers at once. A
-    # short wait keeps that artefact out of the figure.
+    # default) even when records arrive meanwhile, and while it holds one it also holds
+    # back its answers to the daemon's produce requests: acknowledgements came 5.4 ms
+    # after the produce call (linger.ms) with a 1 ms wait, about 15 ms with 10 ms, 46-49
+    # ms with 50 ms. A real broker answers both at once. The shortest wait keeps that
+    # artefact out of the figures.
     consumer = [f"kafka.consumer.fetch.wait.max.ms={args.fetch_wait_ms}", "kafka.consumer.session.timeout.ms=6000",
                 "kafka.consumer.heartbeat.interval.ms=500"]
-    run_daemon(args, broker, work, tag, stages, topic, 1 + len(lat), feed, consumer)
-    out_ts = {}
+    try:
+        run_daemon(args, broker, work, tag, stages, topic, 1 + len(lat), feed, consumer, before_stop=scrape)
+    finally:
+        observer.stop()
+    produced_at = {}
     for t in outs:
         for line in read_topic(broker.bootstrap, t, "%T\t%h\t%s\n").splitlines():
             ts, headers, payload = line.split("\t", 2)
-            if "ingestd.error.partition=" in headers:
-                h = dict(kv.split("=", 1) for kv in headers.split(",") if "=" in kv)
-                pos = f"{h['ingestd.error.partition']}:{h['ingestd.error.offset']}"
-            else:
-                ev = json.loads(payload)
-                pos = f"{ev['input']['partition']}:{ev['input']['offset']}"
-            out_ts[pos] = int(ts)
-    delays = []
+            produced_at[position_of(headers, payload)] = int(ts)
+    produced, seen = [], []
     for line in read_topic(broker.bootstrap, topic, "%p:%o %T\n").splitlines():
         pos, ts = line.split()
-        if pos not in warmup and pos in out_ts:
-            delays.append(out_ts[pos] - int(ts))
-    check(len(delays) == len(lat), f"latency for {len(delays)} of {len(lat)} records")
-    return {p: percentile(delays, p) for p in (50, 95, 99)} | {"max": max(delays)}
+        if pos not in warmup and pos in produced_at:
+            produced.append(produced_at[pos] - int(ts))
+            seen.append(observer.seen[pos] - int(ts))
+    check(len(produced) == len(lat), f"latency for {len(produced)} of {len(lat)} records")
+
+    def pcts(values):
+        return {p: percentile(values, p) for p in (50, 95, 99)} | {"max": max(values)}
+
+    seen_p = pcts(seen)
+    return pcts(produced) | {"seen": {k: round(v, 1) for k, v in seen_p.items()}, "acked": acked}
 
 
 def main():
@@ -260,7 +367,8 @@ def main():
                          "or stages joined by '+' (normalize+language)")
     ap.add_argument("--latency-count", type=int, default=600)
     ap.add_argument("--latency-rate", type=float, default=200.0, help="records per second in the latency phase")
-    ap.add_argument("--fetch-wait-ms", type=int, default=10, help="fetch.wait.max.ms in the latency phase")
+    ap.add_argument("--fetch-wait-ms", type=int, default=1,
+                    help="fetch.wait.max.ms in the latency phase (see measure_latency)")
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="passed to every daemon run as --set (repeatable): kafka.producer.linger.ms=20")
@@ -324,8 +432,11 @@ def main():
         for c, stages in chains.items():
             latency[c] = measure_latency(args, broker, work, f"l-{c}", stages, corpus)
             lt = latency[c]
-            print(f"latency ingestd {c}: p50 {lt[50]} ms  p95 {lt[95]} ms  p99 {lt[99]} ms  max {lt['max']} ms at "
-                  f"{args.latency_rate:.0f}/s, fetch.wait.max.ms={args.fetch_wait_ms}", flush=True)
+            print(f"latency ingestd {c} at {args.latency_rate:.0f}/s, fetch.wait.max.ms={args.fetch_wait_ms}: "
+                  f"input to output CreateTime p50 {lt[50]} p95 {lt[95]} p99 {lt[99]} max {lt['max']} ms; "
+                  f"seen downstream p50 {lt['seen'][50]} p95 {lt['seen'][95]} p99 {lt['seen'][99]} "
+                  f"max {lt['seen']['max']} ms; consumed to acknowledged (histogram) p50 {lt['acked'][50]} "
+                  f"p95 {lt['acked'][95]} p99 {lt['acked'][99]} ms", flush=True)
     finally:
         for d in RUNNING:
             d.kill()
@@ -341,7 +452,8 @@ def main():
           f"medians of {args.runs} runs; 1-min load average {min(load):.1f}-{max(load):.1f}")
     print()
     print("| pipeline | stages | articles/s, median (runs) | MB/s text | CPU s / 1000 articles: start to exit "
-          "(in the window) | start-up CPU s | peak RSS MiB | latency p50 / p95 / p99 ms | "
+          "(in the window) | start-up CPU s | peak RSS MiB | latency p50 / p95 / p99 ms: to output CreateTime; "
+          "seen downstream; consumed to acknowledged (histogram) | "
           "ratio to kcat: of medians (per run) |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     ratios = {}
@@ -353,7 +465,8 @@ def main():
         else:
             c = name.split(" ", 1)[1]
             stages = chains[c].replace(",", ", ") or "none"
-            lt = " / ".join(str(latency[c][p]) for p in (50, 95, 99))
+            lt = "; ".join(" / ".join(str(x[p]) for p in (50, 95, 99))
+                           for x in (latency[c], latency[c]["seen"], latency[c]["acked"]))
             per_run = [a["articles_per_s"] / k["articles_per_s"] for a, k in zip(rs, results["kcat"])]
             ratios[c] = {"of_medians": m["articles_per_s"] / med["kcat"]["articles_per_s"],
                          "median_per_run": statistics.median(per_run), "per_run": per_run}

@@ -12,7 +12,9 @@ config/local.yaml's chain, and a short latency phase. Checks, from its --json:
   window is more than zero;
 - the full chain's start-up CPU (it compiles its taxonomy and rules) is more than the
   daemon's with no stages;
-- latency percentiles are ordered (p50 <= p95 <= p99 <= max).
+- latency percentiles are ordered (p50 <= p95 <= p99 <= max) for each measure; an output
+  is seen downstream after the daemon produced it, so each "seen" percentile is at least
+  the "produced" one; the acknowledgement histogram's are positive.
 
   e2e_bench_test.py smoke --binary build/ingestd
 """
@@ -72,7 +74,11 @@ def smoke(binary, work):
         expected = runs[f"ingestd {c}"][0]["articles_per_s"] / runs["kcat"][0]["articles_per_s"]
         check(abs(ratio - expected) < 1e-9, f"{c}: ratio {ratio}, rates give {expected}")
         lt = res["latency"][c]
+        seen, acked = lt["seen"], lt["acked"]
         check(lt["50"] <= lt["95"] <= lt["99"] <= lt["max"], f"{c}: latency {lt}")
+        check(seen["50"] <= seen["95"] <= seen["99"] <= seen["max"], f"{c}: latency seen downstream {seen}")
+        check(all(seen[p] >= lt[p] for p in ("50", "95", "99", "max")), f"{c}: seen {seen}, produced {lt}")
+        check(0 < acked["50"] <= acked["95"] <= acked["99"], f"{c}: latency to acknowledgement {acked}")
     off, local = runs["ingestd off"][0]["startup_cpu_s"], runs["ingestd local"][0]["startup_cpu_s"]
     check(local > off, f"start-up CPU: full chain {local} s, no stages {off} s")
 
