@@ -264,16 +264,18 @@ def histogram_buckets(metrics_text, name):
 
 def histogram_quantiles(buckets, qs):
     """Quantiles of cumulative bucket counts as Prometheus' histogram_quantile() computes
-    them: linear within the bucket that holds the rank."""
+    them: linear within the bucket that holds the rank; a rank in the +Inf bucket gives
+    the highest finite bound. Returns ({q: seconds}, count)."""
+    check(float("inf") in buckets, f"no +Inf bucket in {sorted(buckets)}")
     les = sorted(buckets)
-    total = buckets[les[-1]]
+    total = buckets[float("inf")]
     out = {}
     for q in qs:
         rank = q * total
         lower, below = 0.0, 0.0
         for le in les:
             if buckets[le] >= rank:
-                out[q] = le if le == float("inf") else lower + (le - lower) * (rank - below) / max(
+                out[q] = lower if le == float("inf") else lower + (le - lower) * (rank - below) / max(
                     buckets[le] - below, 1e-9)
                 break
             lower, below = le, buckets[le]
