@@ -321,18 +321,29 @@ void ApplyOverride(YAML::Node& root, const std::string& assignment, const std::v
     throw ConfigError("--set " + path + ": cannot parse value: " + e.what());
   }
   if (!root || !root.IsMap()) root = YAML::Node(YAML::NodeType::Map);
-  // Split on dots; "\." is a dot inside a segment (helm --set's escape). Once the
-  // segments so far name one of `flat_maps`, the rest of the path is a single key.
+  // Split on dots; "\." is a dot inside a segment (helm --set's escape; a lone
+  // backslash stays). Once the segments so far are those of one of `flat_maps`, the
+  // rest of the path is a single key.
+  std::vector<std::vector<std::string>> flat_paths;
+  for (const auto& m : flat_maps) {
+    std::vector<std::string> segments(1);
+    for (char c : m) {
+      if (c == '.') {
+        segments.emplace_back();
+      } else {
+        segments.back().push_back(c);
+      }
+    }
+    flat_paths.push_back(std::move(segments));
+  }
   std::vector<std::string> parts(1);
-  std::string walked;  // the path of the segments completed so far, dots unescaped
   bool flat = false;
   for (size_t i = 0; i < path.size(); ++i) {
     if (path[i] == '\\' && i + 1 < path.size() && path[i + 1] == '.') {
       parts.back() += '.';
       ++i;
     } else if (path[i] == '.' && !flat) {
-      walked += (walked.empty() ? "" : ".") + parts.back();
-      flat = std::find(flat_maps.begin(), flat_maps.end(), walked) != flat_maps.end();
+      flat = std::find(flat_paths.begin(), flat_paths.end(), parts) != flat_paths.end();
       parts.emplace_back();
     } else {
       parts.back() += path[i];

@@ -75,7 +75,8 @@ class ConfigNode {
 
 // Applies one "a.b.c=value" override to a YAML tree, as `helm --set` does; the
 // value is parsed as a YAML scalar or flow sequence ("[a, b]"). As in helm, "\."
-// is a dot inside a key ("kafka.producer.linger\.ms=50"). Below a path listed in
+// is a dot inside a key ("kafka.producer.linger\.ms=50"); other backslashes are
+// kept as they are (helm's "\\" is not an escape here). Below a path listed in
 // `flat_maps` (maps keyed by names that hold dots, such as librdkafka properties),
 // the rest of the path is one key: "kafka.producer.linger.ms=50" sets "linger.ms".
 void ApplyOverride(YAML::Node& root, const std::string& assignment, const std::vector<std::string>& flat_maps = {});

@@ -201,6 +201,16 @@ TEST(ConfigTest, SetReachesLibrdkafkaPropertiesWithDotsInTheirNames) {
   EXPECT_NE(ErrorOf("", {"kafka.producer.=1"}).find("empty key segment"), std::string::npos);
 }
 
+// The flat maps are matched segment by segment: an escaped "kafka\.producer" is one
+// top-level key, and the path below it is split as usual.
+TEST(ConfigTest, SetEscapedDotDoesNotMakeAFlatMap) {
+  YAML::Node root;
+  ApplyOverride(root, "kafka\\.producer.linger.ms=1", {"kafka.producer"});
+  ASSERT_TRUE(root["kafka.producer"].IsMap());
+  EXPECT_EQ(root["kafka.producer"]["linger"]["ms"].as<std::string>(), "1");
+  EXPECT_FALSE(root["kafka"].IsDefined());
+}
+
 // Elsewhere "\." is helm's escape for a dot inside a key, and the key is checked like the file's.
 TEST(ConfigTest, SetEscapedDotIsPartOfTheKey) {
   const std::string e = ErrorOf("", {"runtime.work\\.ers=3"});
