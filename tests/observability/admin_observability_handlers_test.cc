@@ -362,8 +362,10 @@ TEST_F(ForcedSummaryTest, NothingAfterTheOrderlySummary) {
 
 // The grace period's end, as `ingestd run` wires it: the watchdog's thread writes the
 // forced summary and ends the process with 1, whatever the other threads are doing.
-// Only the first Arm counts: a later, shorter one does not bring the exit forward.
+// (Death tests fork; "threadsafe" re-executes the binary for them, as the watchdog's
+// thread needs.)
 TEST_F(ForcedSummaryTest, ExitWatchdogWritesTheSummaryAndExitsOne) {
+  const auto style = GTEST_FLAG_GET(death_test_style);
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   const auto wait_forever = [] {
     for (;;) std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -378,6 +380,13 @@ TEST_F(ForcedSummaryTest, ExitWatchdogWritesTheSummaryAndExitsOne) {
       ::testing::ExitedWithCode(1),
       "shutdown grace period passed; exiting now.*summary seconds=[0-9.]+ in=40 enriched=25 duplicates=0 "
       "dead_letters=0 in_flight=15 forced=grace_period");
+  GTEST_FLAG_SET(death_test_style, style);
+}
+
+// Only the first Arm counts: a later, shorter one does not bring the exit forward.
+TEST(ExitWatchdogTest, ALaterShorterArmDoesNotBringTheExitForward) {
+  const auto style = GTEST_FLAG_GET(death_test_style);
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(
       {
         const auto armed = std::chrono::steady_clock::now();
@@ -392,6 +401,7 @@ TEST_F(ForcedSummaryTest, ExitWatchdogWritesTheSummaryAndExitsOne) {
         std::_Exit(3);
       },
       ::testing::ExitedWithCode(1), "last words: grace_period, at the first deadline");
+  GTEST_FLAG_SET(death_test_style, style);
 }
 
 }  // namespace
